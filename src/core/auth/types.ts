@@ -1,0 +1,24 @@
+// The login contract shared by every protocol. Implementations hash with scrypt and
+// slow down repeated failures per client address and per account.
+
+import type { Account } from '../store/types.ts';
+
+export interface LoginAttempt {
+  /** As the client typed it: a full address, or a local part when a default domain is set. */
+  username: string;
+  password: string;
+  /** Client address, for throttling and logs. */
+  remoteAddress: string;
+  /** "smtp", "pop3", ... for logs. */
+  service: string;
+}
+
+export interface Authenticator {
+  /**
+   * The account when the password is right, otherwise null. After failures it
+   * resolves only after the throttling delay, so a client cannot guess fast.
+   */
+  login(attempt: LoginAttempt): Promise<Account | null>;
+  /** Full address for a login name (adds the default domain when configured). */
+  canonicalUsername(username: string): string;
+}

@@ -1,0 +1,272 @@
+// One client connection as protocol sessions see it: who is on the other end, a
+// ByteReader for input, replies written out in order, STARTTLS, timeouts and close.
+// A session never touches the socket itself, so it can be driven over any duplex
+// stream in tests.
+
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { TLSSocket, type SecureContext } from 'node:tls';
+import type { Logger } from 'pino';
+import { ByteReader, ReadTimeoutError } from './byte-reader.ts';
+import { isLoopbackAddress, normalizeAddress } from './address.ts';
+
+export interface TlsProvider {
+  /** The context for a server name (SNI), or the default one. */
+  contextFor(servername: string | undefined): SecureContext;
+}
+
+export interface PeerAddress {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+}
+
+export interface TlsState {
+  protocol: string | null;
+  cipher: string | null;
+  servername: string | null;
+  /** Whether the client resumed an earlier TLS session (FTPS data connections). */
+  resumed: boolean;
+}
+
+export class ConnectionClosedError extends Error {
+  constructor() {
+    super('connection closed');
+    this.name = 'ConnectionClosedError';
+  }
+}
+
+let sequence = 0;
+/** Short, unique, sortable-ish ids for log correlation across all services. */
+export function newConnectionId(): string {
+  sequence = (sequence + 1) % 0x1000000;
+  return randomBytes(3).toString('hex') + sequence.toString(36).padStart(4, '0');
+}
+
+export class Connection {
+  readonly id: string;
+  readonly reader = new ByteReader();
+  readonly log: Logger;
+  private socket: Socket;
+  private address: PeerAddress;
+  private tlsState: TlsState | null = null;
+  private closed = false;
+  private corked = false;
+  private idleTimeoutMs = 0;
+  private readonly closeListeners: Array<() => void> = [];
+
+  constructor(socket: Socket, log: Logger, options: { id?: string; address?: PeerAddress; initialData?: Buffer } = {}) {
+    this.id = options.id ?? newConnectionId();
+    this.socket = socket;
+    this.address = options.address ?? {
+      remoteAddress: normalizeAddress(socket.remoteAddress ?? ''),
+      remotePort: socket.remotePort ?? 0,
+      localAddress: normalizeAddress(socket.localAddress ?? ''),
+      localPort: socket.localPort ?? 0,
+    };
+    this.log = log.child({ cid: this.id });
+    if (socket instanceof TLSSocket) this.tlsState = describeTls(socket);
+    this.reader.onWait = () => this.flush();
+    this.reader.onDemand = () => this.socket.resume();
+    this.reader.onSatiated = () => this.socket.pause();
+    if (options.initialData && options.initialData.length > 0) this.reader.push(options.initialData);
+    this.attach(socket);
+  }
+
+  get remoteAddress(): string {
+    return this.address.remoteAddress;
+  }
+  get remotePort(): number {
+    return this.address.remotePort;
+  }
+  get localAddress(): string {
+    return this.address.localAddress;
+  }
+  get localPort(): number {
+    return this.address.localPort;
+  }
+  /** True for 127.0.0.0/8 and ::1 (after any PROXY header): trusted for plaintext login. */
+  get isLoopback(): boolean {
+    return isLoopbackAddress(this.address.remoteAddress);
+  }
+  get secure(): boolean {
+    return this.tlsState !== null;
+  }
+  get tls(): TlsState | null {
+    return this.tlsState;
+  }
+  get isClosed(): boolean {
+    return this.closed;
+  }
+  /** The underlying socket, for options such as IP type of service. */
+  get rawSocket(): Socket {
+    return this.socket;
+  }
+
+  /** Idle timeout for reads; 0 disables it. The pending read fails with ReadTimeoutError. */
+  setIdleTimeout(ms: number): void {
+    this.idleTimeoutMs = ms;
+    this.socket.setTimeout(ms);
+  }
+
+  /**
+   * Queues output. Writes made in one turn of the event loop go out together; they
+   * are flushed at the latest when the session waits for input.
+   */
+  write(data: string | Buffer): void {
+    if (this.closed) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => this.flush());
+    }
+    this.socket.write(data);
+  }
+
+  /** Writes and waits until the socket can take more (for streaming large bodies). */
+  async send(data: string | Buffer): Promise<void> {
+    if (this.closed) throw new ConnectionClosedError();
+    this.flush();
+    if (this.socket.write(data)) return;
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = () => {
+        cleanup();
+        resolve();
+      };
+      const onClose = () => {
+        cleanup();
+        reject(new ConnectionClosedError());
+      };
+      const cleanup = () => {
+        this.socket.off('drain', onDrain);
+        this.socket.off('close', onClose);
+      };
+      this.socket.on('drain', onDrain);
+      this.socket.on('close', onClose);
+    });
+  }
+
+  flush(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  /**
+   * Starts TLS on this connection (STARTTLS / STLS / AUTH TLS). Everything the client
+   * sent before the handshake and we have not read yet is discarded: RFC 3207 §4.2,
+   * RFC 2595 §3.1 (the command-injection attack).
+   */
+  async startTls(provider: TlsProvider, options: { requestCert?: boolean } = {}): Promise<void> {
+    this.flush();
+    const dropped = this.reader.discardBuffered();
+    if (dropped > 0) this.log.warn({ dropped }, 'discarded input sent before the TLS handshake');
+    const plain = this.socket;
+    this.detach(plain);
+    const secure = new TLSSocket(plain, {
+      isServer: true,
+      secureContext: provider.contextFor(undefined),
+      SNICallback: (name, cb) => cb(null, provider.contextFor(name)),
+      requestCert: options.requestCert ?? false,
+      rejectUnauthorized: false,
+    });
+    await waitForHandshake(secure);
+    this.socket = secure;
+    this.tlsState = describeTls(secure);
+    this.attach(secure);
+    if (this.idleTimeoutMs) secure.setTimeout(this.idleTimeoutMs);
+    this.log.debug({ tls: this.tlsState }, 'TLS started');
+  }
+
+  /** Flushes what is queued, then closes the connection gracefully. */
+  close(): void {
+    if (this.closed) return;
+    this.flush();
+    this.closed = true;
+    this.socket.end();
+    // A client that never reads must not keep the socket forever.
+    setTimeout(() => this.socket.destroy(), 10_000).unref();
+  }
+
+  /** Closes at once, dropping anything unsent. */
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
+  private readonly onEnd = () => this.reader.end();
+  private readonly onError = (error: Error) => {
+    this.log.debug({ err: error.message }, 'socket error');
+    this.reader.fail(error);
+  };
+  private readonly onTimeout = () => this.reader.fail(new ReadTimeoutError());
+  private readonly onSocketClose = () => {
+    this.closed = true;
+    this.reader.end();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  };
+
+  private attach(socket: Socket): void {
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('error', this.onError);
+    socket.on('timeout', this.onTimeout);
+    socket.on('close', this.onSocketClose);
+  }
+
+  private detach(socket: Socket): void {
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('error', this.onError);
+    socket.off('timeout', this.onTimeout);
+    socket.off('close', this.onSocketClose);
+  }
+}
+
+function describeTls(socket: TLSSocket): TlsState {
+  const cipher = socket.getCipher();
+  return {
+    protocol: socket.getProtocol() ?? null,
+    cipher: cipher?.standardName ?? cipher?.name ?? null,
+    servername: typeof (socket as { servername?: unknown }).servername === 'string' ? (socket as unknown as { servername: string }).servername : null,
+    resumed: socket.isSessionReused(),
+  };
+}
+
+function waitForHandshake(socket: TLSSocket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      socket.destroy();
+      reject(new Error('TLS handshake timed out'));
+    }, 30_000);
+    const onSecure = () => {
+      cleanup();
+      resolve();
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      socket.destroy();
+      reject(error);
+    };
+    const onClose = () => {
+      cleanup();
+      reject(new ConnectionClosedError());
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      socket.off('secure', onSecure);
+      socket.off('error', onError);
+      socket.off('close', onClose);
+    };
+    socket.once('secure', onSecure);
+    socket.once('error', onError);
+    socket.once('close', onClose);
+  });
+}
