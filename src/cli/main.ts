@@ -1,3 +1,50 @@
+// `septet COMMAND ...`: one file per command group; this file only dispatches.
+
+import { ConfigError } from '../core/config/load.ts';
+import { UsageError } from './args.ts';
+
+const usage = `usage:
+  septet start [--data DIR] [--config FILE] [--hostname NAME] [--listen ADDR]... [--port-offset N]
+  septet user add ADDRESS [--password PW] [--admin]
+  septet user list | user passwd ADDRESS [--password PW] | user del ADDRESS
+  septet alias add ALIAS TARGET | alias list | alias del ALIAS
+  septet queue list
+  septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
+Every command takes --data DIR (default ./data, or $SEPTET_DATA) and --config FILE.`;
+
 export async function main(argv: string[]): Promise<void> {
-  console.log('septet', argv);
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'start':
+        return await (await import('./start.ts')).startCommand(rest);
+      case 'user':
+        return await (await import('./user.ts')).userCommand(rest);
+      case 'alias':
+        return await (await import('./alias.ts')).aliasCommand(rest);
+      case 'queue':
+        return await (await import('./queue.ts')).queueCommand(rest);
+      case 'sendmail':
+        return await (await import('./sendmail.ts')).sendmailCommand(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(usage + '\n');
+        return;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`septet: ${error.message}\n${usage}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError) {
+      process.stderr.write(`septet: bad configuration: ${error.message}\n`);
+      process.exitCode = 78; // EX_CONFIG
+    } else {
+      process.stderr.write(`septet: ${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
+  }
 }

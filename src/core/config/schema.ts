@@ -82,6 +82,9 @@ export const schema = {
   pop3: {
     ...service(110, 'POP3 (STLS)'),
     idle_timeout: int(600, 'seconds of inactivity before the session ends (RFC 1939 §3: at least 10 minutes)', 1),
+    max_command_length: int(255, 'longest command line, octets including CRLF (RFC 2449 §4: at least 255)', 255, 65536),
+    max_auth_line_length: int(2048, 'longest AUTH command or SASL response line, octets including CRLF (RFC 5034 §4: responses may be longer than commands)', 255, 65536),
+    max_unknown_commands: int(5, 'unknown commands in a row before login after which the connection is closed', 1),
   },
   pop3s: { ...service(995, 'POP3 over implicit TLS') },
 };

@@ -38,7 +38,8 @@ export class ByteReader {
   highWaterMark = 256 * 1024;
 
   push(chunk: Buffer): void {
-    if (this.ended) return;
+    // An empty chunk would wake a reader with nothing to read (and reach sinks as such).
+    if (this.ended || chunk.length === 0) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     if (this.buffered >= this.highWaterMark) this.onSatiated();
@@ -87,6 +88,13 @@ export class ByteReader {
         return raw.subarray(0, end);
       }
       if (this.buffered > limit + 1) {
+        // The line is too long. Its end may already be buffered in a later chunk (the
+        // search above stops early), followed by pipelined lines that must survive.
+        const end = this.indexOfLf(Infinity);
+        if (end >= 0) {
+          this.take(end + 1);
+          throw new LineTooLongError(limit);
+        }
         // Discard what we have of the overlong line and keep discarding to its end.
         this.take(this.buffered);
         overflowing = true;

@@ -48,6 +48,8 @@ export interface AccountStore {
   listAdmins(): Promise<Account[]>;
   /** false when there is no such user. */
   setPassword(address: string, passwordHash: string): Promise<boolean>;
+  /** Bytes, or null for no quota. false when there is no such user. */
+  setQuota(address: string, quotaBytes: number | null): Promise<boolean>;
   /** Removes the user, their mailboxes and messages. false when there is no such user. */
   deleteUser(address: string): Promise<boolean>;
 
@@ -122,7 +124,11 @@ export interface BlobWriter {
   readonly size: number;
   /** Flushes and fsyncs the body; after this resolves the bytes survive a crash. */
   commit(): Promise<{ blobId: string; size: number }>;
-  /** Removes whatever was written. Safe to call after a failed write or twice. */
+  /**
+   * Removes whatever was written. Safe to call after a failed write or twice. After a
+   * successful commit() it does nothing: the blob then belongs to the caller, who
+   * removes it with BlobStore.delete() if the delivery fails.
+   */
   abort(): Promise<void>;
 }
 
@@ -193,6 +199,9 @@ export interface QueueEntry {
   attempts: number;
   state: QueueState;
   lastError: string | null;
+  /** RFC 3461 ENVID and RET of the submission, kept for delivery status notifications. */
+  envid?: string | null;
+  ret?: string | null;
 }
 
 export interface QueueStore {

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the third-party clients the interop tests drive (Debian packages), when
+# they are missing. Never starts a distribution daemon: a temporary policy-rc.d
+# forbids it, as in ../shared/peers/common.sh.
+set -euo pipefail
+need=()
+command -v curl >/dev/null || need+=(curl)
+[[ -x /usr/bin/python3 ]] || need+=(python3)
+command -v openssl >/dev/null || need+=(openssl)
+((${#need[@]})) || exit 0
+if [[ $(id -u) -ne 0 ]]; then
+  echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
+  exit 1
+fi
+made_policy=0
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
+fi
+trap '((made_policy)) && rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get install -y --no-install-recommends "${need[@]}" >&2 || {
+  apt-get update >&2
+  apt-get install -y --no-install-recommends "${need[@]}" >&2
+}

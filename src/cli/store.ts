@@ -1,0 +1,33 @@
+// Opens the data directory's store for one administration command. Works while the
+// server runs: both open the same SQLite database, and the server reads accounts
+// and aliases from it on every use, so a change takes effect at once.
+
+import { mkdir } from 'node:fs/promises';
+import { actAsOwnerOf } from '../core/os/privileges.ts';
+import { openSqliteStore } from '../core/store/sqlite/sqlite-store.ts';
+import type { Store } from '../core/store/types.ts';
+import type { Config } from '../core/config/schema.ts';
+import { loadSettings } from './args.ts';
+
+export async function withStore<T>(
+  values: { data?: string | boolean | undefined; config?: string | boolean | undefined },
+  work: (store: Store, config: Config) => Promise<T>,
+): Promise<T> {
+  const { config, dataDir } = await loadSettings(values);
+  await mkdir(dataDir, { recursive: true });
+  await actAsOwnerOf(dataDir);
+  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync });
+  try {
+    return await work(store, config);
+  } finally {
+    await store.close();
+  }
+}
+
+/** "Local@Example.ORG" → "Local@example.org"; refuses what is not an address. */
+export function normalizeAddressArgument(address: string | undefined, what = 'address'): string {
+  if (!address) throw new Error(`missing ${what}`);
+  const at = address.lastIndexOf('@');
+  if (at <= 0 || at === address.length - 1 || /[\s<>]/.test(address)) throw new Error(`not a mail address: ${address}`);
+  return address.slice(0, at) + '@' + address.slice(at + 1).toLowerCase();
+}

@@ -1,0 +1,143 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DotDecoder, DotEncoder } from './dot-decoder.ts';
+
+interface Decoded {
+  body: string;
+  done: boolean;
+  /** Input octets after the terminator (pipelined commands). */
+  rest: string;
+}
+
+/** Runs the decoder over `input` cut at the given offsets, as chunks would arrive. */
+function decodeSplit(input: string, cuts: number[]): Decoded {
+  const bytes = Buffer.from(input, 'latin1');
+  const bounds = [0, ...cuts, bytes.length];
+  const decoder = new DotDecoder();
+  const body: Buffer[] = [];
+  for (let k = 0; k + 1 < bounds.length; k++) {
+    const chunk = bytes.subarray(bounds[k], bounds[k + 1]);
+    const { body: out, consumed, done } = decoder.decode(chunk);
+    body.push(Buffer.from(out));
+    if (done) {
+      const rest = Buffer.concat([chunk.subarray(consumed), bytes.subarray(bounds[k + 1])]);
+      return { body: Buffer.concat(body).toString('latin1'), done, rest: rest.toString('latin1') };
+    }
+    assert.equal(consumed, chunk.length, 'an unfinished body consumes every octet');
+  }
+  return { body: Buffer.concat(body).toString('latin1'), done: false, rest: '' };
+}
+
+function decodeInChunksOf(input: string, size: number): Decoded {
+  const cuts: number[] = [];
+  for (let i = size; i < input.length; i += size) cuts.push(i);
+  return decodeSplit(input, cuts);
+}
+
+/** Asserts the same result for one write, 1-, 3-, 17-byte chunks and every split into two and three pieces. */
+function assertEverySplit(input: string, expected: Decoded): void {
+  assert.deepEqual(decodeSplit(input, []), expected, 'one write');
+  for (const size of [1, 3, 17]) assert.deepEqual(decodeInChunksOf(input, size), expected, `${size}-byte chunks`);
+  for (let a = 1; a < input.length; a++) {
+    assert.deepEqual(decodeSplit(input, [a]), expected, `split at ${a}`);
+    for (let b = a + 1; b < input.length; b++) assert.deepEqual(decodeSplit(input, [a, b]), expected, `split at ${a},${b}`);
+  }
+}
+
+test('RFC 5321 §4.5.2: a leading period is deleted, a line of a single period ends the body', () => {
+  assertEverySplit('Hello\r\n..leading dot\r\n...two\r\n.\r\n', {
+    body: 'Hello\r\n.leading dot\r\n..two\r\n',
+    done: true,
+    rest: '',
+  });
+});
+
+test('RFC 5321 §4.5.2: periods inside a line are data, only the first octet is special', () => {
+  assertEverySplit('a.b\r\n a leading space. \r\n..\r\n.\r\n', {
+    body: 'a.b\r\n a leading space. \r\n.\r\n',
+    done: true,
+    rest: '',
+  });
+});
+
+test('an empty body is just the terminator', () => {
+  assertEverySplit('.\r\n', { body: '', done: true, rest: '' });
+});
+
+test('terminator: pipelined commands after it are left unconsumed', () => {
+  assertEverySplit('body\r\n.\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n', {
+    body: 'body\r\n',
+    done: true,
+    rest: 'MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n',
+  });
+});
+
+test('a "." in the middle of a line or ".x" lines never terminate', () => {
+  assertEverySplit('x.\r\n.x\r\n. \r\n', { body: 'x.\r\nx\r\n \r\n', done: false, rest: '' });
+});
+
+test('bare LF becomes CRLF, and "." LF also terminates', () => {
+  assertEverySplit('one\ntwo\r\n..three\n.\nQUIT\n', { body: 'one\r\ntwo\r\n.three\r\n', done: true, rest: 'QUIT\n' });
+});
+
+test('a bare CR inside a line is kept as it is', () => {
+  assertEverySplit('a\rb\r\n\r\r\n.\r\n', { body: 'a\rb\r\n\r\r\n', done: true, rest: '' });
+});
+
+test('".\\r" not followed by "\\n" is a stuffed line with a CR in it, not the end', () => {
+  assertEverySplit('.\rX\r\nmore\r\n.\r\n', { body: '\rX\r\nmore\r\n', done: true, rest: '' });
+  assertEverySplit('.\r.\r\n.\r\n', { body: '\r.\r\n', done: true, rest: '' });
+});
+
+test('after the end, decode consumes nothing', () => {
+  const decoder = new DotDecoder();
+  assert.equal(decoder.decode(Buffer.from('.\r\n')).done, true);
+  assert.deepEqual(decoder.decode(Buffer.from('more\r\n')), { body: Buffer.alloc(0), consumed: 0, done: true });
+});
+
+test('a large body streams through with no line lost', () => {
+  const lines: string[] = [];
+  for (let i = 0; i < 2000; i++) lines.push(i % 7 === 0 ? `.${i}` : `line ${i}`);
+  const body = lines.map((l) => `${l}\r\n`).join('');
+  const wire = lines.map((l) => (l.startsWith('.') ? `.${l}\r\n` : `${l}\r\n`)).join('') + '.\r\nQUIT\r\n';
+  for (const size of [1, 3, 17, 4096]) {
+    assert.deepEqual(decodeInChunksOf(wire, size), { body, done: true, rest: 'QUIT\r\n' }, `${size}-byte chunks`);
+  }
+});
+
+/** Encodes a body in pieces and returns what goes on the wire. */
+function encodeInChunksOf(body: string, size: number): string {
+  const encoder = new DotEncoder();
+  const bytes = Buffer.from(body, 'latin1');
+  const parts: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) parts.push(Buffer.from(encoder.encode(bytes.subarray(i, i + size))));
+  parts.push(encoder.end());
+  return Buffer.concat(parts).toString('latin1');
+}
+
+test('DotEncoder: RFC 1939 §3 byte-stuffing and the terminator', () => {
+  assert.equal(encodeInChunksOf('Hello\r\n.hidden\r\n..\r\n.\r\n', 1000), 'Hello\r\n..hidden\r\n...\r\n..\r\n.\r\n');
+  assert.equal(encodeInChunksOf('', 1000), '.\r\n');
+  assert.equal(encodeInChunksOf('no final line end', 1000), 'no final line end\r\n.\r\n');
+  assert.equal(encodeInChunksOf('ends in CR\r', 1000), 'ends in CR\r\n.\r\n');
+  assert.equal(encodeInChunksOf('.first', 1000), '..first\r\n.\r\n');
+});
+
+test('DotEncoder → DotDecoder round trip in any chunking', () => {
+  const bodies = [
+    '',
+    'plain\r\n',
+    '.\r\n',
+    '..\r\n...\r\n',
+    'a\r\n.\r\n.b\r\n\r\n.\r\nend\r\n',
+    '.starts\r\nmid.dle\r\n. space\r\n',
+  ];
+  for (const body of bodies) {
+    for (const encodeSize of [1, 2, 3, 17, 1000]) {
+      const wire = encodeInChunksOf(body, encodeSize);
+      for (const decodeSize of [1, 3, 17, 1000]) {
+        assert.deepEqual(decodeInChunksOf(wire + 'NEXT\r\n', decodeSize), { body, done: true, rest: 'NEXT\r\n' }, JSON.stringify({ body, encodeSize, decodeSize }));
+      }
+    }
+  }
+});

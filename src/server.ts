@@ -1,0 +1,167 @@
+// The composition root: configuration → store → TLS → services → listeners.
+// Nothing else in Septet wires things together.
+
+import { mkdir } from 'node:fs/promises';
+import { hostname as systemHostname } from 'node:os';
+import type { Logger } from 'pino';
+import { PasswordAuthenticator } from './core/auth/authenticator.ts';
+import { LocalChangeBus } from './core/bus/bus.ts';
+import { listeners, type Config, type ListenerName } from './core/config/schema.ts';
+import { ListenerGroup, type BoundListener, type ConnectionHandler } from './core/net/listener.ts';
+import { ConnectionLimits } from './core/net/limits.ts';
+import type { TlsProvider } from './core/net/connection.ts';
+import { becomeUser, canBindPrivilegedPorts, chownTree, ensureSystemUser, isRoot } from './core/os/privileges.ts';
+import { openSqliteStore } from './core/store/sqlite/sqlite-store.ts';
+import type { Store } from './core/store/types.ts';
+import { CertificateManager } from './core/tls/certificate-manager.ts';
+import { createMailService } from './mail/mail-service.ts';
+import { createPop3Handler } from './pop3/server.ts';
+import { createSmtpHandler } from './smtp/server.ts';
+
+export interface StartOptions {
+  config: Config;
+  log: Logger;
+}
+
+export interface RunningServer {
+  readonly listeners: BoundListener[];
+  readonly store: Store;
+  readonly tls: CertificateManager;
+  /** Stops accepting, lets sessions finish for up to graceMs, closes the store. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** --port-offset: given, or 0 when ports below 1024 can be bound, else 10000. */
+export async function effectivePortOffset(config: Config): Promise<number> {
+  if (config.port_offset >= 0) return config.port_offset;
+  return (await canBindPrivilegedPorts()) ? 0 : 10000;
+}
+
+/**
+ * Until the store and the certificates are ready (after the privilege drop), the
+ * listeners are already bound; a connection that arrives in between waits.
+ */
+class DeferredHandler implements ConnectionHandler {
+  private handler: ConnectionHandler | null = null;
+  private readonly ready: Promise<void>;
+  private resolveReady!: () => void;
+  private readonly fallbackRefusal: (reason: Parameters<ConnectionHandler['refusal']>[0]) => string;
+  constructor(fallbackRefusal: (reason: Parameters<ConnectionHandler['refusal']>[0]) => string) {
+    this.fallbackRefusal = fallbackRefusal;
+    this.ready = new Promise((resolve) => (this.resolveReady = resolve));
+  }
+  set(handler: ConnectionHandler): void {
+    this.handler = handler;
+    this.resolveReady();
+  }
+  async handle(conn: Parameters<ConnectionHandler['handle']>[0]): Promise<void> {
+    await this.ready;
+    return this.handler!.handle(conn);
+  }
+  refusal(reason: Parameters<ConnectionHandler['refusal']>[0]): string {
+    return this.handler ? this.handler.refusal(reason) : this.fallbackRefusal(reason);
+  }
+}
+
+/** TLS contexts are asked for by implicit-TLS listeners; before start-up ends there are none. */
+class DeferredTls implements TlsProvider {
+  target: TlsProvider | null = null;
+  contextFor(servername: string | undefined) {
+    if (!this.target) throw new Error('TLS is not ready yet');
+    return this.target.contextFor(servername);
+  }
+}
+
+export async function startServer({ config, log }: StartOptions): Promise<RunningServer> {
+  const dataDir = config.data;
+  const hostname = config.hostname || systemHostname();
+  const portOffset = await effectivePortOffset(config);
+  await mkdir(dataDir, { recursive: true, mode: 0o750 });
+
+  // Root: make the data directory the service user's, bind, then drop root for good.
+  const serviceUser = isRoot() ? await ensureSystemUser(config.run_as) : null;
+  if (serviceUser) await chownTree(dataDir, serviceUser);
+
+  const tlsProxy = new DeferredTls();
+  const group = new ListenerGroup({
+    log,
+    tls: tlsProxy,
+    limits: new ConnectionLimits({ maxConnections: config.limits.max_connections, maxPerIp: config.limits.max_connections_per_ip }),
+  });
+  const deferred = new Map<ListenerName, DeferredHandler>();
+  const bound: BoundListener[] = [];
+  try {
+    for (const [name, spec] of Object.entries(listeners) as [ListenerName, (typeof listeners)[ListenerName]][]) {
+      const section = config[spec.section];
+      if (!section.enabled) continue;
+      const handler = new DeferredHandler(() => (spec.protocol === 'smtp' ? '421 4.3.2 Service not available\r\n' : '-ERR [SYS/TEMP] not available\r\n'));
+      deferred.set(name, handler);
+      const port = section.port === 0 ? 0 : section.port + portOffset;
+      if (port > 65535) throw new Error(`${name}: port ${section.port} + offset ${portOffset} is above 65535`);
+      bound.push(
+        ...(await group.listen(
+          { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol },
+          handler,
+        )),
+      );
+    }
+  } catch (error) {
+    await group.close(0);
+    throw error;
+  }
+
+  if (serviceUser) {
+    becomeUser(serviceUser);
+    log.info({ user: serviceUser.name, uid: serviceUser.uid }, `running as ${serviceUser.name}`);
+  }
+
+  const bus = new LocalChangeBus();
+  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync, bus, log: log.child({ component: 'store' }) });
+  const tls = await CertificateManager.open({
+    dataDir,
+    hostname,
+    certFile: config.tls.cert || undefined,
+    keyFile: config.tls.key || undefined,
+    sni: config.tls.sni,
+    minVersion: config.tls.min_version as 'TLSv1.2' | 'TLSv1.3',
+    log: log.child({ component: 'tls' }),
+  });
+  tls.watch();
+  tlsProxy.target = tls;
+
+  const auth = new PasswordAuthenticator({
+    accounts: store.accounts,
+    defaultDomain: config.default_domain,
+    freeFailures: config.auth.throttle_free_failures,
+    maxDelayMs: config.auth.throttle_max_delay_ms,
+    log: log.child({ component: 'auth' }),
+  });
+  const mail = createMailService({ config, hostname, store, log: log.child({ component: 'mail' }) });
+
+  for (const [name, handler] of deferred) {
+    const spec = listeners[name];
+    const serviceLog = log.child({ service: name });
+    if (spec.protocol === 'smtp') {
+      handler.set(createSmtpHandler({ mode: spec.mode, implicitTls: spec.tls === 'implicit', config, hostname, store, auth, tls, log: serviceLog, mail }));
+    } else {
+      handler.set(createPop3Handler({ config, implicitTls: spec.tls === 'implicit', hostname, store, auth, tls, log: serviceLog }));
+    }
+  }
+
+  for (const l of bound) log.info({ service: l.name, address: l.address, port: l.port }, `${l.name} listening on ${formatHostPort(l.address, l.port)}`);
+
+  return {
+    listeners: bound,
+    store,
+    tls,
+    async stop(graceMs = 10_000) {
+      await group.close(graceMs);
+      tls.close();
+      await store.close();
+    },
+  };
+}
+
+function formatHostPort(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}

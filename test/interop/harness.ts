@@ -1,0 +1,156 @@
+// Starts a real Septet (the `septet` bin, as a user would) on loopback with a fresh
+// data directory, and runs third-party clients against it. Each test file picks its
+// own port offset so files can run side by side.
+
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { mkdtemp, writeFile, chmod, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const SEPTET = join(ROOT, 'bin/septet.js');
+/** Debian's interpreter: its smtplib/poplib are what a Debian user runs. */
+export const PYTHON = '/usr/bin/python3';
+
+export const standardPorts = { smtp: 25, submission: 587, submissions: 465, pop3: 110, pop3s: 995 } as const;
+
+export interface ServerOptions {
+  offset: number;
+  /** Extra TOML appended to the generated configuration. */
+  toml?: string;
+  dataDir?: string;
+}
+
+export class SeptetProcess {
+  readonly dataDir: string;
+  readonly configFile: string;
+  readonly offset: number;
+  private child: ChildProcess | null = null;
+  output = '';
+
+  constructor(dataDir: string, configFile: string, offset: number) {
+    this.dataDir = dataDir;
+    this.configFile = configFile;
+    this.offset = offset;
+  }
+
+  port(service: keyof typeof standardPorts): number {
+    return standardPorts[service] + this.offset;
+  }
+
+  /** Runs `septet ARGS --data D --config C` to completion. */
+  async cli(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+    return runCli([...args, '--data', this.dataDir, '--config', this.configFile], input);
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [SEPTET, 'start', '--data', this.dataDir, '--config', this.configFile, '--listen', '127.0.0.1', '--port-offset', String(this.offset)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    child.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
+    const lines = createInterface({ input: child.stdout! });
+    await new Promise<void>((resolveReady, reject) => {
+      const timer = setTimeout(() => reject(new Error(`septet did not start:\n${this.output}`)), 30_000);
+      lines.on('line', (line) => {
+        this.output += line + '\n';
+        if (line.includes('"septet ready"')) {
+          clearTimeout(timer);
+          resolveReady();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`septet exited with ${code}:\n${this.output}`));
+      });
+    });
+  }
+
+  /** SIGTERM and wait; returns the exit code. */
+  async stop(): Promise<number | null> {
+    return this.signal('SIGTERM');
+  }
+
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill(signal);
+    const code = await exited;
+    this.child = null;
+    return code;
+  }
+}
+
+export async function runCli(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, [SEPTET, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolveRun({ stdout, stderr, code: code ?? -1 }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** A fresh data directory and configuration; the server is not started yet. */
+export async function prepareSeptet(options: ServerOptions): Promise<SeptetProcess> {
+  const base = await mkdtemp(join(tmpdir(), 'septet-test-'));
+  // Started as root, Septet drops to its service user, which must reach the folder.
+  await chmod(base, 0o755);
+  const dataDir = options.dataDir ?? join(base, 'data');
+  const configFile = join(base, 'septet.toml');
+  await writeFile(
+    configFile,
+    [
+      'hostname = "mx.septet.test"',
+      '[log]',
+      'level = "info"',
+      '[auth]',
+      // A lower scrypt cost keeps the suite fast; production uses the default.
+      'scrypt_cost = 1024',
+      options.toml ?? '',
+    ].join('\n'),
+  );
+  return new SeptetProcess(dataDir, configFile, options.offset);
+}
+
+export async function removeDir(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true });
+}
+
+/** Runs a python3 program (Debian's interpreter) with arguments; rejects on failure. */
+export async function python(program: string, args: string[] = [], timeoutMs = 60_000): Promise<string> {
+  try {
+    const { stdout } = await execFileP(PYTHON, ['-c', program, ...args], { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`python failed: ${e.message}\nstdout: ${e.stdout}\nstderr: ${e.stderr}`);
+  }
+}
+
+/** Runs curl; returns stdout, or rejects with curl's exit code and stderr. */
+export async function curl(args: string[], options: { input?: string; timeoutMs?: number } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolveRun) => {
+    const child = spawn('curl', ['--silent', '--show-error', '--max-time', '60', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('latin1')));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 90_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolveRun({ stdout, stderr, code: code ?? -1 });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
