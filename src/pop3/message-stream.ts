@@ -48,3 +48,21 @@ export async function sendMessage(conn: Connection, statusLine: string, body: Re
   }
   await conn.send(encoder.end());
 }
+
+/**
+ * A generated multi-line response (LIST, UIDL, CAPA): status line, the lines, ".".
+ * Written in batches with backpressure, so a maildrop of 100 000 messages does not
+ * build one huge string. The lines never begin with "." so need no stuffing.
+ */
+export async function sendListing(conn: Connection, statusLine: string, lines: Iterable<string>): Promise<void> {
+  conn.write(statusLine);
+  let batch = '';
+  for (const line of lines) {
+    batch += `${line}\r\n`;
+    if (batch.length >= 16 * 1024) {
+      await conn.send(batch);
+      batch = '';
+    }
+  }
+  conn.write(`${batch}.\r\n`);
+}

@@ -66,7 +66,7 @@ export const Text = {
   greeting: (hostname: string) => `${hostname} Septet POP3 ready`,
   signingOff: 'Septet POP3 server signing off',
   signingOffAfterUpdate: (deleted: number) => `Septet POP3 server signing off (${deleted} messages deleted)`,
-  updateFailed: 'Some deleted messages not removed; nothing was deleted, try again later',
+  updateFailed: 'Some deleted messages not removed, try again later',
   capaFollows: 'Capability list follows',
   authMechanismsFollow: 'SASL mechanisms follow',
   userAccepted: 'Send PASS',

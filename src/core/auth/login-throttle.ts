@@ -68,9 +68,10 @@ export class LoginThrottle {
   }
 
   private delayFor(failures: number): number {
+    // After freeFailures failures every further attempt waits: base, 2 x base, 4 x base, ...
     const excess = failures - this.freeFailures;
-    if (excess <= 0 || this.maxDelayMs <= 0) return 0;
-    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(excess - 1, 30));
+    if (failures === 0 || excess < 0 || this.maxDelayMs <= 0) return 0;
+    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(excess, 30));
   }
 
   private counter(key: string): Counter {

@@ -70,6 +70,7 @@ export const schema = {
     command_timeout: int(300, 'seconds to wait for a command (RFC 5321 §4.5.3.2.7: 5 minutes)', 1),
     data_timeout: int(600, 'seconds to wait for the message data (RFC 5321 §4.5.3.2.6 advises 10 minutes after the terminator; used per data block)', 1),
     max_errors: int(20, 'protocol errors before the connection is closed', 1),
+    max_line_length: int(4096, 'longest command line in octets without CRLF (RFC 5321 §4.5.3.1.4: at least 512 with CRLF; AUTH lines with initial responses need more, RFC 4954 §4)', 510),
     vrfy: bool(false, 'answer VRFY with the user (otherwise 252)'),
     expn: bool(false, 'answer EXPN with the alias expansion (otherwise 502)'),
     catch_all: bool(false, 'accept mail for unknown users of a local domain when an "@domain" alias exists'),

@@ -43,13 +43,13 @@ export async function generateSelfSigned(hostname: string): Promise<PemPair> {
     notBefore,
     notAfter: new Date(notBefore.getTime() + TEN_YEARS_MS),
     signingAlgorithm: ALGORITHM,
-    keys: keys as CryptoKeyPair,
+    keys,
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth]),
       new x509.SubjectAlternativeNameExtension(altNames),
-      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey as CryptoKey),
+      await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createMemoryStore } from '../store/memory/memory-store.ts';
+import { PasswordAuthenticator } from './authenticator.ts';
+import { hashPassword } from './password.ts';
+
+const COST = 1024;
+
+async function setup(options: { freeFailures?: number; maxDelayMs?: number; baseDelayMs?: number } = {}) {
+  const store = createMemoryStore();
+  await store.accounts.addUser('alice@example.org', await hashPassword('secret', COST));
+  const auth = new PasswordAuthenticator({ accounts: store.accounts, defaultDomain: 'Example.ORG', scryptCost: COST, freeFailures: 2, maxDelayMs: 200, baseDelayMs: 100, ...options });
+  return { store, auth };
+}
+
+const attempt = (username: string, password: string, remoteAddress = '192.0.2.1') => ({ username, password, remoteAddress, service: 'test' });
+
+async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await work;
+  return { value, ms: performance.now() - start };
+}
+
+test('canonicalUsername adds the default domain and lower-cases the domain only', async () => {
+  const { auth } = await setup();
+  assert.equal(auth.canonicalUsername('alice'), 'alice@example.org');
+  assert.equal(auth.canonicalUsername('Alice@EXAMPLE.org'), 'Alice@example.org');
+  const bare = new PasswordAuthenticator({ accounts: createMemoryStore().accounts, scryptCost: COST });
+  assert.equal(bare.canonicalUsername('alice'), 'alice');
+});
+
+test('login succeeds with the right password, by bare name or any case, and fails otherwise', async () => {
+  const { auth } = await setup();
+  assert.equal((await auth.login(attempt('alice', 'secret')))?.address, 'alice@example.org');
+  assert.equal((await auth.login(attempt('ALICE@Example.Org', 'secret')))?.address, 'alice@example.org');
+  assert.equal(await auth.login(attempt('alice', 'Secret')), null);
+  assert.equal(await auth.login(attempt('nobody', 'secret')), null);
+});
+
+test('after freeFailures failures from one address, further attempts are delayed, success included', async () => {
+  const { auth } = await setup();
+  // Different accounts, same client address: only the address key accumulates.
+  for (const user of ['u1', 'u2']) {
+    const { ms } = await timed(auth.login(attempt(user, 'x', '198.51.100.7')));
+    assert.ok(ms < 5000);
+  }
+  const throttled = await timed(auth.login(attempt('u3', 'x', '198.51.100.7')));
+  assert.equal(throttled.value, null);
+  assert.ok(throttled.ms >= 90, `throttled failure took ${throttled.ms} ms`);
+  const success = await timed(auth.login(attempt('alice', 'secret', '198.51.100.7')));
+  assert.equal(success.value?.address, 'alice@example.org');
+  assert.ok(success.ms >= 150, `a throttled success is delayed too (${success.ms} ms)`);
+});
+
+test('failures on one account throttle it from any address; a success clears the account', async () => {
+  const { auth } = await setup({ baseDelayMs: 150 });
+  await auth.login(attempt('alice', 'bad', '203.0.113.1'));
+  await auth.login(attempt('alice', 'bad', '203.0.113.2'));
+  const third = await timed(auth.login(attempt('alice', 'bad', '203.0.113.3')));
+  assert.equal(third.value, null);
+  assert.ok(third.ms >= 140, `account throttled across addresses (${third.ms} ms)`);
+  const ok = await timed(auth.login(attempt('alice', 'secret', '203.0.113.4')));
+  assert.ok(ok.value);
+  assert.ok(ok.ms >= 140, `still delayed before the success is known (${ok.ms} ms)`);
+  // The account counter is cleared: from a fresh address, a failure is not delayed by the account.
+  const fresh = await auth.login(attempt('alice', 'bad', '203.0.113.5'));
+  assert.equal(fresh, null);
+});
+
+test('parallel guesses do not all get the undelayed rate', async () => {
+  const { auth } = await setup({ freeFailures: 1, maxDelayMs: 200, baseDelayMs: 120 });
+  const results = await Promise.all([1, 2, 3, 4].map(() => timed(auth.login(attempt('alice', 'bad', '192.0.2.99')))));
+  const slowest = Math.max(...results.map((r) => r.ms));
+  assert.ok(slowest >= 110, `slowest of four parallel guesses took ${slowest} ms`);
+});
+
+test('a broken account store makes login fail, not hang', async () => {
+  const auth = new PasswordAuthenticator({
+    accounts: { ...createMemoryStore().accounts, getUser: async () => { throw new Error('db down'); } },
+    scryptCost: COST,
+  });
+  await assert.rejects(auth.login(attempt('a@b.c', 'x')), /db down/);
+});

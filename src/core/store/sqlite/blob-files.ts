@@ -1,0 +1,214 @@
+// Message bodies as files: <dataDir>/blobs/xx/<id>, id = 32 random hex digits and
+// xx its first two. A writer fills ".tmp-<pid>-<id>" in the same folder and commit()
+// makes it durable (fdatasync), renames it into place and fsyncs the folder, so a
+// blob either exists whole under its name or not at all. Metadata refers to a blob
+// only after commit(); a crash before that leaves at most a temp file, which the
+// next open removes. All I/O here is async and runs on the main thread.
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Logger } from '../../log/logger.ts';
+import { BLOB_ID_PATTERN } from '../names.ts';
+import { StoreError, type BlobStore, type BlobWriter } from '../types.ts';
+import { DirectorySyncer } from './directory-sync.ts';
+
+/** Small writes are gathered up to this size before they reach the file. */
+const WRITE_BUFFER_BYTES = 64 * 1024;
+const TEMP_PREFIX = '.tmp-';
+/** A temp file whose writer process is alive is left alone unless it is this old. */
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
+const isNotFound = (error: unknown): boolean => (error as NodeJS.ErrnoException)?.code === 'ENOENT';
+
+export interface FileBlobStoreOptions {
+  directory: string;
+  fsync: boolean;
+  log?: Logger;
+}
+
+export class FileBlobStore implements BlobStore {
+  private readonly directory: string;
+  private readonly fsync: boolean;
+  private readonly syncer = new DirectorySyncer();
+
+  constructor(options: FileBlobStoreOptions) {
+    this.directory = options.directory;
+    this.fsync = options.fsync;
+  }
+
+  /** Creates the 256 fan-out folders and removes temp files left by dead writers. */
+  async open(log?: Logger): Promise<void> {
+    let removed = 0;
+    for (let i = 0; i < 256; i++) {
+      const folder = path.join(this.directory, i.toString(16).padStart(2, '0'));
+      await mkdir(folder, { recursive: true });
+      for (const name of await readdir(folder)) {
+        if (!name.startsWith(TEMP_PREFIX)) continue;
+        const file = path.join(folder, name);
+        if (await isAbandonedTemp(name, file)) {
+          await unlink(file).catch((error) => { if (!isNotFound(error)) throw error; });
+          removed++;
+        }
+      }
+    }
+    if (removed > 0) log?.info({ removed }, 'removed unfinished message bodies');
+  }
+
+  private pathOf(blobId: string): string {
+    if (!BLOB_ID_PATTERN.test(blobId)) throw new StoreError('not-found', `no blob ${JSON.stringify(blobId)}`);
+    return path.join(this.directory, blobId.slice(0, 2), blobId);
+  }
+
+  async create(): Promise<BlobWriter> {
+    const blobId = randomBytes(16).toString('hex');
+    const finalPath = this.pathOf(blobId);
+    const tempPath = path.join(path.dirname(finalPath), `${TEMP_PREFIX}${process.pid}-${blobId}`);
+    return new FileBlobWriter(blobId, tempPath, finalPath, this.fsync, this.syncer);
+  }
+
+  read(blobId: string, range?: { start: number; end: number }): Readable {
+    let file: string;
+    try {
+      file = this.pathOf(blobId);
+    } catch (error) {
+      return new Readable({ read() { this.destroy(error as Error); } });
+    }
+    if (!range) return createReadStream(file);
+    const start = Math.max(0, range.start);
+    // [start, end) here; createReadStream's end is inclusive.
+    if (range.end <= start) return Readable.from([], { objectMode: false });
+    return createReadStream(file, { start, end: range.end - 1 });
+  }
+
+  async readAll(blobId: string): Promise<Buffer> {
+    try {
+      return await readFile(this.pathOf(blobId));
+    } catch (error) {
+      if (isNotFound(error)) throw new StoreError('not-found', `no blob ${blobId}`);
+      throw error;
+    }
+  }
+
+  async delete(blobId: string): Promise<void> {
+    if (!BLOB_ID_PATTERN.test(blobId)) return;
+    // No directory fsync: if the unlink is lost in a crash, the file is unreferenced garbage.
+    await unlink(this.pathOf(blobId)).catch((error) => { if (!isNotFound(error)) throw error; });
+  }
+}
+
+/** ".tmp-<pid>-<id>": abandoned when that process is gone, or the file is very old. */
+async function isAbandonedTemp(name: string, file: string): Promise<boolean> {
+  const pid = Number(name.slice(TEMP_PREFIX.length).split('-')[0]);
+  if (Number.isSafeInteger(pid) && pid > 0 && !isProcessAlive(pid)) return true;
+  try {
+    return Date.now() - (await stat(file)).mtimeMs > STALE_TEMP_MS;
+  } catch {
+    return false;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+class FileBlobWriter implements BlobWriter {
+  private readonly blobId: string;
+  private readonly tempPath: string;
+  private readonly finalPath: string;
+  private readonly fsync: boolean;
+  private readonly syncer: DirectorySyncer;
+  private handle: FileHandle | null = null;
+  private buffered: Buffer[] = [];
+  private bufferedBytes = 0;
+  private written = 0;
+  private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
+
+  constructor(blobId: string, tempPath: string, finalPath: string, fsync: boolean, syncer: DirectorySyncer) {
+    this.blobId = blobId;
+    this.tempPath = tempPath;
+    this.finalPath = finalPath;
+    this.fsync = fsync;
+    this.syncer = syncer;
+  }
+
+  get size(): number {
+    return this.written;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    if (this.state !== 'open') throw new StoreError('invalid', `write to a ${this.state} blob`);
+    // Copied: the caller may reuse its buffer as soon as write() resolves.
+    this.buffered.push(Buffer.from(chunk));
+    this.bufferedBytes += chunk.length;
+    this.written += chunk.length;
+    // Backpressure: the caller waits while a full buffer goes to the file.
+    if (this.bufferedBytes >= WRITE_BUFFER_BYTES) await this.flush();
+  }
+
+  async commit(): Promise<{ blobId: string; size: number }> {
+    if (this.state !== 'open') throw new StoreError('invalid', `commit of a ${this.state} blob`);
+    this.state = 'committing';
+    try {
+      await this.flush();
+      const handle = await this.fileHandle();
+      if (this.fsync) await handle.datasync();
+      await handle.close();
+      this.handle = null;
+      await rename(this.tempPath, this.finalPath);
+      if (this.fsync) await this.syncer.sync(path.dirname(this.finalPath));
+      this.state = 'committed';
+      return { blobId: this.blobId, size: this.written };
+    } catch (error) {
+      this.state = 'open';
+      await this.abort();
+      throw error;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'committed' || this.state === 'committing') return;
+    this.state = 'aborted';
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => {});
+    await unlink(this.tempPath).catch(() => {});
+  }
+
+  private async fileHandle(): Promise<FileHandle> {
+    // Opened lazily: a small message costs one open at commit, not two round trips.
+    if (this.handle) return this.handle;
+    const handle = await open(this.tempPath, 'wx');
+    if (this.state === 'aborted') {
+      // abort() ran while the file was being opened: leave nothing behind.
+      await handle.close();
+      await unlink(this.tempPath).catch(() => {});
+      throw new StoreError('invalid', 'blob aborted');
+    }
+    this.handle = handle;
+    return handle;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.bufferedBytes === 0) return;
+    const data = this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered, this.bufferedBytes);
+    this.buffered = [];
+    this.bufferedBytes = 0;
+    const handle = await this.fileHandle();
+    let offset = 0;
+    while (offset < data.length) {
+      const { bytesWritten } = await handle.write(data, offset, data.length - offset, null);
+      offset += bytesWritten;
+    }
+  }
+}

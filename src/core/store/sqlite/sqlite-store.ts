@@ -1,0 +1,103 @@
+// The embedded backend: metadata in SQLite (owned by one worker thread, see
+// worker.ts), message bodies as files (blob-files.ts, async I/O on the main thread).
+//
+// Layout of the data directory:
+//   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue
+//   blobs/xx/<id>              message bodies
+//
+// Nothing is cached here: another process (the CLI) may change accounts and aliases
+// at any time, and the next read sees it. Maildrop locks are an in-process table,
+// which is right for one server process per data directory.
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
+import type { Logger } from '../../log/logger.ts';
+import { createLockTable } from '../lock-table.ts';
+import type { AccountStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
+import { FileBlobStore } from './blob-files.ts';
+import type { WriteOperations, WriteOutcome } from './operations.ts';
+import { SqliteWorkerClient } from './worker-client.ts';
+
+export interface SqliteStoreOptions {
+  dataDir: string;
+  fsync: boolean;
+  bus?: ChangeBus;
+  log?: Logger;
+  /** How long a write waits for a lock held by another process (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+type Args<F> = F extends (db: never, ...args: infer A) => unknown ? A : never;
+type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
+
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
+  const bus = options.bus ?? new LocalChangeBus();
+  const log = options.log;
+  await mkdir(options.dataDir, { recursive: true });
+  const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
+  await blobs.open(log);
+  const client = await SqliteWorkerClient.start(
+    { databasePath: path.join(options.dataDir, 'septet.db'), fsync: options.fsync, busyTimeoutMs: options.busyTimeoutMs ?? 10_000 },
+    log,
+  );
+
+  /** Runs a write; once committed, deletes the blobs it released and tells the bus. */
+  async function write<K extends keyof WriteOperations>(op: K, ...args: Args<WriteOperations[K]>): Promise<Value<WriteOperations[K]>> {
+    const outcome = (await client.write(op, ...args)) as WriteOutcome<Value<WriteOperations[K]>>;
+    for (const blobId of outcome.releasedBlobs ?? []) {
+      // The metadata is already gone; a blob that cannot be removed is only wasted space.
+      await blobs.delete(blobId).catch((error) => log?.warn({ err: error, blobId }, 'could not delete a message body'));
+    }
+    for (const event of outcome.events ?? []) bus.publish(event);
+    return outcome.value;
+  }
+
+  const accounts: AccountStore = {
+    addUser: (address, passwordHash, opts = {}) => write('addUser', address, passwordHash, opts.admin ?? false),
+    getUser: (address) => client.read('getUser', address),
+    getUserById: (id) => client.read('getUserById', id),
+    listUsers: () => client.read('listUsers'),
+    listAdmins: () => client.read('listAdmins'),
+    setPassword: (address, passwordHash) => write('setPassword', address, passwordHash),
+    setQuota: (address, quotaBytes) => write('setQuota', address, quotaBytes),
+    deleteUser: (address) => write('deleteUser', address),
+    addAlias: (alias, target) => write('addAlias', alias, target),
+    listAliases: () => client.read('listAliases'),
+    deleteAlias: (alias) => write('deleteAlias', alias),
+    aliasTargets: (alias) => client.read('aliasTargets', alias),
+    domains: () => client.read('domains'),
+  };
+
+  const mailboxes: MailboxStore = {
+    ensureDefaultMailboxes: (accountId) => write('ensureDefaultMailboxes', accountId),
+    listMailboxes: (accountId) => client.read('listMailboxes', accountId),
+    getMailbox: (accountId, name) => client.read('getMailbox', accountId, name),
+    createMailbox: (accountId, name, opts = {}) => write('createMailbox', accountId, name, opts.specialUse ?? null),
+    listMessages: (mailboxId) => client.read('listMessages', mailboxId),
+    usage: (accountId) => client.read('usage', accountId),
+    expunge: (mailboxId, uids) => write('expunge', mailboxId, [...uids]),
+    storeFlags: (mailboxId, uids, mode, flags) => write('storeFlags', mailboxId, [...uids], mode, [...flags]),
+  };
+
+  const messages: MessageStore = {
+    deliver: (request) => write('deliver', request),
+  };
+
+  const queue: QueueStore = {
+    list: () => client.read('queueList'),
+    get: (id) => client.read('queueGet', id),
+    remove: (id) => write('queueRemove', id),
+  };
+
+  return {
+    accounts,
+    mailboxes,
+    messages,
+    blobs,
+    queue,
+    locks: createLockTable(),
+    bus,
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,147 @@
+// The SQLite worker thread: the only owner of the database connection, so that
+// synchronous SQLite calls never block the main event loop.
+//
+// Group commit: requests are collected until the current turn of the event loop is
+// done (setImmediate); all writes collected then run in ONE transaction, each inside
+// its own SAVEPOINT, so many sessions share one fsync and one failing request does
+// not fail the others. Replies to writes are sent only after COMMIT returned, i.e.
+// after the WAL is fsynced (synchronous=FULL). While a batch runs, new requests queue
+// up in the message port and form the next batch.
+
+import { DatabaseSync } from 'node:sqlite';
+import { parentPort, workerData } from 'node:worker_threads';
+import { StoreError } from '../types.ts';
+import { Db, readOperations, writeOperations } from './operations.ts';
+import type { WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
+import { migrate } from './schema.ts';
+
+/** Bounds one transaction, so a flood of requests does not make one huge commit. */
+const MAX_BATCH = 512;
+
+const port = parentPort!;
+const options = workerData as WorkerOptions;
+
+type Operation = (db: Db, ...args: never[]) => unknown;
+const reads = readOperations as unknown as Record<string, Operation>;
+const writes = writeOperations as unknown as Record<string, Operation>;
+
+function openDatabase(): Db {
+  const raw = new DatabaseSync(options.databasePath, { timeout: options.busyTimeoutMs });
+  raw.exec('PRAGMA journal_mode = WAL');
+  // FULL: the WAL is fsynced at every commit; NORMAL may lose the last commits on power loss.
+  raw.exec(`PRAGMA synchronous = ${options.fsync ? 'FULL' : 'NORMAL'}`);
+  raw.exec('PRAGMA foreign_keys = ON');
+  return new Db(raw);
+}
+
+const failure = (id: number, error: unknown): WorkerResponse =>
+  error instanceof StoreError
+    ? { id, ok: false, code: error.code, message: error.message }
+    : { id, ok: false, code: null, message: error instanceof Error ? error.message : String(error) };
+
+function runRead(db: Db, request: WorkerRequest & { kind: 'read' }): WorkerResponse {
+  const operation = reads[request.op];
+  if (!operation) return { id: request.id, ok: false, code: null, message: `unknown operation ${request.op}` };
+  try {
+    return { id: request.id, ok: true, value: operation(db, ...(request.args as never[])) };
+  } catch (error) {
+    return failure(request.id, error);
+  }
+}
+
+function rollbackQuietly(db: Db): void {
+  try {
+    db.raw.exec('ROLLBACK');
+  } catch {
+    // SQLite already rolled the transaction back.
+  }
+}
+
+function runWriteBatch(db: Db, batch: (WorkerRequest & { kind: 'write' })[]): WorkerResponse[] {
+  try {
+    // IMMEDIATE takes the write lock now (waiting up to busy_timeout for another process).
+    db.raw.exec('BEGIN IMMEDIATE');
+  } catch (error) {
+    return batch.map((request) => failure(request.id, error));
+  }
+  const responses: WorkerResponse[] = [];
+  for (const request of batch) {
+    const operation = writes[request.op];
+    if (!operation) {
+      responses.push({ id: request.id, ok: false, code: null, message: `unknown operation ${request.op}` });
+      continue;
+    }
+    db.raw.exec('SAVEPOINT request');
+    try {
+      const value = operation(db, ...(request.args as never[]));
+      db.raw.exec('RELEASE request');
+      responses.push({ id: request.id, ok: true, value });
+    } catch (error) {
+      try {
+        db.raw.exec('ROLLBACK TO request');
+        db.raw.exec('RELEASE request');
+      } catch {
+        // SQLite gave up the whole transaction (disk full, I/O error): fail the batch.
+        rollbackQuietly(db);
+        return batch.map((r) => failure(r.id, error));
+      }
+      responses.push(failure(request.id, error));
+    }
+  }
+  try {
+    db.raw.exec('COMMIT');
+    return responses;
+  } catch (error) {
+    // Nothing of this batch is durable: every request in it fails.
+    rollbackQuietly(db);
+    return batch.map((request) => failure(request.id, error));
+  }
+}
+
+function main(): void {
+  let db: Db;
+  try {
+    db = openDatabase();
+    const schemaVersion = migrate(db.raw);
+    port.postMessage({ ready: true, schemaVersion } satisfies WorkerStatus);
+  } catch (error) {
+    port.postMessage({ ready: false, message: error instanceof Error ? error.message : String(error) } satisfies WorkerStatus);
+    port.close();
+    return;
+  }
+
+  const pending: WorkerRequest[] = [];
+  let scheduled = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    const batch = pending.splice(0, MAX_BATCH);
+    if (pending.length > 0) schedule();
+    const writeBatch: (WorkerRequest & { kind: 'write' })[] = [];
+    for (const request of batch) {
+      if (request.kind === 'read') port.postMessage(runRead(db, request));
+      else if (request.kind === 'write') writeBatch.push(request);
+      else {
+        // close: answer what is left, then stop.
+        for (const response of runWriteBatch(db, writeBatch.splice(0))) port.postMessage(response);
+        db.raw.close();
+        port.postMessage({ id: request.id, ok: true, value: null } satisfies WorkerResponse);
+        port.close();
+        return;
+      }
+    }
+    if (writeBatch.length > 0) for (const response of runWriteBatch(db, writeBatch)) port.postMessage(response);
+  };
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
+
+  port.on('message', (request: WorkerRequest) => {
+    pending.push(request);
+    schedule();
+  });
+}
+
+main();

@@ -1,0 +1,84 @@
+// Local submission without SMTP, for `septet sendmail`: a message from a stream,
+// submitted as the authenticated local user `submitter` would on port 587 — same
+// sender binding, same Received/Message-ID/Date handling, same delivery entry.
+// A null submitter is the trusted local operator (like Postfix's sendmail run by
+// whoever can reach the data directory): any sender is allowed.
+
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import type { Account } from '../core/store/types.ts';
+import { deliverMessage, type AcceptedRecipient } from './deliver.ts';
+import { HeaderCompleter } from './header-completion.ts';
+import { CrlfNormalizer } from './line-ends.ts';
+import type { MailService } from './mail-service.ts';
+import { MessageWriter } from './message-writer.ts';
+import { buildReceivedHeader } from './received-header.ts';
+
+export type SubmitFailure = 'sender' | 'recipient' | 'size' | 'no-recipients';
+
+export class SubmitError extends Error {
+  readonly reason: SubmitFailure;
+  constructor(reason: SubmitFailure, message: string) {
+    super(message);
+    this.name = 'SubmitError';
+    this.reason = reason;
+  }
+}
+
+export interface SubmitRequest {
+  /** Envelope sender; defaults to the submitter's address. */
+  sender?: string;
+  recipients: string[];
+  source: Readable;
+  /** The authenticated user, or null for the trusted local operator (no sender binding). */
+  submitter: Account | null;
+}
+
+/** Octets of header held while looking for Message-ID and Date (RFC 6409 §8). */
+export const HEADER_COMPLETION_LIMIT = 1024 * 1024;
+
+/** A log id for one message: sortable by time, unique enough for correlation. */
+export function newMessageLogId(): string {
+  return Date.now().toString(36).toUpperCase() + randomBytes(4).toString('hex').toUpperCase();
+}
+
+export async function submitFromStream(mail: MailService, request: SubmitRequest): Promise<{ messageId: string; queueId: string | null }> {
+  const submitter = request.submitter;
+  const sender = request.sender ?? submitter?.address ?? '';
+  if (submitter && !(await mail.senderBelongsTo(submitter, sender))) {
+    throw new SubmitError('sender', `${sender} does not belong to ${submitter.address}`);
+  }
+  if (request.recipients.length === 0) throw new SubmitError('no-recipients', 'no recipients');
+  const accepted: AcceptedRecipient[] = [];
+  for (const address of request.recipients) {
+    const resolution = await mail.resolveRecipient(address);
+    if (resolution.kind === 'unknown') throw new SubmitError('recipient', `no such local recipient: ${address}`);
+    accepted.push({ address, resolution });
+  }
+  const now = new Date();
+  const messageId = newMessageLogId();
+  const prefix = buildReceivedHeader({
+    hostname: mail.hostname,
+    id: messageId,
+    date: now,
+    ...(submitter ? { localUser: submitter.address } : {}),
+    recipient: accepted.length === 1 ? accepted[0]!.address : null,
+  });
+  const writer = await MessageWriter.open(mail.store, {
+    prefix,
+    maxSize: mail.config.smtp.max_message_size,
+    completer: new HeaderCompleter({ hostname: mail.hostname, date: now, limit: HEADER_COMPLETION_LIMIT }),
+  });
+  const crlf = new CrlfNormalizer();
+  try {
+    for await (const chunk of request.source) {
+      await writer.write(crlf.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))));
+    }
+    if (writer.oversize) throw new SubmitError('size', `message larger than ${mail.config.smtp.max_message_size} octets`);
+    const blob = await writer.commit();
+    const result = await deliverMessage(mail, { blob, sender, recipients: accepted, messageId, via: 'sendmail', internalDate: now, logFields: { user: submitter?.address ?? null } });
+    return { messageId, queueId: result.queueId };
+  } finally {
+    await writer.abort().catch(() => {});
+  }
+}

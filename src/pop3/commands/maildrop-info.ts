@@ -1,0 +1,51 @@
+// RFC 1939 §5 STAT and LIST, §7 UIDL: what is in the maildrop, by number.
+
+import { sendListing } from '../message-stream.ts';
+import { okLine, Text } from '../replies.ts';
+import { expectArguments, parseMessageNumber } from '../wire.ts';
+import type { Command } from './types.ts';
+
+export const stat: Command = {
+  states: ['transaction'],
+  run(session, rest) {
+    expectArguments(rest, 0, 0, 'STAT');
+    const { count, octets } = session.maildrop.stat();
+    // RFC 1939 §5: exactly "+OK nn mm"; clients parse it, so no further text.
+    session.ok(`${count} ${octets}`);
+  },
+};
+
+export const list: Command = {
+  states: ['transaction'],
+  async run(session, rest) {
+    const [arg] = expectArguments(rest, 0, 1, 'LIST [message-number]');
+    const maildrop = session.maildrop;
+    if (arg !== undefined) {
+      const n = parseMessageNumber(arg, maildrop.size);
+      session.ok(`${n} ${maildrop.message(n).size}`);
+      return;
+    }
+    const { count, octets } = maildrop.stat();
+    const lines = (function* () {
+      for (const { n, meta } of maildrop.live()) yield `${n} ${meta.size}`;
+    })();
+    await sendListing(session.conn, okLine(Text.listFollows(count, octets)), lines);
+  },
+};
+
+export const uidl: Command = {
+  states: ['transaction'],
+  async run(session, rest) {
+    const [arg] = expectArguments(rest, 0, 1, 'UIDL [message-number]');
+    const maildrop = session.maildrop;
+    if (arg !== undefined) {
+      const n = parseMessageNumber(arg, maildrop.size);
+      session.ok(`${n} ${maildrop.uniqueId(maildrop.message(n))}`);
+      return;
+    }
+    const lines = (function* () {
+      for (const { n, meta } of maildrop.live()) yield `${n} ${maildrop.uniqueId(meta)}`;
+    })();
+    await sendListing(session.conn, okLine(Text.uidlFollows), lines);
+  },
+};

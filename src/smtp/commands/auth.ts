@@ -1,0 +1,72 @@
+// AUTH (RFC 4954) with the PLAIN (RFC 4616) and LOGIN mechanisms. Offered only
+// over TLS or on loopback unless configured otherwise (RFC 4954 §4, RFC 8314); not
+// during a mail transaction and not twice (§4: 503).
+
+import {
+  decodeLoginResponse,
+  decodePlain,
+  isSaslCancel,
+  LOGIN_PASSWORD_PROMPT,
+  LOGIN_USERNAME_PROMPT,
+} from '../../core/auth/sasl.ts';
+import { LineTooLongError } from '../../core/net/byte-reader.ts';
+import { Replies } from '../replies.ts';
+import type { Session } from '../session.ts';
+import { command } from './command.ts';
+
+const cancelled = Replies.badArguments.with('Authentication cancelled'); // RFC 4954 §4: 501 on "*"
+const badBase64 = { code: 501, enhanced: '5.5.2', text: 'Invalid base64 data' };
+
+/** Sends a 334 challenge and reads the client's answer line. */
+async function challenge(session: Session, prompt: string): Promise<string> {
+  session.reply({ code: 334, enhanced: '', text: prompt });
+  let line: Buffer;
+  try {
+    line = await session.readLine();
+  } catch (error) {
+    if (error instanceof LineTooLongError) throw Replies.lineTooLong;
+    throw error;
+  }
+  const text = line.toString('latin1');
+  if (isSaslCancel(text)) throw cancelled;
+  return text;
+}
+
+async function credentials(session: Session, mechanism: string, initial: string | null): Promise<{ username: string; password: string }> {
+  if (mechanism === 'PLAIN') {
+    const response = initial ?? (await challenge(session, ''));
+    const plain = decodePlain(response);
+    if (!plain) throw Replies.badArguments.with('Invalid PLAIN response');
+    // We do not act on behalf of others: an authorization identity must be the user itself.
+    if (plain.authzid !== '' && plain.authzid.toLowerCase() !== plain.authcid.toLowerCase()) throw Replies.authFailed;
+    return { username: plain.authcid, password: plain.password };
+  }
+  const userText = initial ?? (await challenge(session, LOGIN_USERNAME_PROMPT));
+  const username = decodeLoginResponse(userText);
+  if (username === null) throw badBase64;
+  const password = decodeLoginResponse(await challenge(session, LOGIN_PASSWORD_PROMPT));
+  if (password === null) throw badBase64;
+  return { username, password };
+}
+
+export const auth = command({
+  states: ['ready'],
+  sequenceHint: (state) => (state === 'greeting' ? 'Send EHLO first' : 'AUTH not allowed during a mail transaction'),
+  parse: (args) => {
+    const [mechanism, initial, extra] = args.trim().split(/ +/);
+    if (!mechanism || extra !== undefined) throw Replies.badArguments.with('Syntax: AUTH mechanism [initial-response]');
+    return { mechanism: mechanism.toUpperCase(), initial: initial ?? null };
+  },
+  run: async (session, { mechanism, initial }) => {
+    if (session.account) throw Replies.badSequence.with('Already authenticated');
+    if (!session.authAllowed) throw Replies.encryptionRequired.with('Must issue a STARTTLS command first');
+    if (mechanism !== 'PLAIN' && mechanism !== 'LOGIN') throw Replies.paramNotImplemented.with('Unrecognized authentication type');
+    if (initial === '*') throw cancelled;
+    const { username, password } = await credentials(session, mechanism, initial);
+    const account = await session.deps.auth.login({ username, password, remoteAddress: session.conn.remoteAddress, service: 'smtp' });
+    if (!account) throw Replies.authFailed;
+    session.account = account;
+    session.log.info({ user: account.address, mechanism }, 'authenticated');
+    session.reply(Replies.authOk);
+  },
+});

@@ -1,0 +1,37 @@
+// DATA (RFC 5321 §4.1.1.4): 354, then the dot-terminated, dot-stuffed body (§4.5.2),
+// streamed into storage. A body cut off by a disconnect delivers nothing.
+
+import { ClientGoneError } from '../session.ts';
+import { bodySink, finishBody, openBody } from '../data.ts';
+import { Replies } from '../replies.ts';
+import { command } from './command.ts';
+
+export const data = command({
+  states: ['rcpt'],
+  sequenceHint: (state) =>
+    state === 'mail' ? 'No valid recipients' : state === 'bdat' ? 'DATA cannot follow BDAT' /* RFC 3030 §2 */ : state === 'greeting' ? 'Send HELO/EHLO first' : 'Send MAIL first',
+  parse: (args) => {
+    if (args.trim() !== '') throw Replies.badArguments.with('DATA takes no arguments');
+  },
+  run: async (session) => {
+    const state = session.state;
+    if (state.kind !== 'rcpt') throw Replies.badSequence;
+    const body = await openBody(session, state.client, state.envelope);
+    const { sink, failure } = bodySink(session, body);
+    const { conn, config } = session;
+    session.reply(Replies.startData);
+    conn.setIdleTimeout(config.smtp.data_timeout * 1000);
+    let complete = false;
+    try {
+      complete = await conn.reader.pipeDotTerminated(sink);
+    } finally {
+      if (!complete) {
+        await body.writer.abort().catch(() => {});
+        session.log.info({ msgid: body.messageId, octets: body.writer.size }, 'connection lost during DATA; message discarded');
+      }
+      conn.setIdleTimeout(config.smtp.command_timeout * 1000);
+    }
+    if (!complete) throw new ClientGoneError();
+    await finishBody(session, state.envelope, body, failure());
+  },
+});

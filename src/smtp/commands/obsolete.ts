@@ -1,0 +1,20 @@
+// Commands RFC 5321 retired: answered 502 with the reason rather than "unknown".
+
+import { Replies } from '../replies.ts';
+import { ANY_STATE, command, type Command } from './command.ts';
+
+const refuse = (reason: string): Command =>
+  command({
+    states: ANY_STATE,
+    parse: () => undefined,
+    run: () => {
+      throw Replies.notImplemented.with(reason);
+    },
+  });
+
+// RFC 5321 Appendix F.1: TURN let anyone take another host's mail; not secure.
+export const turn = refuse('TURN is not supported: without authentication it hands mail to anyone (RFC 5321 F.1)');
+// RFC 5321 Appendix F.6: terminal delivery was rarely implemented and is gone.
+export const send = refuse('SEND is obsolete (RFC 5321 F.6); use MAIL');
+export const soml = refuse('SOML is obsolete (RFC 5321 F.6); use MAIL');
+export const saml = refuse('SAML is obsolete (RFC 5321 F.6); use MAIL');

@@ -1,0 +1,139 @@
+// One SMTP connection: its state (a discriminated union, the envelope inside it),
+// the authenticated account, the error count, and the command loop. Commands live in
+// commands/; framing in core/net (ByteReader); the body path in data.ts; the
+// command loop in server.ts.
+
+import type { Logger } from 'pino';
+import type { Authenticator } from '../core/auth/types.ts';
+import type { Config } from '../core/config/schema.ts';
+import type { Connection, TlsProvider } from '../core/net/connection.ts';
+import type { Account, Store } from '../core/store/types.ts';
+import type { AcceptedRecipient } from '../mail/deliver.ts';
+import type { MailService } from '../mail/mail-service.ts';
+import type { MessageWriter } from '../mail/message-writer.ts';
+import { formatReply, isProtocolError } from './replies.ts';
+
+export interface SmtpDeps {
+  /** 'mta' on port 25 (mail for local domains without AUTH); 'submission' on 587/465 (AUTH required, RFC 6409). */
+  mode: 'mta' | 'submission';
+  /** Port 465 (RFC 8314 §3.3): the listener did the handshake; STARTTLS is never offered. */
+  implicitTls?: boolean;
+  config: Config;
+  hostname: string;
+  store: Store;
+  auth: Authenticator;
+  tls: TlsProvider;
+  log: Logger;
+  mail: MailService;
+}
+
+export interface ClientIdentity {
+  /** The HELO/EHLO argument. */
+  helo: string;
+  /** EHLO (true) or HELO (false): ESMTP parameters need EHLO (RFC 5321 §4.1.1.1). */
+  esmtp: boolean;
+}
+
+export interface Envelope {
+  /** '' for the null reverse-path "<>". */
+  sender: string;
+  /** RFC 1870 SIZE= as declared (null if absent). */
+  declaredSize: number | null;
+  body: '7BIT' | '8BITMIME';
+  /** RFC 6531: UTF-8 addresses and header allowed in this transaction. */
+  smtputf8: boolean;
+  recipients: AcceptedRecipient[];
+}
+
+export interface BodyInProgress {
+  writer: MessageWriter;
+  messageId: string;
+  receivedAt: Date;
+}
+
+export type SessionState =
+  /** Before HELO/EHLO, and again after STARTTLS (RFC 3207 §4.2). */
+  | { kind: 'greeting' }
+  /** After HELO/EHLO, no transaction. */
+  | { kind: 'ready'; client: ClientIdentity }
+  /** After MAIL, before the first accepted RCPT. */
+  | { kind: 'mail'; client: ClientIdentity; envelope: Envelope }
+  /** At least one recipient accepted: DATA or BDAT may follow. */
+  | { kind: 'rcpt'; client: ClientIdentity; envelope: Envelope }
+  /** BDAT chunks arriving (RFC 3030); only BDAT, RSET, NOOP, EHLO, HELO and QUIT are allowed. */
+  | { kind: 'bdat'; client: ClientIdentity; envelope: Envelope; body: BodyInProgress }
+  | { kind: 'closed' };
+
+export type StateKind = SessionState['kind'];
+
+/** The client went away or a read failed: end the session quietly. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('client gone');
+    this.name = 'ClientGoneError';
+  }
+}
+
+export class Session {
+  readonly conn: Connection;
+  readonly deps: SmtpDeps;
+  readonly log: Logger;
+  state: SessionState = { kind: 'greeting' };
+  /** Set by AUTH; cleared by STARTTLS (RFC 3207 §4.2). */
+  account: Account | null = null;
+  errors = 0;
+  /** Messages accepted on this connection (for logs). */
+  accepted = 0;
+
+  constructor(conn: Connection, deps: SmtpDeps) {
+    this.conn = conn;
+    this.deps = deps;
+    this.log = conn.log;
+  }
+
+  get config(): Config {
+    return this.deps.config;
+  }
+
+  /** Longest command line, without CRLF (config smtp.max_line_length). */
+  get lineLimit(): number {
+    return this.config.smtp.max_line_length;
+  }
+
+  get client(): ClientIdentity | null {
+    return this.state.kind === 'greeting' || this.state.kind === 'closed' ? null : this.state.client;
+  }
+
+  /** RFC 4954 §4 and RFC 8314: passwords only over TLS, on loopback, or when configured. */
+  get authAllowed(): boolean {
+    const c = this.config;
+    return this.conn.secure || this.conn.isLoopback || c.auth.allow_plaintext || !c.smtp.require_tls_for_auth;
+  }
+
+  reply(reply: { code: number; enhanced: string; text: string }): void {
+    if (isProtocolError(reply.code)) this.errors++;
+    this.conn.write(formatReply(reply));
+  }
+
+  /** Ends the transaction (RSET, EHLO, after a message): RFC 5321 §4.1.1.5. */
+  async resetTransaction(): Promise<void> {
+    const state = this.state;
+    if (state.kind === 'bdat') await state.body.writer.abort().catch(() => {});
+    if (state.kind === 'mail' || state.kind === 'rcpt' || state.kind === 'bdat') this.state = { kind: 'ready', client: state.client };
+  }
+
+  /** Reads one line inside a command (SASL); the client leaving ends the session. */
+  async readLine(): Promise<Buffer> {
+    const line = await this.conn.reader.readLine(this.lineLimit);
+    if (line === null) throw new ClientGoneError();
+    return line;
+  }
+
+  close(): void {
+    const state = this.state;
+    // A message cut off by QUIT, an error or a disconnect is never delivered.
+    if (state.kind === 'bdat') void state.body.writer.abort().catch(() => {});
+    this.state = { kind: 'closed' };
+    this.conn.close();
+  }
+}
