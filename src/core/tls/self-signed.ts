@@ -5,7 +5,7 @@
 
 import { webcrypto, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import './reflect-polyfill.ts';
+import 'reflect-metadata'; // @peculiar/x509 (through tsyringe) needs the Reflect metadata API
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
