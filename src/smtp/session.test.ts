@@ -77,7 +77,7 @@ describe('SMTP session transcripts', () => {
     await c.command('RSET', 250, '2.0.0');
     await c.command('DATA', 503);
     await c.command('RCPT TO:<bob@example.test>', 503);
-    await c.command('MAIL FROM:<a@b.example>', 250, 'after RSET a new transaction starts');
+    await c.command('MAIL FROM:<a@b.example>', 250, '2.1.0'); // after RSET a new transaction starts
     await c.command('RSET extra', 501, '5.5.4');
     await c.command('NOOP whatever', 250);
     await c.command('HELP', 214, 'RFC 5321');

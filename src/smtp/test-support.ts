@@ -2,7 +2,7 @@
 // socket pair on 127.0.0.1 (or a pretended remote address), and a line client with
 // small helpers to assert replies. Not used by production code.
 
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import { hashPassword } from '../core/auth/password.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
@@ -46,6 +46,7 @@ export class SmtpFixture {
   readonly logs: Array<Record<string, unknown>>;
   /** Resolves when each session's handle() settles, in order. */
   readonly sessions: Promise<void>[] = [];
+  readonly sockets = new Set<Socket>();
 
   private constructor(store: Store, config: Config, server: Server, alice: Account, bob: Account, logs: Array<Record<string, unknown>>) {
     this.store = store;
@@ -74,6 +75,8 @@ export class SmtpFixture {
       const address: PeerAddress | undefined = options.remoteAddress
         ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
         : undefined;
+      fixture?.sockets.add(socket);
+      socket.on('close', () => fixture?.sockets.delete(socket));
       const conn = new Connection(socket, log, address ? { address } : {});
       fixture?.sessions.push(handler.handle(conn));
     });
@@ -103,7 +106,9 @@ export class SmtpFixture {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.destroy();
+    await closed;
     await Promise.allSettled(this.sessions);
   }
 }
