@@ -37,6 +37,15 @@ export class SeptetProcess {
     this.offset = offset;
   }
 
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Sends a signal without waiting (SIGHUP: reload certificates). */
+  notify(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   port(service: keyof typeof standardPorts): number {
     return standardPorts[service] + this.offset;
   }

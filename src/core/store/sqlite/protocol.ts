@@ -9,9 +9,13 @@ export interface WorkerOptions {
   busyTimeoutMs: number;
 }
 
-export type WorkerRequest =
-  | { id: number; kind: 'read' | 'write'; op: string; args: unknown[] }
-  | { id: number; kind: 'close' };
+export interface OperationRequest {
+  id: number;
+  kind: 'read' | 'write';
+  op: string;
+  args: unknown[];
+}
+export type WorkerRequest = OperationRequest | { id: number; kind: 'close' };
 
 export type WorkerResponse =
   | { id: number; ok: true; value: unknown }

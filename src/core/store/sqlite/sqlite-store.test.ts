@@ -19,3 +19,129 @@ runStoreConformance('sqlite', async () => {
     },
   };
 });
+
+async function withDataDir(body: (dataDir: string) => Promise<void>): Promise<void> {
+  const dataDir = await freshDir();
+  try {
+    await body(dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function putBlob(store: Awaited<ReturnType<typeof openSqliteStore>>, body: string) {
+  const writer = await store.blobs.create();
+  await writer.write(Buffer.from(body));
+  return writer.commit();
+}
+
+test('sqlite: a second store on the same files (like the CLI) changes accounts the first sees at once', () =>
+  withDataDir(async (dataDir) => {
+    const server = await openSqliteStore({ dataDir, fsync: true });
+    const cli = await openSqliteStore({ dataDir, fsync: true });
+    try {
+      assert.equal(await server.accounts.getUser('carol@example.org'), null);
+      await cli.accounts.addUser('carol@example.org', 'hash');
+      await cli.accounts.addAlias('info@example.org', 'carol@example.org');
+      assert.equal((await server.accounts.getUser('CAROL@example.org'))?.address, 'carol@example.org');
+      assert.deepEqual(await server.accounts.aliasTargets('info@example.org'), ['carol@example.org']);
+      // Both write at once: busy_timeout lets them take turns instead of failing.
+      await Promise.all([
+        server.accounts.addUser('s1@example.org', 'h'),
+        cli.accounts.addUser('c1@example.org', 'h'),
+        server.accounts.addUser('s2@example.org', 'h'),
+        cli.accounts.setPassword('carol@example.org', 'new'),
+      ]);
+      assert.equal((await server.accounts.listUsers()).length, 4);
+      assert.equal((await server.accounts.getUser('carol@example.org'))?.passwordHash, 'new');
+    } finally {
+      await cli.close();
+      await server.close();
+    }
+  }));
+
+test('sqlite: data survives close and reopen; UIDs continue', () =>
+  withDataDir(async (dataDir) => {
+    let store = await openSqliteStore({ dataDir, fsync: true });
+    const dave = await store.accounts.addUser('dave@example.org', 'h');
+    const { blobId, size } = await putBlob(store, 'Subject: kept\r\n\r\n');
+    await store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: dave.id }] });
+    await store.close();
+    store = await openSqliteStore({ dataDir, fsync: true });
+    try {
+      const inbox = (await store.mailboxes.getMailbox(dave.id, 'INBOX'))!;
+      const [message] = await store.mailboxes.listMessages(inbox.id);
+      assert.equal((await store.blobs.readAll(message!.blobId)).toString(), 'Subject: kept\r\n\r\n');
+      const again = await putBlob(store, 'second\r\n');
+      const result = await store.messages.deliver({ blobId: again.blobId, size: again.size, internalDate: new Date(), local: [{ accountId: dave.id }] });
+      assert.equal(result.local[0]?.uid, 2);
+    } finally {
+      await store.close();
+    }
+  }));
+
+test('sqlite: a temp blob left by a dead writer is removed at open; a committed blob without metadata stays invisible', () =>
+  withDataDir(async (dataDir) => {
+    let store = await openSqliteStore({ dataDir, fsync: false });
+    const eve = await store.accounts.addUser('eve@example.org', 'h');
+    // A blob committed, but the metadata commit never happened (crash in between).
+    const orphan = await putBlob(store, 'never delivered');
+    await store.close();
+    // A writer that died mid-message (pid 999999999 cannot exist).
+    const leftover = path.join(dataDir, 'blobs', 'ab', `.tmp-999999999-ab${'0'.repeat(30)}`);
+    await writeFile(leftover, 'half a message');
+    store = await openSqliteStore({ dataDir, fsync: false });
+    try {
+      assert.deepEqual((await readdir(path.join(dataDir, 'blobs', 'ab'))).filter((n) => n.startsWith('.tmp-')), []);
+      for (const mailbox of await store.mailboxes.listMailboxes(eve.id)) {
+        assert.deepEqual(await store.mailboxes.listMessages(mailbox.id), []);
+      }
+      assert.equal(await store.mailboxes.usage(eve.id), 0);
+      assert.ok((await store.blobs.readAll(orphan.blobId)).length > 0, 'the orphan is garbage on disk, not a message');
+    } finally {
+      await store.close();
+    }
+  }));
+
+test('sqlite: group commit — 200 concurrent deliveries get distinct, contiguous UIDs', () =>
+  withDataDir(async (dataDir) => {
+    const store = await openSqliteStore({ dataDir, fsync: true });
+    try {
+      const frank = await store.accounts.addUser('frank@example.org', 'h');
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          const { blobId, size } = await putBlob(store, `message ${i}\r\n`);
+          return store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: frank.id }] });
+        }),
+      );
+      const uids = results.map((r) => r.local[0]!.uid).sort((a, b) => a - b);
+      assert.deepEqual(uids, Array.from({ length: 200 }, (_, i) => i + 1));
+      const inbox = (await store.mailboxes.getMailbox(frank.id, 'INBOX'))!;
+      assert.equal(inbox.uidNext, 201);
+      assert.equal((await store.mailboxes.listMessages(inbox.id)).length, 200);
+    } finally {
+      await store.close();
+    }
+  }));
+
+test('sqlite: in one batch, a refused delivery does not fail the others (one SAVEPOINT each)', () =>
+  withDataDir(async (dataDir) => {
+    const store = await openSqliteStore({ dataDir, fsync: false });
+    try {
+      const full = await store.accounts.addUser('full@example.org', 'h');
+      const roomy = await store.accounts.addUser('roomy@example.org', 'h');
+      await store.accounts.setQuota('full@example.org', 0);
+      const { blobId, size } = await putBlob(store, 'x\r\n');
+      // Sent without awaiting in between, so they reach the worker as one batch.
+      const outcomes = await Promise.allSettled([
+        store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: roomy.id }] }),
+        store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: full.id }] }),
+        store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: roomy.id }] }),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+      assert.equal(await store.mailboxes.usage(roomy.id), 2 * size);
+      assert.equal(await store.mailboxes.usage(full.id), 0);
+    } finally {
+      await store.close();
+    }
+  }));

@@ -17,7 +17,7 @@ import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
 import { FileBlobStore } from './blob-files.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
-import { SqliteWorkerClient } from './worker-client.ts';
+import { SqliteWorkerClient, type Args } from './worker-client.ts';
 
 export interface SqliteStoreOptions {
   dataDir: string;
@@ -28,7 +28,6 @@ export interface SqliteStoreOptions {
   busyTimeoutMs?: number;
 }
 
-type Args<F> = F extends (db: never, ...args: infer A) => unknown ? A : never;
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
 
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {

@@ -8,8 +8,8 @@ import { StoreError } from '../types.ts';
 import type { Db, ReadOperations, WriteOperations } from './operations.ts';
 import type { WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 
-type Args<F> = F extends (db: Db, ...args: infer A) => unknown ? A : never;
-type Result<F> = F extends (...args: never[]) => infer R ? R : never;
+export type Args<F> = F extends (db: Db, ...args: infer A) => unknown ? A : never;
+export type Result<F> = F extends (...args: never[]) => infer R ? R : never;
 
 interface Waiter {
   resolve: (value: unknown) => void;
@@ -27,8 +27,9 @@ export class SqliteWorkerClient {
     this.worker = worker;
     worker.on('message', (response: WorkerResponse) => this.settle(response));
     worker.on('error', (error) => {
-      log?.error({ err: error }, 'sqlite worker failed');
-      this.fail(error);
+      const failure = error instanceof Error ? error : new Error(String(error));
+      log?.error({ err: failure }, 'sqlite worker failed');
+      this.fail(failure);
     });
     worker.on('exit', (code) => this.fail(new Error(`sqlite worker exited (${code})`)));
     worker.unref();
@@ -36,12 +37,18 @@ export class SqliteWorkerClient {
 
   static async start(options: WorkerOptions, log?: Logger): Promise<SqliteWorkerClient> {
     const worker = new Worker(new URL('./worker.ts', import.meta.url), { workerData: options });
+    let onMessage!: (status: WorkerStatus) => void;
+    let onError!: (error: unknown) => void;
+    let onExit!: (code: number) => void;
     const status = await new Promise<WorkerStatus>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-      worker.once('exit', (code) => reject(new Error(`sqlite worker exited (${code}) while opening ${options.databasePath}`)));
+      onMessage = resolve;
+      onError = reject;
+      onExit = (code) => reject(new Error(`sqlite worker exited (${code}) while opening ${options.databasePath}`));
+      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    }).finally(() => {
+      // Only these three: removeAllListeners() would also drop Node's own wiring.
+      worker.off('message', onMessage).off('error', onError).off('exit', onExit);
     });
-    worker.removeAllListeners();
     if (!status.ready) {
       await worker.terminate();
       throw new Error(`cannot open ${options.databasePath}: ${status.message}`);
@@ -62,6 +69,8 @@ export class SqliteWorkerClient {
     this.closing ??= (async () => {
       if (this.failure) return;
       const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+      // Stays referenced until the worker is gone, or the process could end mid-close.
+      this.worker.ref();
       await this.send({ id: 0, kind: 'close' }, true);
       await exited;
     })();
@@ -83,7 +92,7 @@ export class SqliteWorkerClient {
     const waiter = this.waiters.get(response.id);
     if (!waiter) return;
     this.waiters.delete(response.id);
-    if (this.waiters.size === 0) this.worker.unref();
+    if (this.waiters.size === 0 && !this.closing) this.worker.unref();
     if (response.ok) waiter.resolve(response.value);
     else waiter.reject(response.code ? new StoreError(response.code, response.message) : new Error(`sqlite: ${response.message}`));
   }

@@ -6,13 +6,14 @@
 // its own SAVEPOINT, so many sessions share one fsync and one failing request does
 // not fail the others. Replies to writes are sent only after COMMIT returned, i.e.
 // after the WAL is fsynced (synchronous=FULL). While a batch runs, new requests queue
-// up in the message port and form the next batch.
+// up in the message port and form the next batch. Reads of a batch run first, outside
+// the transaction: a caller that needs to read its own write awaits the write first.
 
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreError } from '../types.ts';
 import { Db, readOperations, writeOperations } from './operations.ts';
-import type { WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
+import type { OperationRequest, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 import { migrate } from './schema.ts';
 
 /** Bounds one transaction, so a flood of requests does not make one huge commit. */
@@ -39,7 +40,7 @@ const failure = (id: number, error: unknown): WorkerResponse =>
     ? { id, ok: false, code: error.code, message: error.message }
     : { id, ok: false, code: null, message: error instanceof Error ? error.message : String(error) };
 
-function runRead(db: Db, request: WorkerRequest & { kind: 'read' }): WorkerResponse {
+function runRead(db: Db, request: OperationRequest): WorkerResponse {
   const operation = reads[request.op];
   if (!operation) return { id: request.id, ok: false, code: null, message: `unknown operation ${request.op}` };
   try {
@@ -57,7 +58,7 @@ function rollbackQuietly(db: Db): void {
   }
 }
 
-function runWriteBatch(db: Db, batch: (WorkerRequest & { kind: 'write' })[]): WorkerResponse[] {
+function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
   try {
     // IMMEDIATE takes the write lock now (waiting up to busy_timeout for another process).
     db.raw.exec('BEGIN IMMEDIATE');
@@ -117,7 +118,7 @@ function main(): void {
     scheduled = false;
     const batch = pending.splice(0, MAX_BATCH);
     if (pending.length > 0) schedule();
-    const writeBatch: (WorkerRequest & { kind: 'write' })[] = [];
+    const writeBatch: OperationRequest[] = [];
     for (const request of batch) {
       if (request.kind === 'read') port.postMessage(runRead(db, request));
       else if (request.kind === 'write') writeBatch.push(request);
