@@ -13,7 +13,7 @@ const execFileP = promisify(execFile);
 let server: SeptetProcess;
 
 before(async () => {
-  server = await prepareSeptet({ offset: 24000, toml: 'domains = ["lists.cli.test"]' });
+  server = await prepareSeptet({ offset: 24000, topLevelToml: 'domains = ["lists.cli.test"]' });
   assert.equal((await server.cli(['user', 'add', 'admin@cli.test', '--password', 'adminpw', '--admin'])).code, 0);
   await server.start();
 });

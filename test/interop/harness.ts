@@ -19,8 +19,10 @@ export const standardPorts = { smtp: 25, submission: 587, submissions: 465, pop3
 
 export interface ServerOptions {
   offset: number;
-  /** Extra TOML appended to the generated configuration. */
+  /** Extra TOML appended to the generated configuration (sections). */
   toml?: string;
+  /** Extra top-level TOML keys. */
+  topLevelToml?: string;
   dataDir?: string;
 }
 
@@ -121,6 +123,8 @@ export async function prepareSeptet(options: ServerOptions): Promise<SeptetProce
     configFile,
     [
       'hostname = "mx.septet.test"',
+      // Top-level keys of the test's own must come before the first [section].
+      ...(options.topLevelToml ? [options.topLevelToml] : []),
       '[log]',
       'level = "info"',
       '[auth]',

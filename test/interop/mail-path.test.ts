@@ -9,7 +9,7 @@ import { curl, prepareSeptet, python, type SeptetProcess } from './harness.ts';
 let server: SeptetProcess;
 
 before(async () => {
-  server = await prepareSeptet({ offset: 21000, toml: 'default_domain = "gmail.com"' });
+  server = await prepareSeptet({ offset: 21000, topLevelToml: 'default_domain = "gmail.com"' });
   // Users exist before the server runs and are added while it runs (both must work).
   const alexey = await server.cli(['user', 'add', 'sender@gmail.com', '--password', 'mypassword']);
   assert.equal(alexey.code, 0, alexey.stderr);
