@@ -25,7 +25,7 @@ start_septet() { # fresh data directory, users for the loads
   cat >"$WORK/septet.toml" <<TOML
 hostname = "bench.septet.test"
 [log]
-level = "warn"
+level = "info"   # the mail log line per message, as Postfix writes its maillog
 [auth]
 # Dovecot's peer uses {PLAIN} passwords; the cheapest scrypt keeps logins comparable.
 scrypt_cost = 1024
