@@ -1,0 +1,150 @@
+// SELECT and EXAMINE (RFC 3501 §6.3.1-6.3.2, RFC 9051 §6.3.2-6.3.3) with the CONDSTORE
+// and QRESYNC parameters (RFC 7162 §3.1.8, §3.2.5), and leaving a mailbox: CLOSE
+// (RFC 3501 §6.4.2), UNSELECT (RFC 3691) and CHECK (RFC 3501 §6.4.1).
+
+import { SYSTEM_FLAGS } from '../../core/store/names.ts';
+import { flagList, mailboxName } from '../encode.ts';
+import { mailboxArg } from '../mailbox-names.ts';
+import { bad, Code, no, untaggedStatus } from '../replies.ts';
+import { MailboxView } from '../selected-view.ts';
+import { formatNumberSet, resolveRanges, inRanges, type SequenceSet } from '../sequence-set.ts';
+import type { ImapSession } from '../session.ts';
+import { AUTHENTICATED, SELECTED, type Command } from './types.ts';
+
+interface QresyncParams {
+  uidValidity: number;
+  modseq: number;
+  knownUids: SequenceSet | null;
+}
+
+function selectCommand(readOnly: boolean): Command {
+  return {
+    states: AUTHENTICATED,
+    async run(session, { args, verb }) {
+      args.sp();
+      const name = mailboxArg(args, session);
+      let qresync: QresyncParams | null = null;
+      if (args.trySp()) {
+        args.expect('(');
+        while (!args.tryChar(')')) {
+          const param = args.keyword('select parameter');
+          if (param === 'CONDSTORE') session.condstoreUsed = true;
+          else if (param === 'QRESYNC') {
+            // RFC 7162 §3.2.5: only after ENABLE QRESYNC.
+            if (!session.qresync) throw bad('QRESYNC must be enabled first');
+            args.sp();
+            args.expect('(');
+            const uidValidity = args.nzNumber('uidvalidity');
+            args.sp();
+            const modseq = args.modSequence();
+            let knownUids: SequenceSet | null = null;
+            if (args.trySp()) {
+              if (args.peek() !== 0x28) knownUids = args.sequenceSet();
+              if (args.trySp() || args.peek() === 0x28) {
+                // The sequence match data only helps servers without tombstones; skip it.
+                args.expect('(');
+                args.sequenceSet();
+                args.sp();
+                args.sequenceSet();
+                args.expect(')');
+              }
+            }
+            args.expect(')');
+            qresync = { uidValidity, modseq, knownUids };
+          } else throw bad(`Unknown SELECT parameter ${param}`);
+          args.trySp();
+        }
+      }
+      args.end();
+
+      const { mailboxes } = session.store;
+      // RFC 3501 §6.3.1: a failed SELECT leaves the session unselected, too.
+      const previous = session.state.name === 'selected';
+      session.leaveSelected();
+      // RFC 7162 §3.2.11 / RFC 9051 §7.1: CLOSED marks where the old mailbox's responses end.
+      if (previous && (session.qresync || session.rev2)) session.write(untaggedStatus('OK', 'Previous mailbox closed', Code.closed));
+      session.watchForSelect();
+      const mailbox = await mailboxes.getMailbox(session.account.id, name);
+      if (!mailbox) {
+        session.leaveSelected();
+        throw no('No such mailbox', Code.nonExistent);
+      }
+      const uids = await mailboxes.listUids(mailbox.id);
+      const view = new MailboxView(mailbox, uids, readOnly);
+      session.enterSelected(view);
+      if (!readOnly) {
+        const claim = await mailboxes.claimRecent(mailbox.id);
+        view.addRecent(claim.fromUid, claim.toUid);
+      }
+      const [status, keywords] = await Promise.all([mailboxes.status(mailbox.id), mailboxes.listKeywords(mailbox.id)]);
+      view.highestModseq = status.highestModseq;
+      const flags = [...SYSTEM_FLAGS, ...keywords];
+      session.write(`* FLAGS ${flagList(flags)}\r\n`);
+      // RFC 3501 §7.1: "\*" says clients may create new keywords.
+      session.write(untaggedStatus('OK', readOnly ? 'No permanent flags permitted' : 'Flags permitted', `PERMANENTFLAGS ${flagList(readOnly ? [] : [...flags, '\\*'])}`));
+      session.write(`* ${view.exists} EXISTS\r\n`);
+      if (!session.rev2) {
+        session.write(`* ${view.recentCount()} RECENT\r\n`);
+        const firstUnseen = status.firstUnseenUid === null ? 0 : view.seqOf(status.firstUnseenUid);
+        if (firstUnseen > 0) session.write(untaggedStatus('OK', `Message ${firstUnseen} is first unseen`, `UNSEEN ${firstUnseen}`));
+      }
+      session.write(untaggedStatus('OK', 'UIDs valid', `UIDVALIDITY ${view.uidValidity}`));
+      session.write(untaggedStatus('OK', 'Predicted next UID', `UIDNEXT ${status.uidNext}`));
+      if (session.condstore) session.write(untaggedStatus('OK', 'Highest', `HIGHESTMODSEQ ${status.highestModseq}`));
+      // RFC 9051 §6.3.2: IMAP4rev2 SELECT includes the mailbox's LIST response.
+      if (session.rev2) session.write(`* LIST () "/" ${mailboxName(mailbox.name, true)}\r\n`);
+      if (qresync && qresync.uidValidity === view.uidValidity) await sendQresyncChanges(session, view, qresync);
+      return { code: readOnly ? Code.readOnly : Code.readWrite, text: `${verb} completed` };
+    },
+  };
+}
+
+/** RFC 7162 §3.2.5.2: what changed since the client's modseq, as VANISHED (EARLIER) and FETCH. */
+async function sendQresyncChanges(session: ImapSession, view: MailboxView, q: QresyncParams): Promise<void> {
+  const changes = await session.store.mailboxes.changesSince(view.mailboxId, q.modseq);
+  let vanished = changes.expunged;
+  if (q.knownUids && q.knownUids.kind === 'ranges') {
+    const ranges = resolveRanges(q.knownUids, view.lastUid);
+    vanished = vanished.filter((uid) => inRanges(ranges, uid));
+  }
+  if (vanished.length > 0) session.write(`* VANISHED (EARLIER) ${formatNumberSet(vanished)}\r\n`);
+  for (const meta of changes.changed) {
+    const seq = view.seqOf(meta.uid);
+    if (seq === 0) continue;
+    await session.send(`* ${seq} FETCH (UID ${meta.uid} FLAGS ${flagList(session.flagsOf(meta.flags, meta.uid))} MODSEQ (${meta.modseq}))\r\n`);
+  }
+}
+
+export const select = selectCommand(false);
+export const examine = selectCommand(true);
+
+/** RFC 3501 §6.4.2: silently expunges \Deleted messages (read-write only), then leaves. */
+export const close: Command = {
+  states: SELECTED,
+  async run(session, { args }) {
+    args.end();
+    const view = session.view;
+    if (!view.readOnly) {
+      const deleted = (await session.store.mailboxes.listMessages(view.mailboxId)).filter((m) => m.flags.includes('\\Deleted') && view.seqOf(m.uid) > 0);
+      if (deleted.length > 0) await session.store.mailboxes.expunge(view.mailboxId, deleted.map((m) => m.uid));
+    }
+    session.leaveSelected();
+  },
+};
+
+/** RFC 3691: leaves the mailbox without expunging. */
+export const unselect: Command = {
+  states: SELECTED,
+  run(session, { args }) {
+    args.end();
+    session.leaveSelected();
+  },
+};
+
+/** RFC 3501 §6.4.1: nothing to checkpoint; every change is already durable. */
+export const check: Command = {
+  states: SELECTED,
+  run(_session, { args }) {
+    args.end();
+  },
+};

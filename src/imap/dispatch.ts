@@ -1,0 +1,92 @@
+// The one place where a framed command meets the command table: look up, check the
+// state, run, send pending updates, and turn every failure into a tagged reply
+// (mox-style): ImapError as given, StoreError by its code, anything else as
+// NO [SERVERBUG] plus a log line with the session id, never a stack on the wire.
+
+import { ReadTimeoutError } from '../core/net/byte-reader.ts';
+import { ConnectionClosedError } from '../core/net/connection.ts';
+import { StoreError } from '../core/store/types.ts';
+import { EndOfInput, type ReadResult } from './command-reader.ts';
+import { commands } from './commands/index.ts';
+import { Code, ImapError, taggedLine, Text, untaggedStatus } from './replies.ts';
+import type { ImapSession } from './session.ts';
+
+const HTTP_VERBS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE']);
+
+export async function dispatch(session: ImapSession, read: ReadResult & { kind: 'command' }): Promise<void> {
+  const { tag, verb, args, literal } = read;
+  const command = commands.get(verb);
+  try {
+    if (!command) {
+      if (HTTP_VERBS.has(tag.toUpperCase())) {
+        // "GET / HTTP/1.1": a browser or proxy probe; nothing useful can follow.
+        session.write(untaggedStatus('BYE', Text.httpRefused));
+        session.state = { name: 'logout' };
+        return;
+      }
+      session.write(taggedLine(tag, 'BAD', Text.unknownCommand));
+      session.countBeforeLogin(true);
+      return;
+    }
+    if (session.countBeforeLogin(false)) return;
+    // The verb only: arguments may be passwords.
+    session.log.debug({ verb, state: session.state.name }, 'imap command');
+    if (!command.states.includes(session.state.name)) {
+      // RFC 3501 §7.1.3: BAD for a command not valid in this state.
+      session.write(taggedLine(tag, 'BAD', Text.wrongState(verb, session.state.name)));
+      return;
+    }
+    const result = (await command.run(session, { tag, verb, args, uid: verb.startsWith('UID '), literal })) ?? {};
+    if (result.answered) return;
+    // A command that ended the session (LOGOUT) has already answered.
+    if (session.state.name === 'logout' && verb !== 'LOGOUT') return;
+    if (verb !== 'LOGOUT') await session.sync(!command.noExpunge || verb.startsWith('UID '));
+    if (session.state.name === 'logout' && verb !== 'LOGOUT') return;
+    session.write(taggedLine(tag, 'OK', result.text ?? `${verb} completed`, result.code ?? null));
+  } catch (error) {
+    if (error instanceof ReadTimeoutError || error instanceof ConnectionClosedError || error instanceof EndOfInput) throw error;
+    replyToFailure(session, tag, verb, error);
+  } finally {
+    // Before login nobody may make us read (even to discard) a large literal.
+    const limit = session.state.name === 'not-authenticated' ? session.limits.unauthenticatedLiteralOctets : session.limits.appendLiteralOctets;
+    if (literal && !(await literal.dispose(limit))) {
+      session.write(untaggedStatus('BYE', Text.literalTooBig(limit)));
+      session.state = { name: 'logout' };
+    }
+  }
+}
+
+/** Maps a failure to "tag NO|BAD [code] text". */
+export function replyToFailure(session: ImapSession, tag: string, verb: string, error: unknown): void {
+  if (error instanceof ImapError) {
+    session.write(taggedLine(tag, error.status, error.message, error.code));
+    return;
+  }
+  if (error instanceof StoreError) {
+    const mapped = storeErrorReply(error);
+    if (mapped) {
+      session.write(taggedLine(tag, 'NO', mapped.text, mapped.code));
+      return;
+    }
+  }
+  session.log.error({ err: error, verb }, 'imap command failed');
+  session.write(taggedLine(tag, 'NO', Text.internalError, Code.serverBug));
+}
+
+/** RFC 5530 codes for the store's own refusals. */
+function storeErrorReply(error: StoreError): { code: string; text: string } | null {
+  switch (error.code) {
+    case 'not-found':
+      return { code: Code.nonExistent, text: Text.noMailbox };
+    case 'exists':
+      return { code: Code.alreadyExists, text: 'Mailbox already exists' };
+    case 'quota':
+      return { code: Code.overQuota, text: 'Quota exceeded' };
+    case 'locked':
+      return { code: Code.inUse, text: 'Mailbox is in use, try again later' };
+    case 'invalid':
+      return { code: Code.cannot, text: error.message };
+    default:
+      return null;
+  }
+}

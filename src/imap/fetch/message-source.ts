@@ -1,0 +1,109 @@
+// Reading stored messages for FETCH and SEARCH without holding them in memory: the
+// header block alone (read until its blank line), or the whole MIME tree (one
+// streaming pass through the parser), each cached in a small LRU keyed by blob id
+// (blobs never change), and octet ranges streamed from the blob store.
+
+import type { BlobStore, MessageMeta } from '../../core/store/types.ts';
+import { MimeStructureParser, parseHeaderFields, type HeaderField, type MimePart } from '../mime.ts';
+
+/** The top-level header of a message: its fields and where the body starts. */
+export interface HeaderInfo {
+  fields: HeaderField[];
+  /** Octet offset of the body (after the blank line). */
+  bodyStart: number;
+}
+
+/** Headers longer than this are read through the full parser instead. */
+const HEADER_READ_LIMIT = 256 * 1024;
+
+class Lru<V> {
+  private readonly map = new Map<string, V>();
+  private readonly max: number;
+  constructor(max: number) {
+    this.max = max;
+  }
+  get(key: string): V | undefined {
+    const value = this.map.get(key);
+    if (value !== undefined) {
+      this.map.delete(key);
+      this.map.set(key, value);
+    }
+    return value;
+  }
+  set(key: string, value: V): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
+  }
+}
+
+// Shared by all sessions: a client that fetches BODYSTRUCTURE and then BODY[1]
+// parses once. Blob ids are content-addressed handles that never change.
+const trees = new Lru<MimePart>(256);
+const headers = new Lru<HeaderInfo>(2048);
+
+/** The whole MIME tree (exact offsets of every part), parsed in one streaming pass. */
+export async function loadTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId'>): Promise<MimePart> {
+  const cached = trees.get(meta.blobId);
+  if (cached) return cached;
+  const parser = new MimeStructureParser();
+  for await (const chunk of blobs.read(meta.blobId)) parser.push(chunk as Buffer);
+  const tree = parser.end();
+  trees.set(meta.blobId, tree);
+  headers.set(meta.blobId, { fields: tree.header, bodyStart: tree.bodyStart });
+  return tree;
+}
+
+/** Index just past the first empty line (CRLF CRLF, LF LF, or a leading empty line), or -1. */
+function headerEnd(data: Buffer): number {
+  if (data[0] === 0x0a) return 1;
+  if (data[0] === 0x0d && data[1] === 0x0a) return 2;
+  let from = 0;
+  for (;;) {
+    const lf = data.indexOf(0x0a, from);
+    if (lf < 0 || lf + 1 >= data.length) return -1;
+    if (data[lf + 1] === 0x0a) return lf + 2;
+    if (data[lf + 1] === 0x0d && data[lf + 2] === 0x0a) return lf + 3;
+    if (data[lf + 1] === 0x0d && lf + 2 >= data.length) return -1;
+    from = lf + 1;
+  }
+}
+
+/** The top-level header only: reads the blob until the blank line. */
+export async function loadHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<HeaderInfo> {
+  const cached = headers.get(meta.blobId);
+  if (cached) return cached;
+  const chunks: Buffer[] = [];
+  let length = 0;
+  let end = -1;
+  const stream = blobs.read(meta.blobId, { start: 0, end: Math.min(meta.size, HEADER_READ_LIMIT) });
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+    length += (chunk as Buffer).length;
+    // Scan from a little before the new chunk: the blank line may straddle chunks.
+    const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+    end = headerEnd(data);
+    if (end >= 0) {
+      stream.destroy();
+      break;
+    }
+  }
+  const data = Buffer.concat(chunks, length);
+  let info: HeaderInfo;
+  if (end >= 0) info = { fields: parseHeaderFields(data.subarray(0, end)), bodyStart: end };
+  else if (meta.size <= HEADER_READ_LIMIT) info = { fields: parseHeaderFields(data), bodyStart: meta.size };
+  else {
+    const tree = await loadTree(blobs, meta);
+    return { fields: tree.header, bodyStart: tree.bodyStart };
+  }
+  headers.set(meta.blobId, info);
+  return info;
+}
+
+/** Reads octets [start, end) of a blob into memory (small ranges only). */
+export async function readRange(blobs: BlobStore, blobId: string, start: number, end: number): Promise<Buffer> {
+  if (end <= start) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of blobs.read(blobId, { start, end })) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,72 @@
+// Mailbox names as clients send them and as Septet stores them: the hierarchy
+// delimiter "/", INBOX case-insensitive (RFC 3501 §5.1), modified UTF-7 from IMAP4rev1
+// clients and UTF-8 from IMAP4rev2 / UTF8=ACCEPT ones (RFC 9051 §5.1), and LIST
+// patterns with "*" and "%" (RFC 3501 §6.3.8).
+
+import { decodeModifiedUtf7 } from './mutf7.ts';
+import { bad, Code, no } from './replies.ts';
+import type { ImapSession } from './session.ts';
+import type { ArgParser } from './wire.ts';
+
+export const DELIMITER = '/';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Client octets → a name: UTF-8 as is; ASCII through modified UTF-7 unless the client speaks UTF-8. */
+export function decodeMailboxName(bytes: Buffer, session: ImapSession): string {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    throw bad('Mailbox name is not valid UTF-8');
+  }
+  if (!session.utf8 && /^[\x20-\x7e]*$/.test(text) && text.includes('&')) {
+    const decoded = decodeModifiedUtf7(text);
+    if (decoded === null) throw bad('Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
+    text = decoded;
+  }
+  return canonicalInbox(text);
+}
+
+/** "inbox" in any case, and "inbox/x", name INBOX (RFC 3501 §5.1). */
+export function canonicalInbox(name: string): string {
+  if (name.length >= 5 && name.slice(0, 5).toUpperCase() === 'INBOX' && (name.length === 5 || name[5] === DELIMITER)) return 'INBOX' + name.slice(5);
+  return name;
+}
+
+/** Reads a mailbox argument (astring). */
+export function mailboxArg(args: ArgParser, session: ImapSession): string {
+  return decodeMailboxName(args.astring('mailbox name'), session);
+}
+
+/** Rules for a name that is to be created: no empty levels, wildcards or controls. */
+export function checkNewName(name: string): void {
+  if (name === '' || name.startsWith(DELIMITER) || name.includes(DELIMITER + DELIMITER)) throw no('Invalid mailbox name: empty hierarchy level', Code.cannot);
+  if (/[%*\x00-\x1f\x7f]/.test(name)) throw no('Invalid mailbox name: wildcards and control characters are not allowed', Code.cannot);
+  if (Buffer.byteLength(name) > 512 || name.split(DELIMITER).length > 32) throw no('Mailbox name too long', Code.cannot);
+}
+
+/** Every ancestor of a name: "a/b/c" → ["a", "a/b"]. */
+export function ancestors(name: string): string[] {
+  const out: string[] = [];
+  let i = name.indexOf(DELIMITER);
+  while (i > 0) {
+    out.push(name.slice(0, i));
+    i = name.indexOf(DELIMITER, i + 1);
+  }
+  return out;
+}
+
+/**
+ * A LIST pattern as a matcher (RFC 3501 §6.3.8): "*" matches anything, "%" anything
+ * but the delimiter. INBOX matches case-insensitively.
+ */
+export function patternMatcher(reference: string, pattern: string): (name: string) => boolean {
+  // RFC 3501 §6.3.8: the reference is prefixed to the pattern (a leading delimiter in the pattern replaces it).
+  const full = pattern.startsWith(DELIMITER) || reference === '' ? pattern : reference.endsWith(DELIMITER) ? reference + pattern : reference + pattern;
+  const body = [...full].map((c) => (c === '*' ? '.*' : c === '%' ? '[^/]*' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('');
+  const exact = new RegExp(`^${body}$`, 's');
+  const folded = canonicalInbox(full);
+  const inboxBody = folded === full ? null : new RegExp(`^${[...folded].map((c) => (c === '*' ? '.*' : c === '%' ? '[^/]*' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 's');
+  return (name) => exact.test(name) || (inboxBody !== null && inboxBody.test(name));
+}

@@ -1,0 +1,277 @@
+// Test support for IMAP transcripts: an in-memory store with one user (and a second
+// one, to prove isolation), the IMAP handler served on 127.0.0.1 port 0, and a client
+// that reads responses with their literals. Used only by the *.test.ts files here.
+
+import { once } from 'node:events';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { acceptTls } from '../core/net/implicit-tls.ts';
+import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
+import { hashPassword } from '../core/auth/password.ts';
+import type { Config } from '../core/config/schema.ts';
+import { defaultConfig } from '../core/config/load.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import { createMemoryStore } from '../core/store/memory/memory-store.ts';
+import type { Account, Store } from '../core/store/types.ts';
+import { createImapHandler } from './server.ts';
+
+export { testTlsProvider } from '../pop3/test-support.ts';
+
+export const USER = 'alice@example.org';
+export const PASSWORD = 'correct horse';
+export const OTHER_USER = 'bob@example.org';
+
+export interface FixtureOptions {
+  configure?: (config: Config) => void;
+  implicitTls?: boolean;
+  tls?: TlsProvider;
+  store?: Store;
+}
+
+export class ImapFixture {
+  readonly store: Store;
+  readonly config: Config;
+  readonly account: Account;
+  readonly other: Account;
+  readonly port: number;
+  /** Peer address the next connections pretend to come from (default: the real one). */
+  nextAddress: PeerAddress | undefined;
+  private readonly server: Server;
+  private readonly implicitTls: boolean;
+  readonly sessions = new Set<Promise<void>>();
+  private readonly clients = new Set<ImapClient>();
+
+  private constructor(o: { store: Store; config: Config; account: Account; other: Account; server: Server; port: number; implicitTls: boolean }) {
+    this.store = o.store;
+    this.config = o.config;
+    this.account = o.account;
+    this.other = o.other;
+    this.server = o.server;
+    this.port = o.port;
+    this.implicitTls = o.implicitTls;
+  }
+
+  static async start(options: FixtureOptions = {}): Promise<ImapFixture> {
+    const config = defaultConfig();
+    options.configure?.(config);
+    const store = options.store ?? createMemoryStore();
+    const hash = await hashPassword(PASSWORD, 1024);
+    const account = await store.accounts.addUser(USER, hash);
+    const other = await store.accounts.addUser(OTHER_USER, hash);
+    const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
+    const tls = options.tls ?? { contextFor: () => { throw new Error('no TLS in this test'); } };
+    const handler = createImapHandler({ config, implicitTls: options.implicitTls ?? false, hostname: 'imap.example.org', store, auth, tls, log: silentLogger() });
+    let fixture: ImapFixture | undefined;
+    const onSocket = (socket: Socket) => {
+      socket.on('error', () => {});
+      socket.setNoDelay(true); // as the real listener does
+      const conn = new Connection(socket, silentLogger(), fixture?.nextAddress ? { address: fixture.nextAddress } : {});
+      const session = handler.handle(conn);
+      fixture!.sessions.add(session);
+      void session.finally(() => fixture!.sessions.delete(session));
+    };
+    // imaps (RFC 8314): the handshake the way the real listener does it (core/net).
+    const server = options.implicitTls
+      ? createServer((raw) => {
+          raw.on('error', () => {});
+          acceptTls(raw, tls, 5000).then(onSocket, () => raw.destroy());
+        })
+      : createServer(onSocket);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as { port: number }).port;
+    fixture = new ImapFixture({ store, config, account, other, server, port, implicitTls: options.implicitTls ?? false });
+    return fixture;
+  }
+
+  /** Delivers a message as SMTP would (store.messages.deliver); returns its UID. */
+  async deliver(text: string | Buffer, options: { mailbox?: string; flags?: string[]; accountId?: number; internalDate?: Date } = {}): Promise<number> {
+    const body = Buffer.isBuffer(text) ? text : Buffer.from(text);
+    const writer = await this.store.blobs.create();
+    await writer.write(body);
+    const { blobId, size } = await writer.commit();
+    const result = await this.store.messages.deliver({
+      blobId,
+      size,
+      internalDate: options.internalDate ?? new Date(),
+      local: [{ accountId: options.accountId ?? this.account.id, mailbox: options.mailbox ?? 'INBOX', flags: options.flags ?? [] }],
+    });
+    return result.local[0]!.uid;
+  }
+
+  async connect(): Promise<ImapClient> {
+    const socket = this.implicitTls
+      ? tlsConnect({ port: this.port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false })
+      : createConnection({ port: this.port, host: '127.0.0.1' });
+    await once(socket, this.implicitTls ? 'secureConnect' : 'connect');
+    socket.setNoDelay(true);
+    const client = new ImapClient(socket);
+    this.clients.add(client);
+    client.greeting = await client.line();
+    return client;
+  }
+
+  /** Connects and logs in (from loopback, so plaintext LOGIN is allowed). */
+  async login(user = USER): Promise<ImapClient> {
+    const client = await this.connect();
+    await client.ok(`LOGIN ${user} "${PASSWORD}"`);
+    return client;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.clients) client.destroy();
+    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
+    this.server.close();
+  }
+}
+
+export interface Reply {
+  /** Untagged responses and continuations, literals inline (latin1). */
+  untagged: string[];
+  /** The tagged status line without the tag: "OK ...", "NO ...", "BAD ...". */
+  status: string;
+}
+
+/** An IMAP client that reads whole responses (lines with their literals). */
+export class ImapClient {
+  greeting = '';
+  private socket: Socket;
+  private buffer: Buffer = Buffer.alloc(0);
+  private ended = false;
+  private wake: (() => void) | null = null;
+  private counter = 0;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  private attach(socket: Socket): void {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+      this.notify();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.ended = true;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private async waitForData(timeoutMs: number): Promise<void> {
+    if (this.ended) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => (this.wake = resolve)),
+      new Promise<void>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no data within ${timeoutMs} ms; buffered: ${JSON.stringify(this.buffer.toString('latin1'))}`)), timeoutMs);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  private async take(n: number, timeoutMs: number): Promise<Buffer> {
+    while (this.buffer.length < n) await this.waitForData(timeoutMs);
+    const out = this.buffer.subarray(0, n);
+    this.buffer = this.buffer.subarray(n);
+    return out;
+  }
+
+  /** One line without CRLF (asserts CRLF). */
+  async line(timeoutMs = 5000): Promise<string> {
+    for (;;) {
+      const lf = this.buffer.indexOf(0x0a);
+      if (lf >= 0) {
+        const raw = this.buffer.subarray(0, lf + 1);
+        this.buffer = this.buffer.subarray(lf + 1);
+        if (raw.length < 2 || raw[raw.length - 2] !== 0x0d) throw new Error(`line without CRLF: ${JSON.stringify(raw.toString('latin1'))}`);
+        return raw.subarray(0, raw.length - 2).toString('latin1');
+      }
+      await this.waitForData(timeoutMs);
+    }
+  }
+
+  /** One response: a line, and for each literal at its end the octets and the rest. */
+  async response(timeoutMs = 5000): Promise<string> {
+    let text = await this.line(timeoutMs);
+    for (;;) {
+      const m = /~?\{(\d+)\}$/.exec(text);
+      if (!m || text.startsWith('+ ')) return text;
+      const data = await this.take(Number(m[1]), timeoutMs);
+      text += '\r\n' + data.toString('latin1') + (await this.line(timeoutMs));
+    }
+  }
+
+  write(data: string | Buffer): void {
+    this.socket.write(data);
+  }
+
+  nextTag(): string {
+    return `A${String(++this.counter).padStart(3, '0')}`;
+  }
+
+  /** Reads responses until the tagged one for `tag`. */
+  async until(tag: string, timeoutMs = 5000): Promise<Reply> {
+    const untagged: string[] = [];
+    for (;;) {
+      const r = await this.response(timeoutMs);
+      if (r.startsWith(tag + ' ')) return { untagged, status: r.slice(tag.length + 1) };
+      untagged.push(r);
+    }
+  }
+
+  /** Sends "tag command" and returns everything up to the tagged reply. */
+  async command(command: string, timeoutMs = 5000): Promise<Reply> {
+    const tag = this.nextTag();
+    this.write(`${tag} ${command}\r\n`);
+    return this.until(tag, timeoutMs);
+  }
+
+  /** Like command(), but fails unless the status is OK. */
+  async ok(command: string, timeoutMs = 5000): Promise<Reply> {
+    const reply = await this.command(command, timeoutMs);
+    if (!reply.status.startsWith('OK')) throw new Error(`${command.startsWith('LOGIN') ? 'LOGIN ***' : command} → ${reply.status}\n${reply.untagged.join('\n')}`);
+    return reply;
+  }
+
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
+    await once(secure, 'secureConnect');
+    this.socket = secure;
+    this.attach(secure);
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  async closedByServer(timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.ended) {
+      if (Date.now() > deadline) throw new Error('server did not close the connection');
+      await this.waitForData(deadline - Date.now()).catch(() => {});
+    }
+  }
+
+  get unread(): string {
+    return this.buffer.toString('latin1');
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** A small RFC 5322 message with CRLF line ends. */
+export function sampleMessage(subject = 'Hello', body = 'Hi there.\r\n', from = 'Bob <bob@example.org>'): string {
+  return `From: ${from}\r\nTo: alice@example.org\r\nSubject: ${subject}\r\nDate: Mon, 7 Feb 1994 21:52:25 -0800\r\nMessage-ID: <${subject.replace(/\W/g, '')}@example.org>\r\n\r\n${body}`;
+}
