@@ -32,6 +32,36 @@ export class DotDecoder {
     let o = 0;
     let i = 0;
     for (; i < input.length; i++) {
+      if (this.state === 'in-line') {
+        // Fast path for the common case, a line that ends in CRLF with no other CR:
+        // find its end natively and copy it whole instead of octet by octet.
+        const lf = input.indexOf(LF, i);
+        const end = lf < 0 ? input.length : lf;
+        const cr = input.indexOf(CR, i);
+        const crInside = cr >= 0 && cr < end - 1;
+        if (!crInside) {
+          if (lf < 0) {
+            // The line goes on in the next chunk; a trailing CR is handled below.
+            const stop = end > i && input[end - 1] === CR ? end - 1 : end;
+            o += input.copy(out, o, i, stop);
+            i = stop;
+            if (i >= input.length) break;
+          } else if (lf > i && input[lf - 1] === CR) {
+            o += input.copy(out, o, i, lf + 1);
+            this.state = 'line-start';
+            i = lf;
+            continue;
+          } else {
+            // A bare LF: store it as CRLF.
+            o += input.copy(out, o, i, lf);
+            out[o++] = CR;
+            out[o++] = LF;
+            this.state = 'line-start';
+            i = lf;
+            continue;
+          }
+        }
+      }
       const b = input[i]!;
       switch (this.state) {
         case 'line-start':
