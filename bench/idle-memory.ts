@@ -5,7 +5,11 @@ import { connect, type Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { pid: { type: 'string' }, port: { type: 'string' }, connections: { type: 'string', default: '1000' } } });
+const { values } = parseArgs({
+  options: { pid: { type: 'string' }, port: { type: 'string' }, connections: { type: 'string', default: '1000' }, 'imap-login': { type: 'string' } },
+});
+/** With --imap-login USER:PASS each connection logs in and then idles, authenticated, nothing selected. */
+const imapLogin = values['imap-login'];
 const pid = Number(values.pid);
 const port = Number(values.port);
 const count = Number(values.connections);
@@ -25,7 +29,8 @@ await settle();
 const after = await rssKiB();
 for (const s of sockets) s.destroy();
 const perConnection = ((after - before) * 1024) / count;
-console.log(`RESULT\tsmtp idle connection memory septet n=${count}\t${(perConnection / 1024).toFixed(1)}\tKiB/connection`);
+const label = imapLogin ? 'imap authenticated idle connection memory' : 'smtp idle connection memory';
+console.log(`RESULT\t${label} septet n=${count}\t${(perConnection / 1024).toFixed(1)}\tKiB/connection`);
 console.error(`RSS ${before} KiB -> ${after} KiB with ${count} idle connections`);
 
 async function open(n: number): Promise<Socket[]> {
@@ -34,8 +39,21 @@ async function open(n: number): Promise<Socket[]> {
     out.push(
       await new Promise<Socket>((resolve, reject) => {
         const s = connect(port, '127.0.0.1');
-        s.once('data', () => resolve(s));
         s.once('error', reject);
+        s.once('data', () => {
+          if (!imapLogin) return resolve(s);
+          const [user, pass] = imapLogin.split(':');
+          s.write(`a LOGIN ${user} ${pass}\r\n`);
+          let seen = '';
+          const onData = (d: Buffer) => {
+            seen += d.toString();
+            if (/^a OK/m.test(seen)) {
+              s.off('data', onData);
+              resolve(s);
+            } else if (/^a (NO|BAD)/m.test(seen)) reject(new Error(seen));
+          };
+          s.on('data', onData);
+        });
       }),
     );
   }

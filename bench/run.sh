@@ -3,18 +3,19 @@
 #   SMTP: Postfix (queue + fsync, discard delivery) vs Septet (blob + fsync + SQLite
 #         commit, delivery into a mailbox), smtp-source 20 sessions x 10 KiB messages.
 #   POP3: Dovecot vs Septet, 1000-message mailbox, mailload.py (poplib) sessions.
-#   Memory: RSS per idle SMTP connection of Septet.
+#   IMAP: Dovecot vs Septet, mailload.py imap (LOGIN, SELECT, FETCH headers and bodies, STORE).
+#   Memory: RSS per idle SMTP connection and per idle authenticated IMAP connection of Septet.
 # Uses the peer scripts in ../shared/peers unchanged; prints RESULT lines and ratios.
-# usage: bench/run.sh [smtp] [pop3] [memory]     (default: all)   env RUNS=3
+# usage: bench/run.sh [smtp] [pop3] [imap] [memory]     (default: all)   env RUNS=3
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 PEERS=${PEERS:-$(cd "$ROOT/../shared/peers" && pwd)}
 RUNS=${RUNS:-3}
-WORK=${BENCH_WORK:-/tmp/septet-bench}
+WORK=${BENCH_WORK:-/tmp/septet-mail-bench}
 OFFSET=${OFFSET:-13000}
 NODE=$ROOT/node_modules/.bin/node
-STEPS=("$@"); ((${#STEPS[@]})) || STEPS=(smtp pop3 memory)
+STEPS=("$@"); ((${#STEPS[@]})) || STEPS=(smtp pop3 imap memory)
 mkdir -p "$WORK"; chmod 755 "$WORK"
 RESULTS=$WORK/results.tsv; : >"$RESULTS"
 
@@ -67,9 +68,16 @@ for step in "${STEPS[@]}"; do
       dv=$(value_of "pop3 sessions/s dovecot" || true)
       echo "see RESULT lines above for the per-command figures" >&2
       ;;
+    imap)
+      "$PEERS/imap.sh" --runs "$RUNS" 127.0.0.1:12143 | grab
+      start_septet
+      LOAD_USER=rcpt@example.test LOAD_PASS=bench "$PEERS/imap.sh" --no-peer --runs "$RUNS" "127.0.0.1:$((143 + OFFSET))" | grab
+      stop_septet
+      ;;
     memory)
       start_septet
       "$NODE" "$HERE/idle-memory.ts" --pid "$septet_pid" --port $((25 + OFFSET)) --connections 1000 | grab
+      "$NODE" "$HERE/idle-memory.ts" --pid "$septet_pid" --port $((143 + OFFSET)) --connections 1000 --imap-login rcpt@example.test:bench | grab
       stop_septet
       ;;
     *) echo "unknown step $step" >&2; exit 2 ;;

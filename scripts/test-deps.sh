@@ -7,6 +7,8 @@ need=()
 command -v curl >/dev/null || need+=(curl)
 [[ -x /usr/bin/python3 ]] || need+=(python3)
 command -v openssl >/dev/null || need+=(openssl)
+[[ -x /usr/bin/tftp ]] && dpkg -s tftp-hpa >/dev/null 2>&1 || need+=(tftp-hpa)
+command -v lftp >/dev/null || need+=(lftp)
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

@@ -16,6 +16,8 @@ import type { Store } from './core/store/types.ts';
 import { CertificateManager } from './core/tls/certificate-manager.ts';
 import { createMailService } from './mail/mail-service.ts';
 import { createPop3Handler } from './pop3/server.ts';
+import { createImapHandler } from './imap/server.ts';
+import { createFtpHandler } from './ftp/server.ts';
 import { createSmtpHandler } from './smtp/server.ts';
 
 export interface StartOptions {
@@ -63,6 +65,14 @@ class DeferredHandler implements ConnectionHandler {
   }
 }
 
+/** What a client hears if it connects in the moment between binding and readiness. */
+const notReadyRefusal: Record<(typeof listeners)[ListenerName]['protocol'], string> = {
+  smtp: '421 4.3.2 Service not available\r\n',
+  pop3: '-ERR [SYS/TEMP] not available\r\n',
+  imap: '* BYE [UNAVAILABLE] not available\r\n',
+  ftp: '421 Service not available\r\n',
+};
+
 /** TLS contexts are asked for by implicit-TLS listeners; before start-up ends there are none. */
 class DeferredTls implements TlsProvider {
   target: TlsProvider | null = null;
@@ -94,7 +104,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     for (const [name, spec] of Object.entries(listeners) as [ListenerName, (typeof listeners)[ListenerName]][]) {
       const section = config[spec.section];
       if (!section.enabled) continue;
-      const handler = new DeferredHandler(() => (spec.protocol === 'smtp' ? '421 4.3.2 Service not available\r\n' : '-ERR [SYS/TEMP] not available\r\n'));
+      const handler = new DeferredHandler(() => notReadyRefusal[spec.protocol]);
       deferred.set(name, handler);
       const port = section.port === 0 ? 0 : section.port + portOffset;
       if (port > 65535) throw new Error(`${name}: port ${section.port} + offset ${portOffset} is above 65535`);
@@ -141,10 +151,25 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   for (const [name, handler] of deferred) {
     const spec = listeners[name];
     const serviceLog = log.child({ service: name });
-    if (spec.protocol === 'smtp') {
-      handler.set(createSmtpHandler({ mode: spec.mode, implicitTls: spec.tls === 'implicit', config, hostname, store, auth, tls, log: serviceLog, mail }));
-    } else {
-      handler.set(createPop3Handler({ config, implicitTls: spec.tls === 'implicit', hostname, store, auth, tls, log: serviceLog }));
+    const implicitTls = spec.tls === 'implicit';
+    handler.set(createHandler(spec.protocol));
+
+    function createHandler(protocol: (typeof listeners)[ListenerName]['protocol']): ConnectionHandler {
+      switch (protocol) {
+        case 'smtp':
+          return createSmtpHandler({ mode: spec.mode as 'mta' | 'submission', implicitTls, config, hostname, store, auth, tls, log: serviceLog, mail });
+        case 'pop3':
+          return createPop3Handler({ config, implicitTls, hostname, store, auth, tls, log: serviceLog });
+        case 'imap':
+          return createImapHandler({ config, implicitTls, hostname, store, auth, tls, log: serviceLog });
+        case 'ftp':
+          return createFtpHandler({ config, implicitTls, hostname, dataDir, auth, tls, log: serviceLog, portOffset });
+        default: {
+          // A listener in the schema's table that nobody wired is a programming error.
+          const unwired: never = protocol;
+          throw new Error(`no handler for protocol ${String(unwired)}`);
+        }
+      }
     }
   }
 

@@ -10,6 +10,8 @@ const usage = `usage:
   septet alias add ALIAS TARGET | alias list | alias del ALIAS
   septet queue list
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
+  septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
+  septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)
 Every command takes --data DIR (default ./data, or $SEPTET_DATA) and --config FILE.`;
 
 export async function main(argv: string[]): Promise<void> {
@@ -26,6 +28,10 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./queue.ts')).queueCommand(rest);
       case 'sendmail':
         return await (await import('./sendmail.ts')).sendmailCommand(rest);
+      case 'ftp':
+        return await (await import('./ftp.ts')).ftpCommand(rest);
+      case 'tftp':
+        return await (await import('./tftp.ts')).tftpCommand(rest);
       case undefined:
       case 'help':
       case '--help':

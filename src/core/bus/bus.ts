@@ -2,11 +2,28 @@
 // delivery reaches IMAP IDLE and other sessions (and, with a networked backend, other
 // nodes). Events are published only after the change is durable.
 
+// `uids` are ascending; `modseq` is the mailbox's highest modseq right after the change
+// (RFC 7162), so a session can tell whether it has already seen it. The store always
+// sets it; it is optional only so that hand-made events in tests stay short.
 export type ChangeEvent =
-  | { kind: 'append'; accountId: number; mailboxId: number; uids: number[] }
-  | { kind: 'flags'; accountId: number; mailboxId: number; uids: number[] }
-  | { kind: 'expunge'; accountId: number; mailboxId: number; uids: number[] }
-  | { kind: 'mailboxes'; accountId: number };
+  | { kind: 'append'; accountId: number; mailboxId: number; uids: number[]; modseq?: number }
+  | { kind: 'flags'; accountId: number; mailboxId: number; uids: number[]; modseq?: number }
+  | { kind: 'expunge'; accountId: number; mailboxId: number; uids: number[]; modseq?: number }
+  | MailboxesEvent;
+
+/**
+ * The account's mailbox list or subscriptions changed. `change` and the names say what
+ * happened (absent only from older publishers): 'delete' tells a session that has
+ * `mailboxId` selected that it is gone; 'rename' keeps the id, with the old name.
+ */
+export interface MailboxesEvent {
+  kind: 'mailboxes';
+  accountId: number;
+  change?: 'create' | 'rename' | 'delete' | 'subscribe' | 'unsubscribe' | 'special-use';
+  mailboxId?: number;
+  name?: string;
+  oldName?: string;
+}
 
 export type ChangeListener = (event: ChangeEvent) => void;
 

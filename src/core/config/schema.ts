@@ -88,6 +88,57 @@ export const schema = {
     max_unknown_commands: int(5, 'unknown commands in a row before login after which the connection is closed', 1),
   },
   pop3s: { ...service(995, 'POP3 over implicit TLS') },
+
+  ftp: {
+    ...service(21, 'FTP (RFC 959, AUTH TLS per RFC 4217); data connections use passive_port_min..max or port 20 + offset'),
+    passive_port_min: int(0, 'lowest passive data port (0 with passive_port_max 0 = any ephemeral port)', 0, 65535),
+    passive_port_max: int(0, 'highest passive data port; a free port in the range is picked at random', 0, 65535),
+    external_address: str('', 'IPv4 address announced in PASV replies behind NAT (default: the control connection\'s local address)'),
+    require_ssl_reuse: bool(false, 'PROT P data connections must resume the control connection\'s TLS session (vsftpd require_ssl_reuse; python ftplib cannot)'),
+    anonymous: bool(false, 'allow "anonymous"/"ftp" logins, read-only, in <data>/pub'),
+    partial_uploads: str('keep', 'what happens to an upload whose data connection failed or was aborted', ['keep', 'delete']),
+    idle_timeout: int(300, 'seconds without a command before the session ends (RFC 959 §5.4: 421)', 1),
+    data_timeout: int(120, 'seconds to wait for a data connection, or for data on one', 1),
+    max_login_failures: int(3, 'failed logins on one connection before it is closed (the authenticator also slows them down)', 1),
+    max_command_length: int(4096, 'longest command line in octets (paths may be long, RFC 2640 UTF-8)', 512, 65536),
+    quota_bytes: int(0, 'home folder quota for accounts without their own (0 = none)'),
+    max_rate: int(0, 'octets per second per transfer (0 = unlimited)'),
+    fsync: bool(false, 'fsync uploads before the 226 reply (vsftpd does not)'),
+    transfer_log: str('', 'xferlog-style file, one line per transfer (default: through the logger)'),
+    marker_interval: int(1_048_576, 'octets between restart markers in block and compressed modes (RFC 959 §3.5; 0 = none)'),
+  },
+  ftps: { ...service(990, 'FTP over implicit TLS (uses the [ftp] settings)') },
+
+  imap: {
+    ...service(143, 'IMAP (STARTTLS)'),
+    idle_timeout: int(1800, 'seconds of inactivity before an authenticated session ends (RFC 3501 §5.4 / RFC 9051 §5.4: at least 30 minutes; also bounds IDLE)', 1800),
+    login_timeout: int(60, 'seconds of inactivity before a session that has not logged in ends', 1),
+    max_command_length: int(65536, 'longest command line, octets without CRLF (RFC 7162 §4 advises at least 8192)', 8192, 16 * 1024 * 1024),
+    max_literal_size: int(52_428_800, 'largest APPEND literal, octets (refused before the "+" continuation: RFC 3501 §7.5, RFC 7888 §4)', 1024),
+    max_command_literal_size: int(65536, 'largest literal in other commands (mailbox names, search strings), octets', 1024),
+    max_commands_before_login: int(30, 'commands allowed before login; then the connection is closed', 1),
+    max_unknown_commands: int(3, 'unknown commands before login after which the connection is closed (cross-protocol attacks)', 1),
+  },
+  imaps: { ...service(993, 'IMAP over implicit TLS (RFC 8314)') },
+
+  tftp: {
+    enabled: bool(true, 'run TFTP (RFC 1350, UDP; not in the listeners table, which is TCP)'),
+    port: int(69, 'UDP port of TFTP requests, before --port-offset', 0, 65535),
+    root: str('', 'folder served by TFTP, absolute or relative to the data directory; empty = <data>/tftp; created at start'),
+    allow_read: bool(true, 'serve read requests (RRQ)'),
+    allow_write: bool(false, 'accept write requests (WRQ); by default only to files that exist already'),
+    create: bool(false, 'with allow_write: WRQ may create new files anywhere under the root (tftpd-hpa -c)'),
+    upload_dir: str('', 'with allow_write: a folder under the root where WRQ may also create new files (created at start)'),
+    overwrite: bool(true, 'with allow_write: WRQ may replace an existing file; false = ERROR 6 file already exists'),
+    max_file_size: int(1_073_741_824, 'largest file a WRQ may write, octets (ERROR 3 beyond it; RFC 2349 tsize is checked up front)', 0),
+    max_transfers: int(256, 'simultaneous transfers over all clients', 1),
+    max_transfers_per_client: int(8, 'simultaneous transfers from one client address; more get ERROR 0', 1),
+    port_range: str('', 'UDP ports for transfers, e.g. "50000-50100" (tftpd-hpa --port-range); empty = ephemeral ports'),
+    timeout_ms: int(1000, 'first retransmission timeout in milliseconds, doubled on each retry up to 8x (RFC 2349 timeout, in seconds, replaces it)', 10, 255_000),
+    retries: int(5, 'retransmissions of one packet before the transfer is abandoned', 1, 100),
+    max_blksize: int(65464, 'largest block size granted (RFC 2348: 8 to 65464)', 512, 65464),
+    max_windowsize: int(64, "largest window granted (RFC 7440 allows up to 65535; Septet at most 32768, half the block-number space, so ACKs stay unambiguous); each transfer buffers about 2 windows of blocks", 1, 32768),
+  },
 };
 
 export type Schema = typeof schema;
@@ -105,5 +156,9 @@ export const listeners = {
   submissions: { section: 'submissions', tls: 'implicit', protocol: 'smtp', mode: 'submission' },
   pop3: { section: 'pop3', tls: 'starttls', protocol: 'pop3', mode: 'pop3' },
   pop3s: { section: 'pop3s', tls: 'implicit', protocol: 'pop3', mode: 'pop3' },
+  ftp: { section: 'ftp', tls: 'starttls', protocol: 'ftp', mode: 'ftp' },
+  ftps: { section: 'ftps', tls: 'implicit', protocol: 'ftp', mode: 'ftp' },
+  imap: { section: 'imap', tls: 'starttls', protocol: 'imap', mode: 'imap' },
+  imaps: { section: 'imaps', tls: 'implicit', protocol: 'imap', mode: 'imap' },
 } as const;
 export type ListenerName = keyof typeof listeners;

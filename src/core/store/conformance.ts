@@ -6,39 +6,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { text } from 'node:stream/consumers';
 import type { ChangeEvent } from '../bus/bus.ts';
-import { StoreError, type Store } from './types.ts';
+import type { Store } from './types.ts';
 
-export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+import { blobExists, deliverText, isStoreError, putBlob, type StoreFactory } from './conformance-helpers.ts';
+import { runImapStoreConformance } from './conformance-imap.ts';
 
-const isStoreError = (code: StoreError['code']) => (error: unknown) =>
-  error instanceof StoreError && error.code === code;
-
-async function putBlob(store: Store, body: string | Buffer): Promise<{ blobId: string; size: number }> {
-  const writer = await store.blobs.create();
-  await writer.write(Buffer.from(body));
-  return writer.commit();
-}
-
-async function deliverText(store: Store, accountId: number, body: string, mailbox?: string) {
-  const { blobId, size } = await putBlob(store, body);
-  const result = await store.messages.deliver({
-    blobId,
-    size,
-    internalDate: new Date(),
-    local: [{ accountId, ...(mailbox ? { mailbox } : {}) }],
-  });
-  return { blobId, uid: result.local[0]!.uid, mailboxId: result.local[0]!.mailboxId };
-}
-
-async function blobExists(store: Store, blobId: string): Promise<boolean> {
-  try {
-    await store.blobs.readAll(blobId);
-    return true;
-  } catch (error) {
-    assert.ok(isStoreError('not-found')(error), `readAll of a missing blob must throw StoreError('not-found'), got ${error}`);
-    return false;
-  }
-}
+export type { StoreFactory } from './conformance-helpers.ts';
 
 export function runStoreConformance(name: string, makeStore: StoreFactory): void {
   /** Runs body against a fresh store and always cleans up. */
@@ -277,13 +250,13 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
         const { mailboxId } = await deliverText(store, alice.id, 'a\r\n');
         await deliverText(store, alice.id, 'b\r\n');
         const before = (await store.mailboxes.listMessages(mailboxId))[0]!;
-        let updated = await store.mailboxes.storeFlags(mailboxId, [1, 2, 99], 'set', ['\\Seen', '\\Flagged']);
+        let updated = (await store.mailboxes.storeFlags(mailboxId, [1, 2, 99], 'set', ['\\Seen', '\\Flagged'])).messages;
         assert.deepEqual(updated.map((m) => m.uid), [1, 2]);
         assert.deepEqual(updated[0]?.flags, ['\\Seen', '\\Flagged']);
         assert.ok(updated[0]!.modseq > before.modseq, 'a flag change raises the modseq');
-        updated = await store.mailboxes.storeFlags(mailboxId, [1], 'add', ['\\seen', '\\Answered']);
+        updated = (await store.mailboxes.storeFlags(mailboxId, [1], 'add', ['\\seen', '\\Answered'])).messages;
         assert.deepEqual(updated[0]?.flags, ['\\Seen', '\\Flagged', '\\Answered']);
-        updated = await store.mailboxes.storeFlags(mailboxId, [1], 'remove', ['\\FLAGGED']);
+        updated = (await store.mailboxes.storeFlags(mailboxId, [1], 'remove', ['\\FLAGGED'])).messages;
         assert.deepEqual(updated[0]?.flags, ['\\Seen', '\\Answered']);
         const listed = await store.mailboxes.listMessages(mailboxId);
         assert.deepEqual(listed.map((m) => m.flags), [['\\Seen', '\\Answered'], ['\\Seen', '\\Flagged']]);
@@ -399,19 +372,22 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
           void store.mailboxes.listMessages(inbox.id).then((list) => (visibleAtEvent = list.length));
         });
         await store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: alice.id }, { accountId: alice.id }] });
-        assert.deepEqual(seen, [{ kind: 'append', accountId: alice.id, mailboxId: inbox.id, uids: [1, 2] }]);
+        const base = inbox.highestModseq;
+        assert.deepEqual(seen, [{ kind: 'append', accountId: alice.id, mailboxId: inbox.id, uids: [1, 2], modseq: base + 2 }]);
         await store.mailboxes.storeFlags(inbox.id, [1], 'add', ['\\Seen']);
         await store.mailboxes.storeFlags(inbox.id, [1], 'add', ['\\Seen']); // no change: no event
         await store.mailboxes.expunge(inbox.id, [2, 3]);
         await store.mailboxes.expunge(inbox.id, [3]); // nothing expunged: no event
         assert.deepEqual(seen.slice(1), [
-          { kind: 'flags', accountId: alice.id, mailboxId: inbox.id, uids: [1] },
-          { kind: 'expunge', accountId: alice.id, mailboxId: inbox.id, uids: [2] },
+          { kind: 'flags', accountId: alice.id, mailboxId: inbox.id, uids: [1], modseq: base + 3 },
+          { kind: 'expunge', accountId: alice.id, mailboxId: inbox.id, uids: [2], modseq: base + 4 },
         ]);
         assert.equal(visibleAtEvent >= 1, true);
         assert.deepEqual(bobSeen, [], 'events reach only the account concerned');
         stop();
       }));
     });
+
+    runImapStoreConformance(withStore);
   });
 }

@@ -76,6 +76,47 @@ export function sameFlags(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((flag, i) => flag === b[i]);
 }
 
+/** RFC 3501 §2.3.2 system flags in their canonical spelling ("\\Recent" is not storable). */
+export const SYSTEM_FLAGS: readonly string[] = ['\\Seen', '\\Answered', '\\Flagged', '\\Deleted', '\\Draft'];
+const SYSTEM_BY_FOLD = new Map(SYSTEM_FLAGS.map((flag) => [foldCase(flag), flag]));
+const RECENT = '\\recent';
+
+/** A keyword is a flag that does not start with a backslash (RFC 3501 §2.3.2). */
+export const isKeyword = (flag: string): boolean => !flag.startsWith('\\');
+
+/**
+ * Prepares flags a client gave for storage: system flags take their RFC spelling,
+ * keywords the spelling first seen in the mailbox (`known`: folded -> spelling),
+ * "\\Recent" and empty strings are dropped. A flag with whitespace, a control or
+ * non-ASCII character or an atom-special could never be sent back in a FLAGS response,
+ * so it is refused with StoreError('invalid').
+ */
+export function canonicalFlags(flags: readonly string[], known: ReadonlyMap<string, string>): string[] {
+  const out: string[] = [];
+  for (const flag of flags) {
+    if (flag === '') continue;
+    // RFC 3501 §9: flag-keyword is an atom; atom-specials never appear in one.
+    if (/[^\x21-\x7e]|[(){%*"\]]/.test(flag) || flag.length > 256) throw new StoreError('invalid', `bad flag ${JSON.stringify(flag)}`);
+    const key = foldCase(flag);
+    if (key === RECENT) continue;
+    out.push(SYSTEM_BY_FOLD.get(key) ?? known.get(key) ?? flag);
+  }
+  return out;
+}
+
+/** Keywords among `flags` that `known` does not hold yet, in order, once each. */
+export function newKeywords(flags: readonly string[], known: ReadonlyMap<string, string>): string[] {
+  const out = new Map<string, string>();
+  for (const flag of flags) {
+    const key = foldCase(flag);
+    if (isKeyword(flag) && !known.has(key) && !out.has(key)) out.set(key, flag);
+  }
+  return [...out.values()];
+}
+
+/** Whether stored (canonical) flags include \\Seen. */
+export const hasSeen = (flags: readonly string[]): boolean => flags.includes('\\Seen');
+
 /** UIDVALIDITY (RFC 3501 §2.3.1.1): seconds since the epoch, but always above the last one given. */
 export function nextUidValidity(last: number, now = Date.now()): number {
   return Math.max(Math.floor(now / 1000), last + 1);
@@ -83,3 +124,20 @@ export function nextUidValidity(last: number, now = Date.now()): number {
 
 /** Blob ids are 32 lower-case hex digits; anything else is refused before it reaches a path. */
 export const BLOB_ID_PATTERN = /^[0-9a-f]{32}$/;
+
+/**
+ * What one STORE does to one message: 'modified' when RFC 7162 §3.1.3 UNCHANGEDSINCE
+ * forbids it (the message changed after the client's modseq), 'same' when the flags
+ * would not change, else the new flags. `flags` are already canonical.
+ */
+export function planFlagChange(
+  current: readonly string[],
+  modseq: number,
+  mode: 'set' | 'add' | 'remove',
+  flags: readonly string[],
+  unchangedSince?: number,
+): 'modified' | 'same' | string[] {
+  if (unchangedSince !== undefined && modseq > unchangedSince) return 'modified';
+  const next = applyFlags(current, mode, flags);
+  return sameFlags(next, current) ? 'same' : next;
+}

@@ -77,8 +77,9 @@ export interface Mailbox {
   uidNext: number;
   /** RFC 6154 special-use attribute ("\\Sent", ...), or null. */
   specialUse: string | null;
+  /** Whether the account subscribes to this name (RFC 3501 §6.3.6; see listSubscriptions). */
   subscribed: boolean;
-  /** Highest modification sequence in this mailbox (RFC 7162), for CONDSTORE later. */
+  /** Highest modification sequence in this mailbox (RFC 7162 §3.1.1); starts at 1. */
   highestModseq: number;
 }
 
@@ -90,28 +91,189 @@ export interface MessageMeta {
   uid: number;
   /** Octets of the stored message, which has CRLF line ends. */
   size: number;
+  /**
+   * System flags in their RFC 3501 §2.3.2 spelling ("\\Seen") and keywords as first
+   * seen in the mailbox. Never contains "\\Recent": that is a session property
+   * (claimRecent), not a stored flag.
+   */
   flags: string[];
   internalDate: Date;
   blobId: string;
+  /** RFC 7162 §3.1: raised on every change of this message's flags. */
   modseq: number;
 }
 
+/** What STATUS, SELECT and LIST-STATUS need, computed by the store without loading messages. */
+export interface MailboxStatus {
+  mailboxId: number;
+  /** RFC 3501 §6.3.10 MESSAGES. */
+  messages: number;
+  /** RFC 3501 §6.3.10 UNSEEN: messages without \\Seen. */
+  unseen: number;
+  /** Lowest UID without \\Seen, or null; SELECT's [UNSEEN n] (RFC 3501 §6.3.1) maps it to a sequence number. */
+  firstUnseenUid: number | null;
+  /** RFC 3501 §6.3.10 RECENT: messages not yet claimed by any session (see claimRecent). */
+  recent: number;
+  /** RFC 8438 STATUS SIZE: total octets. */
+  size: number;
+  uidNext: number;
+  uidValidity: number;
+  /** RFC 7162 §3.1.2.1 HIGHESTMODSEQ. */
+  highestModseq: number;
+}
+
+/** RFC 7162 §3.1.3: result of a (conditional) STORE. */
+export interface StoreFlagsResult {
+  /** Every requested message that exists, after the change, in ascending UID order (changed or not). */
+  messages: MessageMeta[];
+  /** UIDs whose flags actually changed (they got a new modseq). */
+  changed: number[];
+  /** UIDs refused by unchangedSince (their modseq was greater): the MODIFIED response code. */
+  modified: number[];
+}
+
+/** RFC 4315 §3 COPYUID / RFC 6851 §4.3: how source UIDs map to destination UIDs. */
+export interface CopyResult {
+  /** UIDVALIDITY of the destination mailbox. */
+  uidValidity: number;
+  /** One pair per source message that existed, in ascending source UID order. */
+  mapping: { srcUid: number; dstUid: number }[];
+}
+
+/** RFC 7162 §3.1.4.1 CHANGEDSINCE and §3.2.5.2 QRESYNC VANISHED (EARLIER). */
+export interface ChangesSince {
+  /** Messages whose modseq is greater than the given one, ascending UID order. */
+  changed: MessageMeta[];
+  /** UIDs expunged with a modseq greater than the given one, ascending. */
+  expunged: number[];
+  highestModseq: number;
+}
+
+/** RFC 3501 §2.3.2: the messages that are \\Recent for the one session that claimed them. */
+export interface RecentClaim {
+  /** The claimer's recent UIDs are those in [fromUid, toUid); empty when fromUid === toUid. */
+  fromUid: number;
+  toUid: number;
+  /** How many existing messages fall in that range. */
+  count: number;
+}
+
+export interface QuotaUsage {
+  /** RFC 9208 STORAGE, in octets (IMAP reports it in units of 1024). */
+  usedBytes: number;
+  limitBytes: number | null;
+  /** RFC 9208 MESSAGE resource. */
+  messages: number;
+}
+
+export type FlagMode = 'set' | 'add' | 'remove';
+
+/**
+ * Mailboxes and their contents. Every method that changes something publishes the
+ * matching ChangeEvent (src/core/bus/bus.ts) after the change is durable. Mailbox ids
+ * are store-wide; methods taking a mailboxId throw StoreError('not-found') for an
+ * unknown one unless stated otherwise.
+ */
 export interface MailboxStore {
-  /** INBOX plus the special-use folders (Sent, Drafts, Trash, Junk, Archive); idempotent. */
+  /** INBOX plus the special-use folders (Sent, Drafts, Trash, Junk, Archive), subscribed; idempotent. */
   ensureDefaultMailboxes(accountId: number): Promise<void>;
+  /** Ascending id, i.e. creation order. */
   listMailboxes(accountId: number): Promise<Mailbox[]>;
   /** "inbox" in any case names INBOX. */
   getMailbox(accountId: number, name: string): Promise<Mailbox | null>;
-  /** Throws StoreError('exists'). */
-  createMailbox(accountId: number, name: string, options?: { specialUse?: string | null }): Promise<Mailbox>;
-  /** Messages of a mailbox in ascending UID order. */
+  getMailboxById(mailboxId: number): Promise<Mailbox | null>;
+  /**
+   * Throws StoreError('exists'). The new mailbox gets a fresh UIDVALIDITY. It is not
+   * subscribed unless options.subscribe (RFC 3501 §6.3.3 leaves that to the client).
+   */
+  createMailbox(accountId: number, name: string, options?: { specialUse?: string | null; subscribe?: boolean }): Promise<Mailbox>;
+  /**
+   * RFC 3501 §6.3.5. Renames the mailbox and every mailbox below it ("a/b" -> "c/b"),
+   * keeping ids, UIDs and UIDVALIDITY, and moves their subscriptions along. Renaming
+   * INBOX instead creates the new mailbox, moves all INBOX messages into it (same UIDs,
+   * INBOX sees them expunged) and leaves INBOX empty; INBOX's children stay.
+   * Throws 'not-found' (no such mailbox), 'exists' (the new name, or a renamed child's,
+   * is taken; INBOX always is), 'invalid' (the new name is below the old one: "a" -> "a/b").
+   * Returns the renamed (or, for INBOX, the new) mailbox.
+   */
+  renameMailbox(accountId: number, oldName: string, newName: string): Promise<Mailbox>;
+  /**
+   * RFC 3501 §6.3.4. Removes this one mailbox (not its children) with its messages;
+   * bodies nothing else refers to are deleted. Subscriptions stay (§6.3.6).
+   * Throws 'invalid' for INBOX, 'not-found' when there is no such mailbox.
+   */
+  deleteMailbox(accountId: number, name: string): Promise<void>;
+  /** RFC 6154: sets or clears the special-use attribute. */
+  setSpecialUse(mailboxId: number, specialUse: string | null): Promise<void>;
+
+  /** RFC 3501 §6.3.6: a subscription is a name; it may exist without a mailbox. Idempotent. */
+  subscribe(accountId: number, name: string): Promise<void>;
+  /** RFC 3501 §6.3.7. false when the name was not subscribed. */
+  unsubscribe(accountId: number, name: string): Promise<boolean>;
+  /** Subscribed names, sorted; include names whose mailbox is gone (RFC 3501 §6.3.9 LSUB). */
+  listSubscriptions(accountId: number): Promise<string[]>;
+
+  /** Aggregates from indexes and counters; cheap for 100,000 messages. */
+  status(mailboxId: number): Promise<MailboxStatus>;
+  /** Keywords (flags not starting with "\\") ever used in the mailbox, first spelling, in order of first use. */
+  listKeywords(mailboxId: number): Promise<string[]>;
+  /**
+   * RFC 3501 §2.3.2 \\Recent: atomically hands the caller every UID that arrived since
+   * the last claim and moves the mailbox's marker to uidNext, so a concurrent second
+   * session gets an empty claim. SELECT calls it once; a selected session calls it again
+   * when it learns of new messages. EXAMINE does not call it.
+   */
+  claimRecent(mailboxId: number): Promise<RecentClaim>;
+
+  /** Messages of a mailbox in ascending UID order (small mailboxes, POP3, tests). */
   listMessages(mailboxId: number): Promise<MessageMeta[]>;
+  /** UIDs of a mailbox, ascending: the sequence-number map of a session (4 bytes each). */
+  listUids(mailboxId: number): Promise<Uint32Array>;
+  /**
+   * Metadata of just these UIDs, ascending by UID; UIDs that do not exist are left out.
+   * Fetching 100,000 at once works but costs a few hundred ms; a FETCH can go in chunks.
+   */
+  getMessages(mailboxId: number, uids: readonly number[]): Promise<MessageMeta[]>;
+  /** RFC 7162 CONDSTORE / QRESYNC: what changed and what was expunged after `modseq`. */
+  changesSince(mailboxId: number, modseq: number): Promise<ChangesSince>;
+
   /** Total octets of all messages of an account (for quota). */
   usage(accountId: number): Promise<number>;
-  /** Removes the given messages; a blob goes when nothing refers to it any more. */
-  expunge(mailboxId: number, uids: readonly number[]): Promise<void>;
-  /** Replaces (mode 'set'), adds or removes flags; returns the updated messages. */
-  storeFlags(mailboxId: number, uids: readonly number[], mode: 'set' | 'add' | 'remove', flags: readonly string[]): Promise<MessageMeta[]>;
+  /** RFC 9208 GETQUOTA / GETQUOTAROOT figures. Throws 'not-found' for an unknown account. */
+  quota(accountId: number): Promise<QuotaUsage>;
+
+  /**
+   * Removes the given messages (unknown UIDs are ignored) and returns the UIDs actually
+   * expunged, ascending. They get one new modseq, kept in a tombstone per UID for
+   * QRESYNC (RFC 7162 §3.2.10). A body goes when nothing refers to it any more.
+   */
+  expunge(mailboxId: number, uids: readonly number[]): Promise<number[]>;
+  /**
+   * Replaces (mode 'set'), adds or removes flags. "\\Recent" is ignored (RFC 3501 §2.3.2:
+   * not client-settable); flags compare case-insensitively. With unchangedSince
+   * (RFC 7162 §3.1.3), a message whose modseq is greater is left alone and listed in
+   * `modified`. All messages changed by one call share one new modseq.
+   */
+  storeFlags(
+    mailboxId: number,
+    uids: readonly number[],
+    mode: FlagMode,
+    flags: readonly string[],
+    options?: { unchangedSince?: number },
+  ): Promise<StoreFlagsResult>;
+  /**
+   * RFC 3501 §6.4.7 COPY, RFC 4315 COPYUID. Atomic: all messages or none. Copies share
+   * the body, keep flags and internal date, get new UIDs from the destination's uidNext
+   * and are \\Recent there. Both mailboxes must belong to one account ('invalid').
+   * Throws StoreError('quota') when the copies would exceed the account's quota.
+   */
+  copyMessages(srcMailboxId: number, uids: readonly number[], dstMailboxId: number): Promise<CopyResult>;
+  /**
+   * RFC 6851 MOVE: like copyMessages, then expunges the originals, in one transaction.
+   * Never over quota (the account's usage does not change). Publishes 'append' on the
+   * destination, then 'expunge' on the source.
+   */
+  moveMessages(srcMailboxId: number, uids: readonly number[], dstMailboxId: number): Promise<CopyResult>;
 }
 
 // ---------------------------------------------------------------------------
@@ -148,8 +310,9 @@ export interface BlobStore {
 
 export interface LocalTarget {
   accountId: number;
-  /** Defaults to INBOX. */
+  /** Defaults to INBOX. IMAP APPEND names its mailbox here. */
   mailbox?: string;
+  /** Stored as storeFlags would ("\\Recent" dropped); keywords join the mailbox's list. */
   flags?: string[];
 }
 
@@ -180,6 +343,8 @@ export interface MessageStore {
    * Atomically records one message in every local target and the queue. When it
    * resolves the metadata is durable (fsynced), and the bus has been told.
    * Throws StoreError('quota') when a target is over quota (nothing is recorded).
+   * IMAP APPEND is a deliver() with one LocalTarget {accountId, mailbox, flags} and the
+   * client's internal date; result.local[0].uid is the APPENDUID (RFC 4315 §3).
    */
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
 }

@@ -70,6 +70,70 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX queue_by_blob ON queue (blob_id);
   CREATE INDEX queue_due ON queue (state, next_attempt_at);
   `,
+
+  // 2: what IMAP needs (RFC 3501, RFC 7162 CONDSTORE/QRESYNC, RFC 8438 STATUS SIZE).
+  // STATUS must not scan 100,000 rows: per-mailbox counters kept exact by triggers
+  // (so every write path, cascades included, maintains them), a seen column beside
+  // the JSON flags, and indexes for unseen, modseq and tombstone lookups.
+  `
+  ALTER TABLE messages ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
+  UPDATE messages SET seen = EXISTS (SELECT 1 FROM json_each(messages.flags) WHERE lower(json_each.value) = '\\seen');
+  CREATE INDEX messages_unseen ON messages (mailbox_id, uid) WHERE seen = 0;
+  CREATE INDEX messages_by_modseq ON messages (mailbox_id, modseq);
+
+  ALTER TABLE mailboxes ADD COLUMN message_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mailboxes ADD COLUMN unseen_count INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE mailboxes ADD COLUMN total_size INTEGER NOT NULL DEFAULT 0;
+  -- RFC 3501 §2.3.2: UIDs at or above this are \Recent for the next session to claim them.
+  ALTER TABLE mailboxes ADD COLUMN recent_uid INTEGER NOT NULL DEFAULT 1;
+  UPDATE mailboxes SET
+    message_count = (SELECT COUNT(*) FROM messages WHERE mailbox_id = mailboxes.id),
+    unseen_count = (SELECT COUNT(*) FROM messages WHERE mailbox_id = mailboxes.id AND seen = 0),
+    total_size = (SELECT COALESCE(SUM(size), 0) FROM messages WHERE mailbox_id = mailboxes.id);
+
+  CREATE TRIGGER messages_count_insert AFTER INSERT ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count + 1, unseen_count = unseen_count + 1 - NEW.seen,
+      total_size = total_size + NEW.size WHERE id = NEW.mailbox_id;
+  END;
+  CREATE TRIGGER messages_count_delete AFTER DELETE ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count - 1, unseen_count = unseen_count - 1 + OLD.seen,
+      total_size = total_size - OLD.size WHERE id = OLD.mailbox_id;
+  END;
+  CREATE TRIGGER messages_count_update AFTER UPDATE OF mailbox_id, seen, size ON messages BEGIN
+    UPDATE mailboxes SET message_count = message_count - 1, unseen_count = unseen_count - 1 + OLD.seen,
+      total_size = total_size - OLD.size WHERE id = OLD.mailbox_id;
+    UPDATE mailboxes SET message_count = message_count + 1, unseen_count = unseen_count + 1 - NEW.seen,
+      total_size = total_size + NEW.size WHERE id = NEW.mailbox_id;
+  END;
+
+  -- RFC 3501 §6.3.6: subscriptions are names and may outlive their mailbox.
+  CREATE TABLE subscriptions (
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    PRIMARY KEY (account_id, name)
+  ) STRICT, WITHOUT ROWID;
+  INSERT INTO subscriptions (account_id, name) SELECT account_id, name FROM mailboxes WHERE subscribed != 0;
+  ALTER TABLE mailboxes DROP COLUMN subscribed;
+
+  -- Keywords ever used per mailbox (FLAGS / PERMANENTFLAGS), first spelling, in rowid order.
+  CREATE TABLE mailbox_keywords (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+    keyword TEXT NOT NULL COLLATE NOCASE,
+    UNIQUE (mailbox_id, keyword)
+  ) STRICT;
+  INSERT OR IGNORE INTO mailbox_keywords (mailbox_id, keyword)
+    SELECT m.mailbox_id, j.value FROM messages m, json_each(m.flags) j WHERE substr(j.value, 1, 1) != '\\' ORDER BY m.id;
+
+  -- RFC 7162 §3.2.10: expunged UIDs with the modseq of their expunge (QRESYNC VANISHED).
+  -- No client saw a modseq before this version, so older expunges need no tombstone.
+  CREATE TABLE expunged (
+    mailbox_id INTEGER NOT NULL REFERENCES mailboxes (id) ON DELETE CASCADE,
+    uid INTEGER NOT NULL,
+    modseq INTEGER NOT NULL,
+    PRIMARY KEY (mailbox_id, uid)
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX expunged_by_modseq ON expunged (mailbox_id, modseq);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

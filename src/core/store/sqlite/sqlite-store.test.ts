@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { runStoreConformance } from '../conformance.ts';
+import { MIGRATIONS } from './schema.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'septet-sqlite-'));
@@ -143,5 +145,47 @@ test('sqlite: in one batch, a refused delivery does not fail the others (one SAV
       assert.equal(await store.mailboxes.usage(full.id), 0);
     } finally {
       await store.close();
+    }
+  }));
+
+test('sqlite: a version 1 data directory migrates to version 2 (counters, seen, subscriptions, keywords)', () =>
+  withDataDir(async (dataDir) => {
+    // A database as the first release left it: schema 1 only, with data in it.
+    const v1 = new DatabaseSync(path.join(dataDir, 'septet.db'));
+    v1.exec('CREATE TABLE schema_version (version INTEGER NOT NULL)');
+    v1.exec(MIGRATIONS[0]!);
+    v1.exec('INSERT INTO schema_version (version) VALUES (1)');
+    v1.exec("INSERT INTO accounts (id, address, password_hash, created_at) VALUES (1, 'old@example.org', 'h', 0)");
+    v1.exec("INSERT INTO mailboxes (id, account_id, name, uid_validity, uid_next, subscribed, highest_modseq) VALUES (1, 1, 'INBOX', 100, 4, 1, 4), (2, 1, 'Hidden', 101, 1, 0, 1)");
+    v1.exec(`INSERT INTO messages (mailbox_id, uid, size, flags, internal_date, blob_id, modseq) VALUES
+      (1, 1, 10, '["\\\\SEEN","$Old"]', 0, '${'a'.repeat(32)}', 2),
+      (1, 2, 20, '[]', 0, '${'b'.repeat(32)}', 3),
+      (1, 3, 30, '["$old","\\\\Flagged"]', 0, '${'c'.repeat(32)}', 4)`);
+    v1.close();
+
+    const store = await openSqliteStore({ dataDir, fsync: false });
+    try {
+      const status = await store.mailboxes.status(1);
+      assert.deepEqual(
+        [status.messages, status.unseen, status.firstUnseenUid, status.size, status.uidNext, status.uidValidity, status.highestModseq],
+        [3, 2, 2, 60, 4, 100, 4],
+      );
+      assert.deepEqual(await store.mailboxes.listSubscriptions(1), ['INBOX']);
+      assert.equal((await store.mailboxes.getMailbox(1, 'Hidden'))?.subscribed, false);
+      assert.deepEqual(await store.mailboxes.listKeywords(1), ['$Old']);
+      assert.equal(await store.mailboxes.usage(1), 60);
+      // The migrated counters keep following changes.
+      await store.mailboxes.storeFlags(1, [2], 'add', ['\\Seen']);
+      await store.mailboxes.expunge(1, [1]);
+      const after = await store.mailboxes.status(1);
+      assert.deepEqual([after.messages, after.unseen, after.size], [2, 1, 50]);
+    } finally {
+      await store.close();
+    }
+    const reopened = new DatabaseSync(path.join(dataDir, 'septet.db'));
+    try {
+      assert.equal(reopened.prepare('SELECT MAX(version) AS v FROM schema_version').get()?.v, MIGRATIONS.length);
+    } finally {
+      reopened.close();
     }
   }));

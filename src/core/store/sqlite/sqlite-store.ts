@@ -16,6 +16,7 @@ import type { Logger } from '../../log/logger.ts';
 import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
 import { FileBlobStore } from './blob-files.ts';
+import { unpackMessages } from './message-codec.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
 import { SqliteWorkerClient, type Args } from './worker-client.ts';
 
@@ -72,11 +73,33 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     ensureDefaultMailboxes: (accountId) => write('ensureDefaultMailboxes', accountId),
     listMailboxes: (accountId) => client.read('listMailboxes', accountId),
     getMailbox: (accountId, name) => client.read('getMailbox', accountId, name),
-    createMailbox: (accountId, name, opts = {}) => write('createMailbox', accountId, name, opts.specialUse ?? null),
-    listMessages: (mailboxId) => client.read('listMessages', mailboxId),
+    getMailboxById: (mailboxId) => client.read('getMailboxById', mailboxId),
+    createMailbox: (accountId, name, opts = {}) => write('createMailbox', accountId, name, opts.specialUse ?? null, opts.subscribe ?? false),
+    renameMailbox: (accountId, oldName, newName) => write('renameMailbox', accountId, oldName, newName),
+    deleteMailbox: (accountId, name) => write('deleteMailbox', accountId, name),
+    setSpecialUse: (mailboxId, specialUse) => write('setSpecialUse', mailboxId, specialUse),
+    subscribe: (accountId, name) => write('subscribe', accountId, name),
+    unsubscribe: (accountId, name) => write('unsubscribe', accountId, name),
+    listSubscriptions: (accountId) => client.read('listSubscriptions', accountId),
+    status: (mailboxId) => client.read('status', mailboxId),
+    listKeywords: (mailboxId) => client.read('listKeywords', mailboxId),
+    claimRecent: (mailboxId) => write('claimRecent', mailboxId),
+    listMessages: async (mailboxId) => unpackMessages(await client.read('listMessages', mailboxId)),
+    listUids: (mailboxId) => client.read('listUids', mailboxId),
+    getMessages: async (mailboxId, uids) => unpackMessages(await client.read('getMessages', mailboxId, [...uids])),
+    changesSince: async (mailboxId, modseq) => {
+      const changes = await client.read('changesSince', mailboxId, modseq);
+      return { ...changes, changed: unpackMessages(changes.changed) };
+    },
     usage: (accountId) => client.read('usage', accountId),
+    quota: (accountId) => client.read('quota', accountId),
     expunge: (mailboxId, uids) => write('expunge', mailboxId, [...uids]),
-    storeFlags: (mailboxId, uids, mode, flags) => write('storeFlags', mailboxId, [...uids], mode, [...flags]),
+    storeFlags: async (mailboxId, uids, mode, flags, opts = {}) => {
+      const result = await write('storeFlags', mailboxId, [...uids], mode, [...flags], opts.unchangedSince ?? null);
+      return { ...result, messages: unpackMessages(result.messages) };
+    },
+    copyMessages: (srcMailboxId, uids, dstMailboxId) => write('copyMessages', srcMailboxId, [...uids], dstMailboxId),
+    moveMessages: (srcMailboxId, uids, dstMailboxId) => write('moveMessages', srcMailboxId, [...uids], dstMailboxId),
   };
 
   const messages: MessageStore = {

@@ -1,0 +1,144 @@
+// Informational commands: SYST, STAT, HELP, NOOP, SITE (RFC 959 §4.1.3), FEAT and
+// OPTS (RFC 2389), HASH (draft-bryan-ftp-hash: SHA-256 of a file, for integrity checks).
+
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { lsLine } from '../listing.ts';
+import { FtpError, multilineReply, Reply } from '../replies.ts';
+import { requireArgument, requireFile, requireWritable, resolvePath } from './helpers.ts';
+import { entriesFor } from './listing.ts';
+import type { Command } from './types.ts';
+
+export const syst: Command = {
+  needsLogin: false,
+  run(session) {
+    // RFC 959 §4.1.3 / Assigned Numbers: clients expect "UNIX Type: L8" to parse ls -l listings.
+    session.reply(Reply.systemType, 'UNIX Type: L8');
+  },
+};
+
+export const noop: Command = {
+  needsLogin: false,
+  run(session) {
+    session.reply(Reply.ok, 'NOOP ok.');
+  },
+};
+
+/** RFC 2389 §3: one feature per line, each indented by one space. */
+export const FEATURES = [
+  'AUTH TLS',
+  'PBSZ',
+  'PROT',
+  'EPRT',
+  'EPSV',
+  'MDTM',
+  'SIZE',
+  'REST STREAM',
+  'MLST type*;size*;modify*;perm*;unique*;',
+  'TVFS',
+  'UTF8',
+  'HASH SHA-256*',
+] as const;
+
+export const feat: Command = {
+  needsLogin: false,
+  run(session) {
+    session.raw(multilineReply(Reply.systemStatus, 'Features:', FEATURES, 'End'));
+  },
+};
+
+export const opts: Command = {
+  needsLogin: false,
+  run(session, argument) {
+    const [name = '', ...rest] = argument.trim().split(/\s+/);
+    const value = rest.join(' ');
+    switch (name.toUpperCase()) {
+      case 'UTF8':
+      case 'UTF-8':
+        // RFC 2640 §3.2: paths are always UTF-8 here.
+        return session.reply(Reply.ok, 'Always in UTF8 mode.');
+      case 'MLST':
+        return session.reply(Reply.ok, 'MLST OPTS type;size;modify;perm;unique;');
+      case 'HASH':
+        if (value !== '' && value.toUpperCase() !== 'SHA-256') throw new FtpError(Reply.parameterNotImplemented, 'Only SHA-256 is supported.');
+        return session.reply(Reply.ok, 'SHA-256');
+      default:
+        throw new FtpError(Reply.badArguments, 'Option not understood.');
+    }
+  },
+};
+
+export const stat: Command = {
+  needsLogin: true,
+  async run(session, argument) {
+    const t = session.transfer;
+    if (t) {
+      // RFC 959 §4.1.3: during a transfer, STAT reports its progress on the control connection.
+      session.reply(Reply.fileStatus, `Status: ${t.direction} of ${t.path}, ${t.progress.bytes} octets so far.`);
+      return;
+    }
+    if (argument.trim() === '') {
+      const p = session.params;
+      const lines = [
+        `Connected to ${session.conn.remoteAddress}`,
+        `Logged in as ${session.user.name}`,
+        `TYPE: ${p.type}${p.type === 'A' || p.type === 'E' ? ` ${p.form}` : p.type === 'L' ? ' 8' : ''}, STRUcture: ${p.structure}, MODE: ${p.mode}`,
+        `Control connection ${session.conn.secure ? `TLS (${session.conn.tls?.protocol ?? 'unknown'})` : 'plain text'}; data protection ${session.protection}`,
+        `Current directory: ${session.cwd}`,
+      ];
+      session.raw(multilineReply(Reply.systemStatus, 'Septet FTP server status:', lines, 'End of status'));
+      return;
+    }
+    // RFC 959 §4.1.3: STAT with a path is a LIST over the control connection.
+    const { virtual, entries } = await entriesFor(session, argument.trim());
+    session.raw(multilineReply(Reply.fileStatus, `Status of ${virtual}:`, entries.map((e) => lsLine(e)), 'End of status'));
+  },
+};
+
+const HELP_VERBS = 'ABOR ACCT ALLO APPE AUTH CDUP CWD DELE EPRT EPSV FEAT HASH HELP LIST MDTM MKD MLSD MLST MODE NLST NOOP OPTS PASS PASV PBSZ PORT PROT PWD QUIT REIN REST RETR RMD RNFR RNTO SITE SIZE SMNT STAT STOR STOU STRU SYST TYPE USER';
+
+export const help: Command = {
+  needsLogin: false,
+  run(session) {
+    const verbs = HELP_VERBS.split(' ');
+    const lines: string[] = [];
+    for (let i = 0; i < verbs.length; i += 10) lines.push(verbs.slice(i, i + 10).join(' '));
+    session.raw(multilineReply(Reply.help, 'The following commands are recognized.', lines, 'Help OK.'));
+  },
+};
+
+export const site: Command = {
+  needsLogin: true,
+  async run(session, argument) {
+    const [sub = '', ...rest] = argument.trim().split(/\s+/);
+    switch (sub.toUpperCase()) {
+      case 'HELP':
+        return session.reply(Reply.help, 'SITE commands: HELP CHMOD');
+      case 'CHMOD': {
+        requireWritable(session);
+        const [modeText = '', ...pathParts] = rest;
+        if (!/^[0-7]{3,4}$/.test(modeText) || pathParts.length === 0) throw new FtpError(Reply.badArguments, 'Syntax: SITE CHMOD mode path');
+        const target = await resolvePath(session, pathParts.join(' '));
+        // Owner bits always kept so the server can still read what it stores; no setuid/setgid.
+        await chmod(target.real, (parseInt(modeText, 8) & 0o777) | 0o600);
+        return session.reply(Reply.ok, 'SITE CHMOD command ok.');
+      }
+      default:
+        throw new FtpError(Reply.parameterNotImplemented, 'Unknown SITE command.');
+    }
+  },
+};
+
+export const hash: Command = {
+  needsLogin: true,
+  async run(session, argument) {
+    const target = await resolvePath(session, requireArgument(argument, 'HASH path'));
+    const s = await requireFile(target.real);
+    const digest = createHash('sha256');
+    await pipeline(createReadStream(target.real, { highWaterMark: 1 << 20 }), digest);
+    const range = s.size === 0 ? '0-0' : `0-${s.size - 1}`;
+    session.reply(Reply.fileStatus, `SHA-256 ${range} ${digest.digest('hex')} ${target.virtual}`);
+  },
+};

@@ -1,0 +1,118 @@
+// FTP replies (RFC 959 §4.2): three digits, then a space (last line) or a hyphen
+// (first line of a multi-line reply). The first digit says how it went (1yz
+// preliminary, 2yz done, 3yz more needed, 4yz transient, 5yz permanent), the second
+// what it is about (x0z syntax, x1z information, x2z connections, x3z login, x5z file
+// system). Every code Septet sends is named here with where it comes from.
+
+export const Reply = {
+  restartMarker: 110, // RFC 959 §4.2: "MARK yyyy = mmmm"
+  serviceReadySoon: 120,
+  dataAlreadyOpen: 125,
+  openingData: 150,
+  ok: 200,
+  superfluous: 202, // ACCT, ALLO when not needed
+  systemStatus: 211,
+  directoryStatus: 212,
+  fileStatus: 213,
+  help: 214,
+  systemType: 215,
+  ready: 220,
+  closing: 221,
+  dataOpenNoTransfer: 225,
+  closingData: 226,
+  passive: 227,
+  extendedPassive: 229, // RFC 2428 §3
+  loggedIn: 230,
+  securityExchangeDone: 234, // RFC 2228 §4: AUTH accepted
+  fileActionOk: 250,
+  created: 257,
+  needPassword: 331,
+  needAccount: 332,
+  pendingFurtherInfo: 350,
+  unavailable: 421,
+  cantOpenData: 425,
+  transferAborted: 426,
+  fileUnavailable: 450,
+  localError: 451,
+  insufficientStorage: 452,
+  syntaxError: 500,
+  badArguments: 501,
+  notImplemented: 502,
+  badSequence: 503,
+  parameterNotImplemented: 504,
+  notLoggedIn: 530,
+  protocolNotSupported: 522, // RFC 2428 §2 (EPRT), also used by vsftpd for TLS failures
+  securityRequired: 534, // RFC 2228: request denied for policy reasons
+  fileNotFound: 550,
+  pageTypeUnknown: 551,
+  quotaExceeded: 552,
+  nameNotAllowed: 553,
+} as const;
+export type ReplyCode = (typeof Reply)[keyof typeof Reply];
+
+/** A command failure that becomes one reply; the session goes on. */
+export class FtpError extends Error {
+  readonly code: number;
+  constructor(code: number, text: string) {
+    super(text);
+    this.name = 'FtpError';
+    this.code = code;
+  }
+}
+
+/** Control characters in texts (client-supplied names) must not break the framing. */
+function clean(text: string): string {
+  return text.replace(/[\r\n\0]/g, ' ');
+}
+
+/** "code text\r\n". */
+export function replyLine(code: number, text: string): string {
+  return `${code} ${clean(text)}\r\n`;
+}
+
+/**
+ * A multi-line reply (RFC 959 §4.2): "code-first", the lines, "code last". Inner lines
+ * are indented by one space, so none can start with "code " and end the reply early.
+ */
+export function multilineReply(code: number, first: string, lines: readonly string[], last: string): string {
+  let out = `${code}-${clean(first)}\r\n`;
+  for (const line of lines) out += ` ${clean(line)}\r\n`;
+  return out + `${code} ${clean(last)}\r\n`;
+}
+
+/** RFC 959 Appendix II: a quoted path in a 257 reply doubles its quotes. */
+export function quotePath(path: string): string {
+  return `"${path.replace(/"/g, '""')}"`;
+}
+
+export const Text = {
+  greeting: (hostname: string) => `${hostname} Septet FTP server ready`,
+  goodbye: 'Goodbye.',
+  notLoggedIn: 'Please login with USER and PASS.',
+  loginOk: 'Login successful.',
+  loginFailed: 'Login incorrect.',
+  tooManyFailures: 'Too many failed logins, closing connection.',
+  plaintextRefused: 'Plaintext login is refused on this unencrypted connection; use AUTH TLS first.',
+  needPassword: 'Please specify the password.',
+  anonymousPassword: 'Anonymous login ok, send your e-mail address as password.',
+  userFirst: 'Login with USER first.',
+  unknownCommand: 'Unknown command.',
+  notImplemented: 'Command not implemented.',
+  idleTimeout: 'Timeout; closing control connection.',
+  tooLong: 'Command line too long.',
+  badSequenceRename: 'RNFR required first.',
+  useDataFirst: 'Use PORT, EPRT, PASV or EPSV first.',
+  cantOpenData: "Can't open data connection.",
+  transferAborted: 'Connection closed; transfer aborted.',
+  transferOk: 'Transfer complete.',
+  abortOk: 'Abort successful.',
+  noTransfer: 'No transfer to abort.',
+  permissionDenied: 'Permission denied.',
+  readOnly: 'Anonymous access is read-only.',
+  noSuchFile: 'No such file or directory.',
+  internal: 'Local error in processing; try again.',
+  quota: 'Quota exceeded.',
+  shuttingDown: 'Service not available, closing control connection.',
+  tooMany: 'Too many connections, try again later.',
+  tooManyFromIp: 'Too many connections from your address, try again later.',
+} as const;

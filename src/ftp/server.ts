@@ -1,0 +1,29 @@
+// The FTP service: builds a handler that runs one FtpSession per accepted control
+// connection (ftp on 21 with AUTH TLS, ftps on 990 with implicit TLS). Listening is
+// core/net's job; the handler only needs a Connection.
+
+import type { ConnectionHandler, RefusalReason } from '../core/net/listener.ts';
+import { TransferLog } from '../files/transfer-log.ts';
+import { Reply, replyLine, Text } from './replies.ts';
+import { FtpSession, type FtpDeps, type FtpShared } from './session.ts';
+
+export type { FtpDeps } from './session.ts';
+
+const refusalTexts: Record<RefusalReason, string> = {
+  'too-many': Text.tooMany,
+  'too-many-from-ip': Text.tooManyFromIp,
+  'shutting-down': Text.shuttingDown,
+};
+
+export function createFtpHandler(deps: FtpDeps): ConnectionHandler {
+  const shared: FtpShared = { transferLog: new TransferLog(deps.log, deps.config.ftp.transfer_log) };
+  return {
+    async handle(conn) {
+      await new FtpSession(conn, deps, shared).run();
+    },
+    refusal(reason) {
+      // RFC 959 §5.4: 421 before the greeting means "service not available".
+      return replyLine(Reply.unavailable, refusalTexts[reason]);
+    },
+  };
+}

@@ -1,0 +1,247 @@
+// Test support for FTP: a handler served on 127.0.0.1 port 0 (plain, or implicit TLS)
+// over a temporary data directory, with one user in an in-memory store, and a raw
+// control-connection client. Used only by the *.test.ts files.
+
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect, createSecureContext, createServer as createTlsServer } from 'node:tls';
+import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
+import { hashPassword } from '../core/auth/password.ts';
+import { defaultConfig } from '../core/config/load.ts';
+import type { Config } from '../core/config/schema.ts';
+import { silentLogger } from '../core/log/logger.ts';
+import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import { createMemoryStore } from '../core/store/memory/memory-store.ts';
+import { generateSelfSigned } from '../core/tls/self-signed.ts';
+import { createFtpHandler } from './server.ts';
+
+export const USER = 'user@example.org';
+export const LOCAL_USER = 'user';
+export const PASSWORD = 'mypassword';
+
+let tlsProvider: Promise<TlsProvider & { certPem: string; keyPem: string }> | null = null;
+/** One throwaway certificate per test process. */
+export function testTls(): Promise<TlsProvider & { certPem: string; keyPem: string }> {
+  return (tlsProvider ??= generateSelfSigned('localhost').then(({ certPem, keyPem }) => {
+    const context = createSecureContext({ cert: certPem, key: keyPem });
+    return { contextFor: () => context, certPem, keyPem };
+  }));
+}
+
+export interface FtpFixtureOptions {
+  configure?: (config: Config) => void;
+  implicitTls?: boolean;
+  quotaBytes?: number | null;
+}
+
+export class FtpFixture {
+  readonly dataDir: string;
+  readonly config: Config;
+  port = 0;
+  /** Peer address the next connections pretend to come from (default: the real one). */
+  nextAddress: PeerAddress | undefined;
+  private server!: Server;
+  private readonly sessions = new Set<Promise<void>>();
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(dataDir: string, config: Config) {
+    this.dataDir = dataDir;
+    this.config = config;
+  }
+
+  get home(): string {
+    return join(this.dataDir, 'home', USER);
+  }
+
+  static async start(options: FtpFixtureOptions = {}): Promise<FtpFixture> {
+    const dataDir = await mkdtemp(join(tmpdir(), 'septet-ftp-'));
+    const config = defaultConfig();
+    config.ftp.data_timeout = 5;
+    options.configure?.(config);
+    const store = createMemoryStore();
+    await store.accounts.addUser(USER, await hashPassword(PASSWORD, 1024));
+    if (options.quotaBytes !== undefined && options.quotaBytes !== null) await store.accounts.setQuota(USER, options.quotaBytes);
+    const auth = new PasswordAuthenticator({ accounts: store.accounts, defaultDomain: 'example.org', scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
+    const tls = await testTls();
+    const handler = createFtpHandler({ config, implicitTls: options.implicitTls ?? false, hostname: 'ftp.example.org', dataDir, auth, tls, log: silentLogger(), portOffset: 10000 });
+    const fixture = new FtpFixture(dataDir, config);
+    const onSocket = (socket: Socket) => {
+      fixture.sockets.add(socket);
+      socket.once('close', () => fixture.sockets.delete(socket));
+      const conn = new Connection(socket, silentLogger(), fixture.nextAddress ? { address: fixture.nextAddress } : {});
+      const session = handler.handle(conn);
+      fixture.sessions.add(session);
+      void session.finally(() => fixture.sessions.delete(session));
+    };
+    fixture.server = options.implicitTls ? createTlsServer({ cert: tls.certPem, key: tls.keyPem, SNICallback: (name, cb) => cb(null, tls.contextFor(name)) }, onSocket) : createServer(onSocket);
+    fixture.server.listen(0, '127.0.0.1');
+    await once(fixture.server, 'listening');
+    fixture.port = (fixture.server.address() as { port: number }).port;
+    return fixture;
+  }
+
+  /** A raw control connection, greeting read. */
+  async connect(): Promise<FtpControl> {
+    const socket = createConnection({ port: this.port, host: '127.0.0.1' });
+    await once(socket, 'connect');
+    const client = new FtpControl(socket);
+    const greeting = await client.reply();
+    if (greeting.code !== 220) throw new Error(`greeting: ${greeting.text}`);
+    return client;
+  }
+
+  async login(): Promise<FtpControl> {
+    const c = await this.connect();
+    await c.expect('USER user', 331);
+    await c.expect(`PASS ${PASSWORD}`, 230);
+    return c;
+  }
+
+  async sessionsEnded(): Promise<void> {
+    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
+  }
+
+  get openSessions(): number {
+    return this.sessions.size;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await this.sessionsEnded();
+    this.server.close();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+export interface FtpReply {
+  code: number;
+  /** All lines joined with "\n", codes included. */
+  text: string;
+  lines: string[];
+}
+
+/** A control-connection client that parses (multi-line) replies. */
+export class FtpControl {
+  socket: Socket;
+  private buffer = '';
+  private ended = false;
+  private wake: (() => void) | null = null;
+
+  constructor(socket: Socket) {
+    this.socket = socket;
+    this.attach(socket);
+  }
+
+  private attach(socket: Socket): void {
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      this.buffer += text;
+      this.notify();
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.ended = true;
+      this.notify();
+    });
+  }
+
+  private notify(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  async line(timeoutMs = 5000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.buffer.indexOf('\r\n');
+      if (i >= 0) {
+        const line = this.buffer.slice(0, i);
+        this.buffer = this.buffer.slice(i + 2);
+        return line;
+      }
+      if (this.ended) throw new Error(`connection closed; unread ${JSON.stringify(this.buffer)}`);
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no reply within ${timeoutMs} ms; unread ${JSON.stringify(this.buffer)}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+  }
+
+  /** RFC 959 §4.2: "xyz-" starts a multi-line reply that ends at "xyz ". */
+  async reply(timeoutMs = 5000): Promise<FtpReply> {
+    const first = await this.line(timeoutMs);
+    const lines = [first];
+    const code = Number(first.slice(0, 3));
+    if (first[3] === '-') {
+      for (;;) {
+        const l = await this.line(timeoutMs);
+        lines.push(l);
+        if (l.startsWith(`${first.slice(0, 3)} `)) break;
+      }
+    }
+    return { code, text: lines.join('\n'), lines };
+  }
+
+  send(line: string | Buffer): void {
+    this.socket.write(typeof line === 'string' ? `${line}\r\n` : line);
+  }
+
+  async command(line: string): Promise<FtpReply> {
+    this.send(line);
+    return this.reply();
+  }
+
+  async expect(line: string, code: number): Promise<FtpReply> {
+    const r = await this.command(line);
+    if (r.code !== code) throw new Error(`${line.startsWith('PASS') ? 'PASS ***' : line} → ${r.text} (wanted ${code})`);
+    return r;
+  }
+
+  /** PASV, then a connected data socket. */
+  async pasv(): Promise<Socket> {
+    const r = await this.expect('PASV', 227);
+    const m = /\((\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)/.exec(r.text)!;
+    const socket = createConnection({ host: `${m[1]}.${m[2]}.${m[3]}.${m[4]}`, port: Number(m[5]) * 256 + Number(m[6]) });
+    await once(socket, 'connect');
+    return socket;
+  }
+
+  async startTls(): Promise<void> {
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    plain.removeAllListeners('close');
+    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
+    await once(secure, 'secureConnect');
+    this.socket = secure;
+    this.attach(secure);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+/** Everything a data socket delivers until it closes. */
+export async function readAll(socket: Socket): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const chunk of socket) parts.push(chunk as Buffer);
+  return Buffer.concat(parts);
+}
+
+/** Writes and half-closes a data socket (stream-mode EOF). */
+export async function writeAndEnd(socket: Socket, data: Buffer): Promise<void> {
+  await new Promise<void>((resolve) => socket.end(data, () => resolve()));
+}

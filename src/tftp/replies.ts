@@ -1,0 +1,93 @@
+// TFTP error codes (RFC 1350 Appendix "Error Codes", RFC 2347 adds 8) and the one
+// typed error of the TFTP engine. What the client reads is `message`; `detail`
+// goes only to the log.
+
+import { encodeError } from './wire.ts';
+
+export const ErrorCode = {
+  /** "Not defined, see error message": busy, timeouts, server-side faults. */
+  notDefined: 0,
+  fileNotFound: 1,
+  accessViolation: 2,
+  /** "Disk full or allocation exceeded": also max_file_size. */
+  diskFull: 3,
+  illegalOperation: 4,
+  unknownTransferId: 5,
+  fileExists: 6,
+  /** RFC 1350 mail mode: the recipient (the "filename") is not known. */
+  noSuchUser: 7,
+  /** RFC 2347: option negotiation refused. */
+  optionRefused: 8,
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const Text = {
+  fileNotFound: 'File not found',
+  folderNotFound: 'Folder not found',
+  notRegularFile: 'Not a regular file',
+  outsideRoot: 'Access violation: path outside the TFTP root',
+  parentPath: 'Access violation: ".." is not allowed',
+  readDisabled: 'Access violation: reading is disabled',
+  writeDisabled: 'Access violation: writing is disabled',
+  createRefused: 'Access violation: new files may not be created here',
+  permissionDenied: 'Access violation: permission denied',
+  diskFull: 'Disk full',
+  tooLarge: 'Allocation exceeded: file larger than the server allows',
+  unknownMode: 'Illegal TFTP operation: unknown transfer mode',
+  malformed: 'Illegal TFTP operation: malformed packet',
+  unexpected: 'Illegal TFTP operation: unexpected packet',
+  unknownTid: 'Unknown transfer ID',
+  fileExists: 'File already exists',
+  mailRefused: 'No such user: this server delivers no mail over TFTP',
+  optionRefused: 'Option refused',
+  tooManyFromClient: 'Too many transfers from your address, try again later',
+  tooMany: 'Server busy, try again later',
+  noPort: 'No transfer port free, try again later',
+  timedOut: 'Transfer timed out',
+  internal: 'Server error',
+  shuttingDown: 'Server shutting down',
+} as const;
+
+export class TftpError extends Error {
+  readonly code: ErrorCode;
+  /** For the log only (errno, the path as resolved, ...). */
+  readonly detail: string | undefined;
+  constructor(code: ErrorCode, message: string, detail?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'TftpError';
+    this.code = code;
+    this.detail = detail;
+  }
+
+  toPacket(): Buffer {
+    return encodeError(this.code, this.message);
+  }
+}
+
+/** Maps a file-system error to what the client is told; anything unknown is error 0. */
+export function fromFsError(error: unknown): TftpError {
+  if (error instanceof TftpError) return error;
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const detail = (error as Error | null)?.message;
+  switch (code) {
+    case 'ENOENT':
+      return new TftpError(ErrorCode.fileNotFound, Text.fileNotFound, detail);
+    case 'ENOTDIR':
+      return new TftpError(ErrorCode.fileNotFound, Text.folderNotFound, detail);
+    case 'EACCES':
+    case 'EPERM':
+    case 'EROFS':
+    case 'ELOOP':
+      return new TftpError(ErrorCode.accessViolation, Text.permissionDenied, detail);
+    case 'EISDIR':
+      return new TftpError(ErrorCode.accessViolation, Text.notRegularFile, detail);
+    case 'EEXIST':
+      return new TftpError(ErrorCode.fileExists, Text.fileExists, detail);
+    case 'ENOSPC':
+    case 'EDQUOT':
+    case 'EFBIG':
+      return new TftpError(ErrorCode.diskFull, Text.diskFull, detail);
+    default:
+      return new TftpError(ErrorCode.notDefined, Text.internal, detail ?? String(error));
+  }
+}
