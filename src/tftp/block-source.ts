@@ -2,8 +2,10 @@
 // ready-made DATA packets. An "area" is one buffer of `count` packets laid out as
 // [header(4) | payload(blksize)] × count; in octet mode one readv() fills all the
 // payloads, so the per-packet path only writes a 4-octet header (done here, once)
-// and calls send(). Areas are fresh buffers, never reused, so a packet still queued
-// in the kernel or in libuv is never overwritten; the garbage collector frees them.
+// and calls send(). An acknowledged area's buffer is recycled for a later area only
+// when the socket's send queue is empty (`sendIdle`): then every packet has been
+// copied into the kernel and none still points into it. Without that check areas
+// are fresh buffers left to the garbage collector.
 
 import type { FileHandle } from 'node:fs/promises';
 import { encodeNetascii } from './netascii.ts';
@@ -14,6 +16,8 @@ export interface Area {
   first: number;
   count: number;
   buf: Buffer;
+  /** The payload slots of buf (readv targets). */
+  views: Buffer[];
   /** 4 + blksize. */
   stride: number;
   /** Whether the last block of this area is the final block of the transfer. */
@@ -48,12 +52,16 @@ export class BlockSource {
   private pending: Buffer = Buffer.alloc(0);
   private rawEof = false;
   private loading: Promise<void> | null = null;
+  /** Buffers of acknowledged areas, with their views, waiting to be reused. */
+  private readonly spare: { buf: Buffer; views: Buffer[] }[] = [];
+  private readonly sendIdle: (() => boolean) | null;
 
-  constructor(file: FileHandle, options: { blockSize: number; windowsize: number; netascii: boolean }) {
+  constructor(file: FileHandle, options: { blockSize: number; windowsize: number; netascii: boolean; sendIdle?: () => boolean }) {
     this.file = file;
     this.blockSize = options.blockSize;
     this.netascii = options.netascii;
     this.areaBlocks = areaBlocksFor(options.blockSize, options.windowsize);
+    this.sendIdle = options.sendIdle ?? null;
   }
 
   /** The loaded area holding block n, or null. */
@@ -80,13 +88,23 @@ export class BlockSource {
 
   /** Forgets areas wholly before block n (acknowledged). */
   release(before: number): void {
-    while (this.areas.length > 0 && this.areas[0]!.first + this.areas[0]!.count <= before) this.areas.shift();
+    while (this.areas.length > 0 && this.areas[0]!.first + this.areas[0]!.count <= before) {
+      const done = this.areas.shift()!;
+      if (this.sendIdle !== null && this.spare.length < 2 && done.count === this.areaBlocks) this.spare.push({ buf: done.buf, views: done.views });
+    }
   }
 
   private newArea(count: number): Area {
     const stride = 4 + this.blockSize;
-    const area: Area = { first: this.nextBlock, count, buf: Buffer.allocUnsafe(count * stride), stride, final: false, lastLength: this.blockSize };
-    return area;
+    // Reuse only when nothing is queued for sending: the kernel has copied every packet.
+    const recycled = this.spare.length > 0 && this.sendIdle!() ? this.spare.pop()! : null;
+    const buf = recycled?.buf ?? Buffer.allocUnsafe(count * stride);
+    let views = recycled?.views;
+    if (views === undefined) {
+      views = [];
+      for (let i = 0; i < count; i++) views.push(buf.subarray(i * stride + 4, (i + 1) * stride));
+    }
+    return { first: this.nextBlock, count, buf, views, stride, final: false, lastLength: this.blockSize };
   }
 
   private finishArea(area: Area, octets: number): void {
@@ -107,11 +125,8 @@ export class BlockSource {
 
   private async loadOctets(): Promise<void> {
     const area = this.newArea(this.areaBlocks);
-    const bs = this.blockSize;
-    const views: Buffer[] = [];
-    for (let i = 0; i < area.count; i++) views.push(area.buf.subarray(i * area.stride + 4, i * area.stride + 4 + bs));
     // A regular file gives a full read unless it ends: a short read is the end of the file.
-    const { bytesRead } = await this.file.readv(views, this.position);
+    const { bytesRead } = await this.file.readv(area.views, this.position);
     this.position += bytesRead;
     this.finishArea(area, bytesRead);
   }

@@ -23,7 +23,8 @@ export class ReadTransfer extends Transfer {
     this.filename = filename;
     this.negotiated = negotiated;
     this.oack = negotiated.oack.length > 0 ? encodeOack(negotiated.oack) : null;
-    const source = new BlockSource(file, { blockSize: negotiated.blksize, windowsize: negotiated.windowsize, netascii });
+    const socket = ctx.socket;
+    const source = new BlockSource(file, { blockSize: negotiated.blksize, windowsize: negotiated.windowsize, netascii, sendIdle: () => socket.getSendQueueCount() === 0 });
     this.sender = new WindowSender(source, negotiated.windowsize, (buf, offset, length) => this.send(buf, offset, length), (error) => this.fail(error));
   }
 

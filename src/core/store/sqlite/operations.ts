@@ -2,6 +2,7 @@
 // the database. Runs only inside the worker thread (worker.ts). Write operations
 // return the value plus the bus events to publish and the blobs that lost their last
 // reference; the main thread acts on both after the transaction has committed.
+// Accounts, delivery and the queue are here; mailbox contents in mailbox-operations.ts.
 
 import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, MailboxesEvent } from '../../bus/bus.ts';
@@ -10,12 +11,12 @@ import { StoreError, type Account, type Alias, type DeliveryRequest, type Delive
 import {
   checkQuota,
   Db,
-  num,
   findAccount,
   findMailbox,
   insertMailbox,
   keywordsOf,
   learnKeywords,
+  num,
   str,
   toAccount,
   toQueueEntry,
