@@ -18,6 +18,7 @@ import { createMailService } from './mail/mail-service.ts';
 import { createPop3Handler } from './pop3/server.ts';
 import { createImapHandler } from './imap/server.ts';
 import { createFtpHandler } from './ftp/server.ts';
+import { createTftpServer } from './tftp/server.ts';
 import { createSmtpHandler } from './smtp/server.ts';
 
 export interface StartOptions {
@@ -88,9 +89,9 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const portOffset = await effectivePortOffset(config);
   await mkdir(dataDir, { recursive: true, mode: 0o750 });
 
-  // Root: make the data directory the service user's, bind, then drop root for good.
+  // Root: bind, make the data directory (and whatever binding created in it) the
+  // service user's, then drop root for good.
   const serviceUser = isRoot() ? await ensureSystemUser(config.run_as) : null;
-  if (serviceUser) await chownTree(dataDir, serviceUser);
 
   const tlsProxy = new DeferredTls();
   const group = new ListenerGroup({
@@ -120,6 +121,18 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     throw error;
   }
 
+  // TFTP is UDP: its own sockets, bound here with the TCP listeners (port 69 needs root).
+  const tftp = config.tftp.enabled ? createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir }) : null;
+  if (tftp) {
+    try {
+      bound.push(...(await tftp.listen(config.listen, config.tftp.port === 0 ? 0 : config.tftp.port + portOffset)));
+    } catch (error) {
+      await group.close(0);
+      throw error;
+    }
+  }
+
+  if (serviceUser) await chownTree(dataDir, serviceUser);
   if (serviceUser) {
     becomeUser(serviceUser);
     log.info({ user: serviceUser.name, uid: serviceUser.uid }, `running as ${serviceUser.name}`);
@@ -180,7 +193,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     store,
     tls,
     async stop(graceMs = 10_000) {
-      await group.close(graceMs);
+      await Promise.all([group.close(graceMs), tftp?.close()]);
       tls.close();
       await store.close();
     },
