@@ -78,6 +78,31 @@ export const schema = {
     require_tls_for_auth: bool(true, 'offer AUTH only after STARTTLS or on loopback'),
   },
   submission: { ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)') },
+
+  relay: {
+    enabled: bool(true, 'deliver queued mail for other domains (the relay worker)'),
+    port: int(25, 'port of the remote MX hosts (tests run instances on other ports)', 1, 65535),
+    helo_name: str('', 'name sent in EHLO/HELO (default: hostname)'),
+    retry_schedule: list(['30m', '2h'], 'waits between attempts after the first at once; the last repeats (RFC 5321 §4.5.4.1: at least 30 minutes, two tries in the first hour, then every 2-3 hours). Units s, m, h, d'),
+    max_age: str('5d', 'give up and bounce after this long in the queue (RFC 5321 §4.5.4.1: at least 4-5 days)'),
+    delay_notice_after: str('1d', 'send the sender one "delayed" notice (RFC 3464) after this long; "0" = never'),
+    max_connections: int(50, 'simultaneous outbound connections in total', 1),
+    max_connections_per_domain: int(5, 'simultaneous outbound connections per destination domain', 1),
+    connect_timeout: int(30, 'seconds to wait for a TCP connection to a remote host', 1),
+    command_timeout: int(300, 'seconds to wait for a reply (RFC 5321 §4.5.3.2: 5 minutes; 10 after the data)', 1),
+    poll_interval: int(5, 'seconds between looks at the queue for due entries (new mail is tried at once regardless)', 1),
+    require_tls_domains: list([], 'domains whose MX must offer STARTTLS with a certificate valid for the MX name (otherwise opportunistic TLS, unchecked)'),
+    smart_host: str('', 'relay through this "host[:port]" instead of MX delivery (for all domains, or those in smart_host_domains)'),
+    smart_host_domains: list([], 'when set, only these recipient domains go through smart_host'),
+    smart_host_tls: str('starttls', 'TLS to the smart host: STARTTLS on its port, or implicit TLS (port 465)', ['starttls', 'implicit']),
+    smart_host_user: str('', 'AUTH PLAIN/LOGIN user name at the smart host (only ever sent over TLS)'),
+    smart_host_password: str('', 'AUTH password at the smart host'),
+  },
+
+  dns: {
+    servers: list([], 'DNS servers for MX/A/AAAA lookups, "ip" or "ip:port" (default: the system resolver)'),
+    timeout: int(5, 'seconds per DNS query before retrying or failing (temporary failure)', 1),
+  },
   submissions: { ...service(465, 'mail submission over implicit TLS (RFC 8314)') },
 
   pop3: {
