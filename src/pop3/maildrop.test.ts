@@ -89,6 +89,21 @@ describe('POP3 deletions and locking', () => {
     await second.expectOk('QUIT');
   });
 
+  it('with pop3.exclusive_lock = false two sessions share the maildrop; a message both delete goes once', async () => {
+    await withThreeMessages({ configure: (config) => (config.pop3.exclusive_lock = false) });
+    const first = await fixture.login();
+    const second = await fixture.login();
+    await first.expectOk('DELE 1');
+    await second.expectOk('DELE 1');
+    await second.expectOk('DELE 2');
+    assert.equal(await first.command('QUIT'), '+OK Septet POP3 server signing off (1 messages deleted)');
+    await first.closedByServer();
+    assert.match(await second.command('QUIT'), /^\+OK /);
+    await second.closedByServer();
+    await fixture.sessionsEnded();
+    assert.equal((await fixture.inboxUids()).length, 1);
+  });
+
   it('mail delivered during a session does not change message numbers (RFC 1939 §8)', async () => {
     const uids = await withThreeMessages();
     const c = await fixture.login();

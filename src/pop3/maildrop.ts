@@ -12,10 +12,11 @@ export class Maildrop {
   private readonly messages: readonly MessageMeta[];
   private readonly deleted = new Set<number>();
   private readonly store: Store;
-  private readonly owner: string;
+  /** The lock owner, or null when the maildrop is shared. */
+  private readonly owner: string | null;
   private released = false;
 
-  private constructor(store: Store, owner: string, account: Account, mailbox: Mailbox, messages: readonly MessageMeta[]) {
+  private constructor(store: Store, owner: string | null, account: Account, mailbox: Mailbox, messages: readonly MessageMeta[]) {
     this.store = store;
     this.owner = owner;
     this.account = account;
@@ -28,9 +29,12 @@ export class Maildrop {
    * already held by another session gives -ERR [IN-USE]. The lock is released again
    * if anything after taking it fails.
    */
-  static async open(store: Store, account: Account, owner: string): Promise<Maildrop> {
+  static async open(store: Store, account: Account, owner: string, options: { exclusive: boolean } = { exclusive: true }): Promise<Maildrop> {
     const lockName = maildropLockName(account.id);
-    if (!(await store.locks.tryLock(lockName, owner))) throw new Pop3Error(Text.maildropLocked, ResponseCode.inUse);
+    // Without the exclusive lock (pop3.exclusive_lock = false, Dovecot's default) sessions
+    // share the maildrop; a message two sessions delete is expunged once.
+    const owned = options.exclusive ? owner : null;
+    if (owned !== null && !(await store.locks.tryLock(lockName, owned))) throw new Pop3Error(Text.maildropLocked, ResponseCode.inUse);
     try {
       let mailbox = await store.mailboxes.getMailbox(account.id, 'INBOX');
       if (!mailbox) {
@@ -39,9 +43,9 @@ export class Maildrop {
       }
       if (!mailbox) throw new Error(`account ${account.id} has no INBOX`);
       const messages = await store.mailboxes.listMessages(mailbox.id);
-      return new Maildrop(store, owner, account, mailbox, messages);
+      return new Maildrop(store, owned, account, mailbox, messages);
     } catch (error) {
-      await store.locks.unlock(lockName, owner);
+      if (owned !== null) await store.locks.unlock(lockName, owned);
       throw error;
     }
   }
@@ -106,7 +110,7 @@ export class Maildrop {
     if (this.released) return;
     this.released = true;
     this.deleted.clear();
-    await this.store.locks.unlock(maildropLockName(this.account.id), this.owner);
+    if (this.owner !== null) await this.store.locks.unlock(maildropLockName(this.account.id), this.owner);
   }
 }
 

@@ -106,7 +106,7 @@ export class Pop3Session {
     const account = await this.deps.auth.login({ username, password, remoteAddress: this.conn.remoteAddress, service: 'pop3' });
     // RFC 3206 §5: [AUTH] says the credentials were wrong (the Authenticator has already waited out its throttling delay).
     if (!account) throw new Pop3Error(Text.loginFailed, ResponseCode.auth);
-    const maildrop = await Maildrop.open(this.deps.store, account, this.conn.id);
+    const maildrop = await Maildrop.open(this.deps.store, account, this.conn.id, { exclusive: this.deps.config.pop3.exclusive_lock });
     if (this.conn.isClosed) {
       // The client left while we were checking: give the lock straight back.
       await maildrop.release();

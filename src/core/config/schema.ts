@@ -111,6 +111,7 @@ export const schema = {
     max_command_length: int(255, 'longest command line, octets including CRLF (RFC 2449 §4: at least 255)', 255, 65536),
     max_auth_line_length: int(2048, 'longest AUTH command or SASL response line, octets including CRLF (RFC 5034 §4: responses may be longer than commands)', 255, 65536),
     max_unknown_commands: int(5, 'unknown commands in a row before login after which the connection is closed', 1),
+    exclusive_lock: bool(true, 'one session at a time holds a maildrop, others get -ERR [IN-USE] (RFC 1939 §8); false shares it, as Dovecot does by default'),
   },
   pop3s: { ...service(995, 'POP3 over implicit TLS') },
 
