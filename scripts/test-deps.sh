@@ -9,6 +9,7 @@ command -v curl >/dev/null || need+=(curl)
 command -v openssl >/dev/null || need+=(openssl)
 [[ -x /usr/bin/tftp ]] && dpkg -s tftp-hpa >/dev/null 2>&1 || need+=(tftp-hpa)
 command -v lftp >/dev/null || need+=(lftp)
+[[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

@@ -15,6 +15,7 @@ import { openSqliteStore } from './core/store/sqlite/sqlite-store.ts';
 import type { Store } from './core/store/types.ts';
 import { CertificateManager } from './core/tls/certificate-manager.ts';
 import { createMailService } from './mail/mail-service.ts';
+import { createRelayWorker } from './mail/relay/worker.ts';
 import { createPop3Handler } from './pop3/server.ts';
 import { createImapHandler } from './imap/server.ts';
 import { createFtpHandler } from './ftp/server.ts';
@@ -160,6 +161,9 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     log: log.child({ component: 'auth' }),
   });
   const mail = createMailService({ config, hostname, store, log: log.child({ component: 'mail' }) });
+  // The relay worker delivers queued mail for other domains (MX lookup, retries, bounces).
+  const relay = config.relay.enabled ? createRelayWorker({ mail, config }) : null;
+  await relay?.start();
 
   for (const [name, handler] of deferred) {
     const spec = listeners[name];
@@ -194,6 +198,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     tls,
     async stop(graceMs = 10_000) {
       await Promise.all([group.close(graceMs), tftp?.close()]);
+      await relay?.stop();
       tls.close();
       await store.close();
     },

@@ -8,7 +8,7 @@ const usage = `usage:
   septet user add ADDRESS [--password PW] [--admin]
   septet user list | user passwd ADDRESS [--password PW] | user del ADDRESS
   septet alias add ALIAS TARGET | alias list | alias del ALIAS
-  septet queue list
+  septet queue list | queue show|retry|delete|hold|release ID
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
   septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
   septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)

@@ -38,8 +38,12 @@ export class PassiveListener {
     server.on('error', (error) => log.debug({ err: error.message }, 'passive listener error'));
   }
 
-  /** Listens on `host`, on a random free port in [min, max] (0, 0 = any). */
-  static async open(host: string, range: { min: number; max: number }, allowedRemote: string, log: Logger): Promise<PassiveListener> {
+  /**
+   * Listens on `host`, on a random free port in [min, max] (0, 0 = any). A listener
+   * nobody connects to within expireMs stops listening, so a client that sends PASV
+   * and never opens the data connection holds no port (a later transfer gets 425).
+   */
+  static async open(host: string, range: { min: number; max: number }, allowedRemote: string, log: Logger, expireMs: number): Promise<PassiveListener> {
     const { min, max } = range;
     const useRange = min > 0 && max >= min;
     const attempts = useRange ? Math.min(100, max - min + 1) : 1;
@@ -56,13 +60,28 @@ export class PassiveListener {
           });
         });
         const bound = (server.address() as { port: number }).port;
-        return new PassiveListener(server, bound, allowedRemote, log);
+        const listener = new PassiveListener(server, bound, allowedRemote, log);
+        listener.expireAfter(expireMs);
+        return listener;
       } catch (error) {
         lastError = error;
         server.close();
       }
     }
     throw new DataConnectionError('no free passive port', { cause: lastError });
+  }
+
+  private expiry: NodeJS.Timeout | null = null;
+
+  private expireAfter(ms: number): void {
+    const timer = setTimeout(() => {
+      if (this.accepted || this.closed) return;
+      this.log.debug({ port: this.port }, 'passive port unused; no longer listening');
+      this.close();
+    }, ms);
+    timer.unref();
+    this.expiry = timer;
+    this.server.once('close', () => clearTimeout(timer));
   }
 
   private onConnection(socket: Socket): void {
@@ -83,6 +102,8 @@ export class PassiveListener {
 
   /** The client's data connection, waiting up to timeoutMs. */
   async accept(timeoutMs: number): Promise<Socket> {
+    // A transfer is waiting now: its own timeout counts from here.
+    if (this.expiry) clearTimeout(this.expiry);
     if (this.accepted) return this.accepted;
     if (this.closed) throw new DataConnectionError('passive listener closed');
     const socket = await new Promise<Socket | null>((resolve) => {
@@ -188,7 +209,12 @@ export function secureDataSocket(raw: Socket, tls: TlsProvider, servername: stri
   });
 }
 
-/** RFC 1349 / lecture: data connections ask for maximum throughput. */
+/**
+ * RFC 1349 / lecture: data connections ask for maximum throughput. No Nagle delay:
+ * writes are large anyway, and the last short segment of a file or a listing should
+ * not wait for an acknowledgement.
+ */
 export function tuneDataSocket(socket: Socket, log: Logger): void {
+  socket.setNoDelay(true);
   setTypeOfService(socket, 'throughput', log);
 }

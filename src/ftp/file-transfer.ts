@@ -1,20 +1,18 @@
 // Moving a file's bytes over a data connection, in both directions, streaming with
 // backpressure so memory stays flat whatever the size. TYPE I/L in stream mode and
 // file structure (what nearly every client uses) is a plain pipe with large reads;
-// everything else runs through the codec pipeline of data/.
+// everything else runs through the codec pipeline of data/. The plain copy is
+// files/socket-pump.ts (reused buffers, batched writes); the bandwidth limiter, when
+// configured, sends even plain copies through the general path.
 
 import type { FileHandle } from 'node:fs/promises';
 import { open, truncate } from 'node:fs/promises';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import type { Socket } from 'node:net';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { isPlainCopy, type TransferParams } from './data/events.ts';
 import { ReceivePipeline, SendPipeline } from './data/pipeline.ts';
 import type { BandwidthLimiter, QuotaTracker } from '../files/limits.ts';
-
-/** Large reads: fewer syscalls and event-loop turns per MiB (vsftpd uses sendfile). */
-const READ_CHUNK = 1 << 20;
+import { PUMP_CHUNK, pumpFileToSocket, pumpSocketToFile } from '../files/socket-pump.ts';
 
 export interface Progress {
   /** Stored octets moved so far (downloads: read from disk; uploads: written). */
@@ -34,19 +32,19 @@ export interface SendFileOptions {
 
 /** Sends a stored file; resolves once every octet is handed to the kernel and EOF sent. */
 export async function sendFile(o: SendFileOptions): Promise<void> {
-  const source = createReadStream(o.path, { start: o.start, highWaterMark: READ_CHUNK });
   if (isPlainCopy(o.params) && !o.limiter) {
-    // The hot path: the file straight into the socket, no transform in between.
-    const count = () => (o.progress.bytes = source.bytesRead);
-    const timer = setInterval(count, 250);
+    // The hot path: reused buffers straight into the socket, no transform in between.
+    const handle = await open(o.path, 'r');
     try {
-      await pipeline(source, o.socket, { signal: o.signal });
+      const sizeHint = (await handle.stat()).size;
+      await pumpFileToSocket({ handle, start: o.start, sizeHint, socket: o.socket, signal: o.signal, onBytes: (n) => (o.progress.bytes += n) });
     } finally {
-      clearInterval(timer);
-      count();
+      await handle.close().catch(() => {});
     }
+    await endSocket(o.socket);
     return;
   }
+  const source = createReadStream(o.path, { start: o.start, highWaterMark: PUMP_CHUNK });
   try {
     const codec = new SendPipeline(o.params, { startOffset: o.start, markerInterval: o.markerInterval });
     for await (const chunk of source) {
@@ -94,30 +92,19 @@ export interface ReceiveFileOptions {
  */
 export async function receiveFile(o: ReceiveFileOptions): Promise<void> {
   if (o.flags === 'r+') await truncate(o.path, o.start);
-  if (isPlainCopy(o.params) && !o.limiter) {
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        try {
-          o.quota.add(chunk.length);
-        } catch (error) {
-          done(error as Error);
-          return;
-        }
-        o.progress.bytes += chunk.length;
-        done(null, chunk);
-      },
-    });
-    // The stream owns its descriptor; `flush` fsyncs it before closing when asked.
-    const sink = createWriteStream(o.path, { flags: o.flags, mode: 0o640, ...(o.flags === 'a' ? {} : { start: o.start }), highWaterMark: READ_CHUNK, flush: o.fsync });
-    const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
-    await pipeline(o.socket, count, sink, { signal: o.signal });
-    // 226 promises the file is complete: wait until the descriptor is closed (and synced).
-    await closed;
-    return;
-  }
   const handle = await open(o.path, o.flags, 0o640);
   try {
-    await receiveDecoded(handle, o.flags === 'a' ? null : o.start, o);
+    if (isPlainCopy(o.params) && !o.limiter) {
+      // The hot path: socket chunks written in batches straight to the file handle.
+      const onBytes = (n: number) => {
+        o.quota.add(n);
+        o.progress.bytes += n;
+      };
+      await pumpSocketToFile({ socket: o.socket, handle, position: o.flags === 'a' ? null : o.start, signal: o.signal, onBytes });
+    } else {
+      await receiveDecoded(handle, o.flags === 'a' ? null : o.start, o);
+    }
+    // 226 promises the file is complete (and synced when asked).
     if (o.fsync) await handle.sync();
   } finally {
     await handle.close().catch(() => {});

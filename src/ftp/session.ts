@@ -18,7 +18,7 @@ import { connectActive, DataConnectionError, secureDataSocket, tuneDataSocket, t
 import { dispatch } from './dispatch.ts';
 import { Reply, replyLine, Text } from './replies.ts';
 import type { Progress } from './file-transfer.ts';
-import { readCommandLine } from './wire.ts';
+import { CommandLineReader } from './wire.ts';
 
 export interface FtpDeps {
   config: Config;
@@ -78,11 +78,13 @@ export class FtpSession {
   protection: 'C' | 'P' = 'C';
   transfer: ActiveTransfer | null = null;
   loginFailures = 0;
+  readonly lines: CommandLineReader;
 
   constructor(conn: Connection, deps: FtpDeps, shared: FtpShared) {
     this.conn = conn;
     this.deps = deps;
     this.shared = shared;
+    this.lines = new CommandLineReader(conn.reader, deps.config.ftp.max_command_length);
   }
 
   get ftpConfig() {
@@ -132,7 +134,7 @@ export class FtpSession {
       while (this.state.name !== 'closed') {
         let line: Buffer | null;
         try {
-          line = await readCommandLine(conn.reader, this.ftpConfig.max_command_length);
+          line = await this.lines.next();
         } catch (error) {
           if (!(error instanceof LineTooLongError)) throw error;
           this.reply(Reply.syntaxError, Text.tooLong);

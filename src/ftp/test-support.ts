@@ -35,11 +35,14 @@ export interface FtpFixtureOptions {
   configure?: (config: Config) => void;
   implicitTls?: boolean;
   quotaBytes?: number | null;
+  /** Address to listen on (default 127.0.0.1; '::1' for the IPv6 tests). */
+  host?: string;
 }
 
 export class FtpFixture {
   readonly dataDir: string;
   readonly config: Config;
+  host = '127.0.0.1';
   port = 0;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
@@ -77,7 +80,8 @@ export class FtpFixture {
       void session.finally(() => fixture.sessions.delete(session));
     };
     fixture.server = options.implicitTls ? createTlsServer({ cert: tls.certPem, key: tls.keyPem, SNICallback: (name, cb) => cb(null, tls.contextFor(name)) }, onSocket) : createServer(onSocket);
-    fixture.server.listen(0, '127.0.0.1');
+    fixture.host = options.host ?? '127.0.0.1';
+    fixture.server.listen(0, fixture.host);
     await once(fixture.server, 'listening');
     fixture.port = (fixture.server.address() as { port: number }).port;
     return fixture;
@@ -85,7 +89,7 @@ export class FtpFixture {
 
   /** A raw control connection, greeting read. */
   async connect(): Promise<FtpControl> {
-    const socket = createConnection({ port: this.port, host: '127.0.0.1' });
+    const socket = createConnection({ port: this.port, host: this.host });
     await once(socket, 'connect');
     const client = new FtpControl(socket);
     const greeting = await client.reply();

@@ -2,55 +2,114 @@
 // CRLF; Telnet commands (IAC IP, IAC DM, ...) may come in band before an ABOR and are
 // removed. Python's ftplib sends "ABOR\r\n" as TCP urgent data, which takes the last
 // octet (the LF) out of the stream, so a pending "ABOR\r" with nothing after it counts
-// as a whole line. Also here: PORT/PASV/EPRT/EPSV host-port syntax.
+// as a whole line (recognised only when nothing else is buffered, as before). Also
+// here: PORT/PASV/EPRT/EPSV host-port syntax.
 
 import { isIP } from 'node:net';
 import type { ByteReader } from '../core/net/byte-reader.ts';
 import { LineTooLongError } from '../core/net/byte-reader.ts';
 
 const IAC = 0xff;
+const DM = 0xf2;
 const CR = 0x0d;
 const LF = 0x0a;
 const ABOR_CR = Buffer.from('ABOR\r');
+const EMPTY = Buffer.alloc(0);
 
 /**
- * The next command line as octets (CRLF and Telnet commands removed), or null at the
- * end of input. Reads octet by octet so that a line whose LF never comes can still be
- * recognised; control lines are short, so this costs little.
+ * Splits the control connection into command lines (CRLF and Telnet commands
+ * removed). It takes whatever the connection has buffered in one piece and finds
+ * the line ends with indexOf: reading octet by octet cost a promise per octet.
+ * Bytes after a line end stay here for the next call; `discardBuffered` drops them
+ * (AUTH TLS: nothing sent before the handshake may count as a command).
  */
-export async function readCommandLine(reader: ByteReader, limit: number): Promise<Buffer | null> {
-  const line: number[] = [];
-  let overflow = false;
-  let iac = false;
-  for (;;) {
-    const b = await reader.readExact(1);
-    if (b === null) return line.length > 0 ? Buffer.from(line) : null;
-    const c = b[0]!;
-    if (iac) {
-      iac = false;
-      // IAC IAC is a data 0xFF; IAC with a command (240-254) is dropped; IAC followed
-      // by an ordinary octet means the command octet was lost (urgent data): keep it.
-      if (c === IAC) line.push(IAC);
-      else if (c < 0xf0) line.push(c);
-      continue;
-    }
-    if (c === IAC) {
-      iac = true;
-      continue;
-    }
-    if (c === 0xf2 && line.length === 0) continue; // a lone DM whose IAC went out of band
-    if (c === LF) {
-      if (line[line.length - 1] === CR) line.pop();
-      if (overflow) throw new LineTooLongError(limit);
-      return Buffer.from(line);
-    }
-    if (line.length >= limit + 1) overflow = true;
-    else line.push(c);
-    // ftplib's abort(): "ABOR\r" and then nothing (the LF went out of band).
-    if (c === CR && reader.pending === 0 && line.length === 5 && Buffer.from(line).equals(ABOR_CR)) {
-      return Buffer.from(line.slice(0, 4));
+export class CommandLineReader {
+  private readonly reader: ByteReader;
+  private readonly limit: number;
+  private buffered: Buffer = EMPTY;
+
+  constructor(reader: ByteReader, limit: number) {
+    this.reader = reader;
+    this.limit = limit;
+  }
+
+  /** Octets received and not yet returned as lines, here and in the connection. */
+  get pending(): number {
+    return this.buffered.length + this.reader.pending;
+  }
+
+  discardBuffered(): number {
+    const dropped = this.buffered.length;
+    this.buffered = EMPTY;
+    return dropped;
+  }
+
+  /**
+   * The next command line, or null at the end of input. A line longer than the limit
+   * is skipped up to its LF and reported as LineTooLongError.
+   */
+  async next(): Promise<Buffer | null> {
+    let overflow = false;
+    for (;;) {
+      const lf = this.buffered.indexOf(LF);
+      if (lf >= 0) {
+        const raw = this.buffered.subarray(0, lf);
+        this.buffered = this.buffered.subarray(lf + 1);
+        const line = raw[raw.length - 1] === CR ? raw.subarray(0, -1) : raw;
+        if (overflow || line.length > this.limit) throw new LineTooLongError(this.limit);
+        return stripTelnet(line);
+      }
+      if (this.buffered.length > this.limit + 1) {
+        // Too long: forget what we have and keep skipping to the line's end.
+        overflow = true;
+        this.buffered = EMPTY;
+      }
+      // ftplib's abort(): "ABOR\r" and then nothing (the LF went out of band).
+      if (!overflow && this.reader.pending === 0 && endsWithUrgentAbor(this.buffered)) {
+        this.buffered = EMPTY;
+        return Buffer.from('ABOR');
+      }
+      // Wait for at least one octet, then take everything else that is buffered too.
+      const first = await this.reader.readExact(1);
+      if (first === null) {
+        if (overflow) throw new LineTooLongError(this.limit);
+        const rest = this.buffered;
+        this.buffered = EMPTY;
+        return rest.length > 0 ? stripTelnet(rest) : null;
+      }
+      const more = this.reader.pending > 0 ? await this.reader.readExact(this.reader.pending) : null;
+      this.buffered = this.buffered.length === 0 && !more ? first : Buffer.concat(more ? [this.buffered, first, more] : [this.buffered, first]);
     }
   }
+}
+
+/** "ABOR\r" with nothing after it, also behind Telnet IP/DM commands. */
+function endsWithUrgentAbor(pending: Buffer): boolean {
+  if (pending.length < ABOR_CR.length || pending[pending.length - 1] !== CR) return false;
+  return stripTelnet(pending).equals(ABOR_CR);
+}
+
+/**
+ * RFC 854: IAC IAC is a data 0xFF; IAC with a command (240-254) is dropped; IAC
+ * followed by an ordinary octet means the command octet was lost (urgent data), so
+ * the octet is kept. A lone DM at the start is what is left of "IAC DM" whose IAC
+ * went out of band.
+ */
+export function stripTelnet(line: Buffer): Buffer {
+  const startsWithDm = line[0] === DM;
+  if (!startsWithDm && line.indexOf(IAC) < 0) return line;
+  const out: number[] = [];
+  for (let i = startsWithDm ? 1 : 0; i < line.length; i++) {
+    const c = line[i]!;
+    if (c !== IAC) {
+      if (!(c === DM && out.length === 0)) out.push(c);
+      continue;
+    }
+    const next = line[++i];
+    if (next === undefined) break;
+    if (next === IAC || next < 0xf0) out.push(next);
+  }
+  return Buffer.from(out);
 }
 
 export interface CommandLine {

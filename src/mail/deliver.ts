@@ -11,6 +11,9 @@ export interface AcceptedRecipient {
   /** As the client gave it (for the log and the queue). */
   address: string;
   resolution: Exclude<Resolution, { kind: 'unknown' }>;
+  /** RFC 3461 NOTIFY and ORCPT as given on RCPT, kept with the queue recipient. */
+  notify?: string | null;
+  orcpt?: string | null;
 }
 
 export interface DeliveryInput {
@@ -18,6 +21,8 @@ export interface DeliveryInput {
   /** Envelope sender; '' for the null reverse-path. */
   sender: string;
   recipients: AcceptedRecipient[];
+  /** RFC 3461 ENVID and RET from MAIL FROM, kept with the queue entry for reports. */
+  dsn?: { envid: string | null; ret: string | null };
   /** Our id of this message (Received "id", log correlation). */
   messageId: string;
   /** 'smtp', 'submission', 'sendmail': where it came from, for the log. */
@@ -43,7 +48,7 @@ export async function deliverMessage(mail: MailService, input: DeliveryInput): P
   const accountIds = new Set<number>();
   const remote = new Map<string, QueueRecipient>();
   for (const r of input.recipients) {
-    if (r.resolution.kind === 'remote') remote.set(r.address.toLowerCase(), { address: r.address });
+    if (r.resolution.kind === 'remote') remote.set(r.address.toLowerCase(), { address: r.address, notify: r.notify ?? null, orcpt: r.orcpt ?? null });
     else {
       for (const id of r.resolution.accountIds) accountIds.add(id);
       for (const f of r.resolution.forward) remote.set(f.toLowerCase(), { address: f });
@@ -63,10 +68,11 @@ export async function deliverMessage(mail: MailService, input: DeliveryInput): P
       size: input.blob.size,
       internalDate: input.internalDate ?? new Date(),
       local: [...accountIds].map((accountId) => ({ accountId })),
-      ...(remote.size > 0 ? { remote: { sender: input.sender, recipients: [...remote.values()] } } : {}),
+      ...(remote.size > 0 ? { remote: { sender: input.sender, recipients: [...remote.values()], envid: input.dsn?.envid ?? null, ret: input.dsn?.ret ?? null } } : {}),
     });
     const status = result.queueId && result.local.length > 0 ? 'delivered+queued' : result.queueId ? 'queued' : 'delivered';
     mail.log.info({ ...fields, mailboxes: result.local.length, queueId: result.queueId, status }, 'message accepted');
+    if (result.queueId) mail.notifyQueued(result.queueId);
     return result;
   } catch (error) {
     await mail.store.blobs.delete(input.blob.blobId).catch(() => {});

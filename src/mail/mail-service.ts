@@ -53,6 +53,19 @@ export class MailService {
     this.trusted = new NetworkList(options.config.smtp.trusted_networks);
   }
 
+  private readonly queuedListeners = new Set<(queueId: string) => void>();
+
+  /** The relay worker listens here, so that mail for another domain is tried at once. */
+  onQueued(listener: (queueId: string) => void): () => void {
+    this.queuedListeners.add(listener);
+    return () => this.queuedListeners.delete(listener);
+  }
+
+  /** Called after a queue entry is durable. */
+  notifyQueued(queueId: string): void {
+    for (const listener of this.queuedListeners) listener(queueId);
+  }
+
   async localDomains(): Promise<Set<string>> {
     const domains = new Set(this.config.domains.map((d) => d.toLowerCase()));
     for (const d of await this.store.accounts.domains()) domains.add(d.toLowerCase());

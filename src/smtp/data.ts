@@ -77,6 +77,7 @@ export async function finishBody(session: Session, envelope: Envelope, body: Bod
         blob,
         sender: envelope.sender,
         recipients: envelope.recipients,
+        dsn: { envid: envelope.envid, ret: envelope.ret },
         messageId,
         via: session.deps.mode,
         internalDate: body.receivedAt,

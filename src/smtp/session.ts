@@ -43,6 +43,9 @@ export interface Envelope {
   /** RFC 6531: UTF-8 addresses and header allowed in this transaction. */
   smtputf8: boolean;
   recipients: AcceptedRecipient[];
+  /** RFC 3461 §4.3 RET (FULL or HDRS) and §4.4 ENVID (xtext decoded), or null. */
+  ret: string | null;
+  envid: string | null;
 }
 
 export interface BodyInProgress {

@@ -13,7 +13,8 @@ const execFileP = promisify(execFile);
 let server: SeptetProcess;
 
 before(async () => {
-  server = await prepareSeptet({ offset: 24000, topLevelToml: 'domains = ["lists.cli.test"]' });
+  // The relay worker is off so that queued mail stays for `septet queue list`.
+  server = await prepareSeptet({ offset: 24000, topLevelToml: 'domains = ["lists.cli.test"]', toml: '[relay]\nenabled = false' });
   assert.equal((await server.cli(['user', 'add', 'admin@cli.test', '--password', 'adminpw', '--admin'])).code, 0);
   await server.start();
 });

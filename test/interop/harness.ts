@@ -24,19 +24,23 @@ export interface ServerOptions {
   /** Extra top-level TOML keys. */
   topLevelToml?: string;
   dataDir?: string;
+  /** Address to bind (default 127.0.0.1); other loopback addresses let two instances share ports. */
+  listen?: string;
 }
 
 export class SeptetProcess {
   readonly dataDir: string;
   readonly configFile: string;
   readonly offset: number;
+  readonly listen: string;
   private child: ChildProcess | null = null;
   output = '';
 
-  constructor(dataDir: string, configFile: string, offset: number) {
+  constructor(dataDir: string, configFile: string, offset: number, listen = '127.0.0.1') {
     this.dataDir = dataDir;
     this.configFile = configFile;
     this.offset = offset;
+    this.listen = listen;
   }
 
   get pid(): number | undefined {
@@ -58,7 +62,7 @@ export class SeptetProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [SEPTET, 'start', '--data', this.dataDir, '--config', this.configFile, '--listen', '127.0.0.1', '--port-offset', String(this.offset)], {
+    const child = spawn(process.execPath, [SEPTET, 'start', '--data', this.dataDir, '--config', this.configFile, '--listen', this.listen, '--port-offset', String(this.offset)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;
@@ -133,7 +137,7 @@ export async function prepareSeptet(options: ServerOptions): Promise<SeptetProce
       options.toml ?? '',
     ].join('\n'),
   );
-  return new SeptetProcess(dataDir, configFile, options.offset);
+  return new SeptetProcess(dataDir, configFile, options.offset, options.listen);
 }
 
 export async function removeDir(path: string): Promise<void> {

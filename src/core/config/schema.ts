@@ -83,6 +83,7 @@ export const schema = {
     enabled: bool(true, 'deliver queued mail for other domains (the relay worker)'),
     port: int(25, 'port of the remote MX hosts (tests run instances on other ports)', 1, 65535),
     helo_name: str('', 'name sent in EHLO/HELO (default: hostname)'),
+    source_address: str('', 'local address outbound connections come from (default: the system chooses)'),
     retry_schedule: list(['30m', '2h'], 'waits between attempts after the first at once; the last repeats (RFC 5321 §4.5.4.1: at least 30 minutes, two tries in the first hour, then every 2-3 hours). Units s, m, h, d'),
     max_age: str('5d', 'give up and bounce after this long in the queue (RFC 5321 §4.5.4.1: at least 4-5 days)'),
     delay_notice_after: str('1d', 'send the sender one "delayed" notice (RFC 3464) after this long; "0" = never'),

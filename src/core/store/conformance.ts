@@ -10,6 +10,7 @@ import type { Store } from './types.ts';
 
 import { blobExists, deliverText, isStoreError, putBlob, type StoreFactory } from './conformance-helpers.ts';
 import { runImapStoreConformance } from './conformance-imap.ts';
+import { runQueueStoreConformance } from './conformance-queue.ts';
 
 export type { StoreFactory } from './conformance-helpers.ts';
 
@@ -389,5 +390,6 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
     });
 
     runImapStoreConformance(withStore);
+    runQueueStoreConformance(withStore);
   });
 }

@@ -318,10 +318,19 @@ export interface LocalTarget {
 
 export interface QueueRecipient {
   address: string;
-  /** RFC 3461 parameters, kept for the relay issue. */
+  /** RFC 3461 §4.1 NOTIFY as given ("SUCCESS,FAILURE", "NEVER"), or null for the default (FAILURE,DELAY). */
   notify?: string | null;
+  /** RFC 3461 §4.2 ORCPT as given ("rfc822;bob@example.org", xtext decoded), or null. */
   orcpt?: string | null;
+  /** Relay progress: 'pending' (or absent) until delivered or failed for good (recordAttempt). */
+  status?: RecipientStatus;
+  /** The remote's last reply for this recipient ("550 5.1.1 no such user"), or our own reason. */
+  lastReply?: string | null;
+  /** The host that gave lastReply (RFC 3464 §2.3.5 Remote-MTA). */
+  remoteMta?: string | null;
 }
+
+export type RecipientStatus = 'pending' | 'delivered' | 'failed';
 
 export interface DeliveryRequest {
   blobId: string;
@@ -350,9 +359,10 @@ export interface MessageStore {
 }
 
 // ---------------------------------------------------------------------------
-// The outbound queue (delivery to other domains comes in a later issue).
+// The outbound queue, worked by the relay (src/mail/relay/).
 
-export type QueueState = 'queued' | 'held' | 'deferred';
+/** 'inflight': claimed by the relay worker; back to 'queued' at start (requeueInFlight). */
+export type QueueState = 'queued' | 'held' | 'deferred' | 'inflight';
 export interface QueueEntry {
   id: string;
   sender: string;
@@ -367,13 +377,66 @@ export interface QueueEntry {
   /** RFC 3461 ENVID and RET of the submission, kept for delivery status notifications. */
   envid?: string | null;
   ret?: string | null;
+  /** When the "delayed" notice (RFC 3464 Action: delayed) went to the sender, or null. */
+  delayNoticeAt?: Date | null;
+}
+
+/** The outcome of one recipient in one delivery attempt. */
+export interface AttemptResult {
+  address: string;
+  /** 'deferred': try again later (4xx, connection failure); the others are final. */
+  outcome: 'delivered' | 'failed' | 'deferred';
+  /** The remote's reply or our own reason, one line. */
+  reply: string;
+  /** The host that gave the reply when it differs per recipient (several domains); else the attempt's host. */
+  host?: string | null;
+}
+
+/** One delivery attempt, as `septet queue show` lists it. */
+export interface QueueAttempt {
+  at: Date;
+  /** The host (MX or smart host) that answered, or null when none was reached. */
+  host: string | null;
+  results: AttemptResult[];
 }
 
 export interface QueueStore {
+  /** Oldest id first. */
   list(): Promise<QueueEntry[]>;
   get(id: string): Promise<QueueEntry | null>;
-  /** Removes the entry (and its blob when nothing else refers to it). */
+  /** Removes the entry (and its blob when nothing else refers to it), with its attempts. */
   remove(id: string): Promise<boolean>;
+
+  /** Entries in state 'queued' or 'deferred' whose nextAttemptAt <= now, earliest first, at most `limit`. */
+  due(now: Date, limit: number): Promise<QueueEntry[]>;
+  /**
+   * Marks a due entry 'inflight' and returns it; null when it is not 'queued'/'deferred'
+   * (another worker took it, it was held or removed). The one way to start an attempt.
+   */
+  claim(id: string): Promise<QueueEntry | null>;
+  /**
+   * Appends the attempt to the entry's history and applies its results to the
+   * recipients (status, lastReply, remoteMta); counts one attempt. Returns the entry
+   * after the change, or null when it is gone.
+   */
+  recordAttempt(id: string, attempt: QueueAttempt): Promise<QueueEntry | null>;
+  /** Attempts of one entry, oldest first ([] for an unknown id). */
+  attempts(id: string): Promise<QueueAttempt[]>;
+  /**
+   * After an attempt: 'deferred' until `nextAttemptAt` (a hold placed meanwhile stays).
+   * false when there is no such entry.
+   */
+  defer(id: string, nextAttemptAt: Date, lastError: string | null): Promise<boolean>;
+  /** Operator hold: the relay leaves it alone until release(). false when unknown. */
+  hold(id: string): Promise<boolean>;
+  /** Ends a hold; the entry is due at once. false when unknown or not held. */
+  release(id: string): Promise<boolean>;
+  /** Due at once (also ends a hold); false when unknown or in flight. */
+  retryNow(id: string): Promise<boolean>;
+  /** At start: entries left 'inflight' by a stop or crash go back to 'queued' (at least once). Returns how many. */
+  requeueInFlight(): Promise<number>;
+  /** Records when the "delayed" notice was sent. */
+  setDelayNotice(id: string, at: Date): Promise<boolean>;
 }
 
 // ---------------------------------------------------------------------------

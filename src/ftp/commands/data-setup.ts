@@ -49,7 +49,8 @@ export const eprt: Command = {
 async function openPassive(session: FtpSession): Promise<PassiveListener> {
   session.closeDataSetup();
   const { passive_port_min: min, passive_port_max: max } = session.ftpConfig;
-  const listener = await PassiveListener.open(normalizeAddress(session.conn.localAddress), { min, max }, session.conn.remoteAddress, session.conn.log);
+  const expireMs = session.ftpConfig.data_timeout * 1000;
+  const listener = await PassiveListener.open(normalizeAddress(session.conn.localAddress), { min, max }, session.conn.remoteAddress, session.conn.log, expireMs);
   session.dataSetup = { kind: 'passive', listener };
   return listener;
 }

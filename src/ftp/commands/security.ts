@@ -13,8 +13,11 @@ export const auth: Command = {
     if (session.conn.secure) throw new FtpError(Reply.badSequence, 'Already using TLS.');
     await session.transfer?.done.catch(() => {});
     session.reply(Reply.securityExchangeDone, 'Proceed with negotiation.');
+    // Anything pipelined before the handshake is dropped (command injection): what the
+    // line reader holds here, and what the connection holds in startTls.
+    const dropped = session.lines.discardBuffered();
+    if (dropped > 0) session.conn.log.warn({ dropped }, 'discarded commands sent before the TLS handshake');
     try {
-      // Anything pipelined before the handshake is dropped (command injection).
       await session.conn.startTls(session.deps.tls);
     } catch (error) {
       session.conn.log.info({ err: (error as Error).message }, 'AUTH TLS handshake failed');

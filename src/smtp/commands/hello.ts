@@ -14,7 +14,7 @@ function parseDomain(args: string): string {
 }
 
 export function capabilities(session: Session): string[] {
-  const caps = ['PIPELINING', `SIZE ${session.config.smtp.max_message_size}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'CHUNKING'];
+  const caps = ['PIPELINING', `SIZE ${session.config.smtp.max_message_size}`, '8BITMIME', 'SMTPUTF8', 'ENHANCEDSTATUSCODES', 'CHUNKING', 'DSN'];
   if (!session.conn.secure && !session.deps.implicitTls) caps.push('STARTTLS');
   // RFC 4954 §4 / RFC 3207 §6: no AUTH offered where passwords would go in clear.
   if (session.authAllowed) caps.push('AUTH PLAIN LOGIN');

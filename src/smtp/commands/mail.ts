@@ -1,5 +1,6 @@
 // MAIL FROM (RFC 5321 §4.1.1.2) with the ESMTP parameters Septet offers: SIZE
-// (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), AUTH (RFC 4954 §5). On the
+// (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531), RET and ENVID (RFC 3461 §4.3-4.4),
+// AUTH (RFC 4954 §5). On the
 // submission ports AUTH comes first and the sender must be the user's own address.
 
 import { Replies } from '../replies.ts';
@@ -18,7 +19,7 @@ export const mail = command({
     if (session.deps.mode === 'submission' && !session.account) throw Replies.authRequired; // RFC 6409 §4.3
     if (params.size > 0 && !client.esmtp) throw Replies.unknownParameter.with('Parameters need EHLO');
 
-    const envelope: Envelope = { sender: mailbox?.address ?? '', declaredSize: null, body: '7BIT', smtputf8: false, recipients: [] };
+    const envelope: Envelope = { sender: mailbox?.address ?? '', declaredSize: null, body: '7BIT', smtputf8: false, recipients: [], ret: null, envid: null };
     for (const [key, value] of params) {
       switch (key) {
         case 'SIZE':
@@ -36,6 +37,19 @@ export const mail = command({
           if (value !== null) throw Replies.badArguments.with('SMTPUTF8 takes no value'); // RFC 6531 §3.4
           envelope.smtputf8 = true;
           break;
+        case 'RET': {
+          // RFC 3461 §4.3
+          const ret = value?.toUpperCase();
+          if (ret !== 'FULL' && ret !== 'HDRS') throw Replies.badArguments.with('RET must be FULL or HDRS');
+          envelope.ret = ret;
+          break;
+        }
+        case 'ENVID': {
+          // RFC 3461 §4.4: xtext, at most 100 characters.
+          if (value === null || value.length > 100) throw Replies.badArguments.with('ENVID needs a value of at most 100 characters');
+          envelope.envid = decodeXtext(value);
+          break;
+        }
         case 'AUTH':
           // RFC 4954 §5: the original submitter, xtext; we accept it and do not trust it.
           if (value === null) throw Replies.badArguments.with('AUTH= needs a value');

@@ -15,12 +15,12 @@ import {
   type DeliveryResult,
   type MessageStore,
   type QueueEntry,
-  type QueueStore,
   type Store,
 } from '../types.ts';
 import { createMemoryBlobStore } from './memory-blobs.ts';
 import { createMemoryMailboxStore } from './memory-mailboxes.ts';
-import { copyAccount, copyQueueEntry, MemoryContext } from './memory-tables.ts';
+import { createMemoryQueueStore } from './memory-queue.ts';
+import { copyAccount, MemoryContext } from './memory-tables.ts';
 
 export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
   const bus = options.bus ?? new LocalChangeBus();
@@ -178,6 +178,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
           lastError: null,
           envid: request.remote.envid ?? null,
           ret: request.remote.ret ?? null,
+          delayNoticeAt: null,
         };
         t.queue.set(entry.id, entry);
         result.queueId = entry.id;
@@ -187,22 +188,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
     },
   };
 
-  const queue: QueueStore = {
-    async list() {
-      return [...t.queue.values()].map(copyQueueEntry);
-    },
-    async get(id) {
-      const entry = t.queue.get(id);
-      return entry ? copyQueueEntry(entry) : null;
-    },
-    async remove(id) {
-      const entry = t.queue.get(id);
-      if (!entry) return false;
-      t.queue.delete(id);
-      await ctx.releaseBlobs([entry.blobId]);
-      return true;
-    },
-  };
+  const queue = createMemoryQueueStore(ctx);
 
   return {
     accounts,

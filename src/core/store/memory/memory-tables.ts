@@ -4,7 +4,7 @@
 
 import type { ChangeBus, ChangeEvent } from '../../bus/bus.ts';
 import { foldCase, nextUidValidity, normalizeMailboxName } from '../names.ts';
-import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueEntry } from '../types.ts';
+import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueAttempt, type QueueEntry } from '../types.ts';
 import type { MemoryBlobStore } from './memory-blobs.ts';
 
 /** A mailbox with what the public Mailbox does not show. */
@@ -27,6 +27,8 @@ export interface Tables {
   /** Per account: subscribed names (RFC 3501 §6.3.6), independent of mailboxes. */
   subscriptions: Map<number, Set<string>>;
   queue: Map<string, QueueEntry>;
+  /** Per queue id: its delivery attempts, oldest first. */
+  queueAttempts: Map<string, QueueAttempt[]>;
   nextId: { account: number; mailbox: number; message: number };
   lastUidValidity: number;
 }
@@ -39,7 +41,9 @@ export const copyQueueEntry = (q: QueueEntry): QueueEntry => ({
   recipients: q.recipients.map((r) => ({ ...r })),
   createdAt: new Date(q.createdAt),
   nextAttemptAt: new Date(q.nextAttemptAt),
+  delayNoticeAt: q.delayNoticeAt ? new Date(q.delayNoticeAt) : null,
 });
+export const copyAttempt = (a: QueueAttempt): QueueAttempt => ({ ...a, at: new Date(a.at), results: a.results.map((r) => ({ ...r })) });
 
 /** Index of the first message with uid >= the given one (messages.length if none). */
 export function lowerBound(messages: readonly MessageMeta[], uid: number): number {
@@ -78,6 +82,7 @@ export class MemoryContext {
       mailboxes: new Map(),
       subscriptions: new Map(),
       queue: new Map(),
+      queueAttempts: new Map(),
       nextId: { account: 1, mailbox: 1, message: 1 },
       lastUidValidity: 0,
     };

@@ -100,6 +100,7 @@ export const toQueueEntry = (r: Row): QueueEntry => ({
   lastError: strOrNull(r.last_error),
   envid: strOrNull(r.envid),
   ret: strOrNull(r.ret),
+  delayNoticeAt: r.delay_notice_at === null || r.delay_notice_at === undefined ? null : new Date(num(r.delay_notice_at)),
 });
 
 // ---------------------------------------------------------------------------

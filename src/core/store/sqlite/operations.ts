@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, MailboxesEvent } from '../../bus/bus.ts';
 import { applyFlags, canonicalFlags, DEFAULT_MAILBOXES, domainOf, hasSeen, newKeywords, normalizeAddress, normalizeMailboxName } from '../names.ts';
-import { StoreError, type Account, type Alias, type DeliveryRequest, type DeliveryResult, type Mailbox, type QueueEntry } from '../types.ts';
+import { StoreError, type Account, type Alias, type DeliveryRequest, type DeliveryResult, type Mailbox } from '../types.ts';
 import {
   checkQuota,
   Db,
@@ -19,12 +19,12 @@ import {
   num,
   str,
   toAccount,
-  toQueueEntry,
   unreferenced,
   usage,
   type WriteOutcome,
 } from './db.ts';
 import { mailboxReadOperations, mailboxWriteOperations } from './mailbox-operations.ts';
+import { queueReadOperations, queueWriteOperations } from './queue-operations.ts';
 
 export { Db, type WriteOutcome } from './db.ts';
 
@@ -61,11 +61,6 @@ const accountReadOperations = {
     return [...all].sort();
   },
   usage: (db: Db, accountId: number): number => usage(db, accountId),
-  queueList: (db: Db): QueueEntry[] => db.all('SELECT * FROM queue ORDER BY created_at, id').map(toQueueEntry),
-  queueGet: (db: Db, id: string): QueueEntry | null => {
-    const row = db.get('SELECT * FROM queue WHERE id = ?', id);
-    return row ? toQueueEntry(row) : null;
-  },
 };
 
 // ---------------------------------------------------------------------------
@@ -203,14 +198,9 @@ const accountWriteOperations = {
     return { value: result, events: [...appended.values()] };
   },
 
-  queueRemove(db: Db, id: string): WriteOutcome<boolean> {
-    const row = db.get('DELETE FROM queue WHERE id = ? RETURNING blob_id', id);
-    if (!row) return { value: false };
-    return { value: true, releasedBlobs: unreferenced(db, [str(row.blob_id)]) };
-  },
 };
 
-export const readOperations = { ...accountReadOperations, ...mailboxReadOperations };
-export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations };
+export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations };
+export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations };
 export type ReadOperations = typeof readOperations;
 export type WriteOperations = typeof writeOperations;

@@ -134,6 +134,20 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT, WITHOUT ROWID;
   CREATE INDEX expunged_by_modseq ON expunged (mailbox_id, modseq);
   `,
+
+  // 3: the relay (src/mail/relay/): per-attempt history with the remote's replies
+  // (`septet queue show`), and when the RFC 3464 "delayed" notice went out.
+  // queue.recipients (JSON) now also carries each recipient's status and last reply.
+  `
+  ALTER TABLE queue ADD COLUMN delay_notice_at INTEGER;
+  CREATE TABLE queue_attempts (
+    queue_id TEXT NOT NULL REFERENCES queue (id) ON DELETE CASCADE,
+    at INTEGER NOT NULL,
+    host TEXT,
+    results TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX queue_attempts_by_entry ON queue_attempts (queue_id, at);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

@@ -110,6 +110,16 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     list: () => client.read('queueList'),
     get: (id) => client.read('queueGet', id),
     remove: (id) => write('queueRemove', id),
+    due: (now, limit) => client.read('queueDue', now.getTime(), limit),
+    claim: (id) => write('queueClaim', id),
+    recordAttempt: (id, attempt) => write('queueRecordAttempt', id, attempt.at.getTime(), attempt.host, attempt.results),
+    attempts: (id) => client.read('queueAttempts', id),
+    defer: (id, nextAttemptAt, lastError) => write('queueDefer', id, nextAttemptAt.getTime(), lastError),
+    hold: (id) => write('queueHold', id),
+    release: (id) => write('queueRelease', id, Date.now()),
+    retryNow: (id) => write('queueRetryNow', id, Date.now()),
+    requeueInFlight: () => write('queueRequeueInFlight'),
+    setDelayNotice: (id, at) => write('queueSetDelayNotice', id, at.getTime()),
   };
 
   return {

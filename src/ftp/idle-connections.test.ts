@@ -1,0 +1,114 @@
+// A thousand idle control connections with a short idle timeout: each gets 421 and
+// is closed, nothing crashes, and afterwards the process holds no more descriptors
+// than before (no leaked socket, passive listener or file). Some of them sent PASV
+// and never connected: their passive ports stop listening after the data timeout,
+// while their control connections are still open.
+
+import assert from 'node:assert/strict';
+import { readdir, readlink } from 'node:fs/promises';
+import { createConnection, type Socket } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { FtpFixture, PASSWORD } from './test-support.ts';
+
+const CONNECTIONS = 1000;
+const WITH_PASV = 20;
+
+let f: FtpFixture;
+before(async () => {
+  f = await FtpFixture.start({
+    configure: (c) => {
+      c.ftp.idle_timeout = 3;
+      c.ftp.data_timeout = 1;
+    },
+  });
+});
+after(() => f.close());
+
+const openDescriptors = async () => (await readdir('/proc/self/fd')).length;
+const describeDescriptors = async () => (await Promise.all((await readdir('/proc/self/fd')).map((n) => readlink(`/proc/self/fd/${n}`).catch(() => '?')))).join(' ');
+
+interface IdleClient {
+  socket: Socket;
+  /** Everything the server sent. */
+  text: string;
+  closed: Promise<void>;
+}
+
+/** Connects, waits for the greeting, optionally runs a few commands, then stays idle. */
+function idleClient(commands: string[] = []): Promise<IdleClient> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ port: f.port, host: '127.0.0.1' });
+    const client: IdleClient = { socket, text: '', closed: new Promise((done) => socket.once('close', () => done())) };
+    let sent = false;
+    socket.setEncoding('latin1');
+    socket.on('error', reject);
+    socket.on('data', (text: string) => {
+      client.text += text;
+      if (sent) {
+        // Resolve once every command has been answered.
+        if (client.text.split('\r\n').length - 1 > commands.length) resolve(client);
+        return;
+      }
+      if (!client.text.includes('\r\n')) return;
+      sent = true;
+      if (commands.length === 0) resolve(client);
+      else socket.write(commands.map((c) => `${c}\r\n`).join(''));
+    });
+  });
+}
+
+function passivePort(text: string): number {
+  const m = /\(\d+,\d+,\d+,\d+,(\d+),(\d+)\)/.exec(text);
+  assert.ok(m, text);
+  return Number(m[1]) * 256 + Number(m[2]);
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createConnection({ port, host: '127.0.0.1' });
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+describe('a thousand idle connections', () => {
+  it('each gets 421 at the idle timeout and is closed; unused passive ports close after the data timeout; no descriptor leaks', { timeout: 60_000 }, async () => {
+    // Warm up once, so lazily opened descriptors do not count as leaks.
+    const warm = await idleClient(['USER user', `PASS ${PASSWORD}`, 'PASV']);
+    warm.socket.destroy();
+    await f.sessionsEnded();
+    const before = await openDescriptors();
+
+    const clients: IdleClient[] = [];
+    for (let i = 0; i < CONNECTIONS - WITH_PASV; i += 100) {
+      clients.push(...(await Promise.all(Array.from({ length: Math.min(100, CONNECTIONS - WITH_PASV - i) }, () => idleClient()))));
+    }
+    const pasvClients = await Promise.all(Array.from({ length: WITH_PASV }, () => idleClient(['USER user', `PASS ${PASSWORD}`, 'PASV'])));
+    clients.push(...pasvClients);
+    assert.equal(f.openSessions, CONNECTIONS);
+    // Client and server side of each connection (plus the passive listeners).
+    const during = await openDescriptors();
+    assert.ok(during >= before + 2 * CONNECTIONS, `descriptors before ${before}, with the connections open ${during}`);
+
+    const ports = pasvClients.map((c) => passivePort(c.text));
+    for (const port of ports) assert.equal(await isListening(port), true, `passive port ${port} listens right after PASV`);
+    // After the data timeout (1 s) and before the idle timeout (3 s).
+    await new Promise((r) => setTimeout(r, 1600));
+    assert.ok(pasvClients.every((c) => !c.socket.destroyed && !c.text.includes('421')), 'control connections still open');
+    for (const port of ports) assert.equal(await isListening(port), false, `passive port ${port} released`);
+
+    await Promise.all(clients.map((c) => c.closed));
+    for (const c of clients) assert.match(c.text, /^421 .*\r\n$/m, 'a 421 before the close');
+    await f.sessionsEnded();
+    assert.equal(f.openSessions, 0);
+    // Sockets close a turn or two after their session ends.
+    await new Promise((r) => setTimeout(r, 200));
+    // Allow the few descriptors Node opens lazily (thread pool, timers) on the way.
+    const afterwards = await openDescriptors();
+    assert.ok(afterwards <= before + 3, `descriptors before ${before}, after ${afterwards}: ${await describeDescriptors()}`);
+    // And the server still serves.
+    const c = await f.connect();
+    await c.expect('NOOP', 200);
+    c.destroy();
+  });
+});

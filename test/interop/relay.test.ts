@@ -1,0 +1,197 @@
+// Relay between two real Septet instances with a real DNS server (the issue's
+// test): a.test on 127.0.0.2 and b.test/c.test on 127.0.0.3, both on port 25 + offset,
+// Debian's dnsmasq answering MX and A records on 127.0.0.1. Mail goes from alice@a.test
+// (smtplib, submission + AUTH) through A's queue and MX lookup to B, and is read with
+// poplib; failures come back as RFC 3464 reports that python's email package parses.
+
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { after, before, describe, test } from 'node:test';
+import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+
+const OFFSET = 29000;
+const DNS_PORT = 29053;
+const A_ADDR = '127.0.0.2';
+const B_ADDR = '127.0.0.3';
+const DNSMASQ = '/usr/sbin/dnsmasq';
+
+let dns: ChildProcess;
+let a: SeptetProcess;
+let b: SeptetProcess;
+
+const relayToml = [
+  '[relay]',
+  `port = ${25 + OFFSET}`,
+  // Shortened schedule: retries after 2 s, give up after 2 minutes.
+  'retry_schedule = ["2s"]',
+  'max_age = "2m"',
+  'delay_notice_after = "0"',
+  'poll_interval = 1',
+  'connect_timeout = 3',
+  '[dns]',
+  `servers = ["127.0.0.1:${DNS_PORT}"]`,
+].join('\n');
+
+async function startDns(): Promise<ChildProcess> {
+  const child = spawn(
+    DNSMASQ,
+    [
+      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces', '--user=root', '--pid-file=',
+      `--port=${DNS_PORT}`, '--listen-address=127.0.0.1',
+      // Authoritative for .test: unknown names are NXDOMAIN, missing types NODATA (not REFUSED).
+      '--local=/test/',
+      '--mx-host=a.test,mx.a.test,10', `--host-record=mx.a.test,${A_ADDR}`,
+      '--mx-host=b.test,mx.b.test,10', `--host-record=mx.b.test,${B_ADDR}`,
+      // No MX, only an address: the implicit MX (RFC 5321 §5.1).
+      `--host-record=c.test,${B_ADDR}`,
+      // RFC 7505 null MX.
+      '--mx-host=null.test,.,0', `--host-record=null.test,${B_ADDR}`,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  await new Promise((r) => setTimeout(r, 300));
+  if (child.exitCode !== null) throw new Error(`dnsmasq failed: ${stderr}`);
+  return child;
+}
+
+const sendMail = (to: string, subject: string) =>
+  python(
+    `
+import smtplib, sys
+from email.message import EmailMessage
+msg = EmailMessage()
+msg['From'] = 'alice@a.test'; msg['To'] = sys.argv[2]; msg['Subject'] = sys.argv[3]
+msg.set_content('Hello from a.test\\n')
+s = smtplib.SMTP(sys.argv[1], ${587 + OFFSET})
+s.login('alice@a.test', 'alicepass')
+s.send_message(msg, to_addrs=[sys.argv[2]])
+s.quit()
+print('sent')
+`,
+    [A_ADDR, to, subject],
+  );
+
+/** The messages of a POP3 maildrop (not deleted), as text. */
+async function popAll(host: string, user: string, password: string): Promise<string[]> {
+  const out = await python(
+    `
+import poplib, sys, json
+p = poplib.POP3(sys.argv[1], ${110 + OFFSET})
+p.user(sys.argv[2]); p.pass_(sys.argv[3])
+count, _ = p.stat()
+print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
+p.quit()
+`,
+    [host, user, password],
+  );
+  return JSON.parse(out) as string[];
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const findMessage = (texts: string[], subject: string) => texts.find((t) => t.includes(`Subject: ${subject}`));
+
+/** Python's email package reads a DSN from alice's INBOX. */
+async function parseReport(text: string): Promise<{ type: string; reportType: string; parts: string[]; groups: Record<string, string>[] }> {
+  const out = await python(
+    `
+import sys, json, email
+from email import policy
+m = email.message_from_string(sys.argv[1], policy=policy.default)
+status = [p for p in m.iter_parts() if p.get_content_type() == 'message/delivery-status'][0]
+print(json.dumps({'type': m.get_content_type(), 'reportType': m.get_param('report-type'),
+  'parts': [p.get_content_type() for p in m.iter_parts()], 'groups': [dict(g.items()) for g in status.get_payload()]}))
+`,
+    [text],
+  );
+  return JSON.parse(out);
+}
+
+before(async () => {
+  dns = await startDns();
+  // Each instance sends from its own address, as two hosts would.
+  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${A_ADDR}"`) });
+  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${B_ADDR}"`) });
+  assert.equal((await a.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
+  assert.equal((await b.cli(['user', 'add', 'bob@b.test', '--password', 'bobpass'])).code, 0);
+  assert.equal((await b.cli(['user', 'add', 'carol@c.test', '--password', 'carolpass'])).code, 0);
+  await a.start();
+  await b.start();
+});
+
+after(async () => {
+  await a?.stop();
+  await b?.stop();
+  dns?.kill('SIGTERM');
+});
+
+describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
+  test('a.test -> b.test: MX lookup, delivery, the message in bob\'s maildrop (poplib)', async () => {
+    assert.match(await sendMail('bob@b.test', 'relay one'), /sent/);
+    const text = await waitFor('the message at b.test', async () => findMessage(await popAll(B_ADDR, 'bob@b.test', 'bobpass'), 'relay one'));
+    assert.match(text, /Hello from a\.test/);
+    assert.match(text, /Received: from [^\r]*\r?\n?[^\r]*127\.0\.0\.2/, 'B received it from A (127.0.0.2) over SMTP');
+    const list = await a.cli(['queue', 'list']);
+    assert.match(list.stdout, /0 messages in the queue/);
+  });
+
+  test('no MX but an A record: the implicit MX (c.test)', async () => {
+    await sendMail('carol@c.test', 'implicit mx');
+    await waitFor('the message at c.test', async () => findMessage(await popAll(B_ADDR, 'carol@c.test', 'carolpass'), 'implicit mx'));
+  });
+
+  test('a recipient b.test refuses: a DSN in the sender\'s maildrop, multipart/report for python\'s email', async () => {
+    await sendMail('nobody@b.test', 'to nobody');
+    const dsn = await waitFor('the DSN', async () => (await popAll(A_ADDR, 'alice@a.test', 'alicepass')).find((t) => t.includes('nobody@b.test') && t.includes('delivery-status')));
+    const report = await parseReport(dsn);
+    assert.equal(report.type, 'multipart/report');
+    assert.equal(report.reportType, 'delivery-status');
+    assert.deepEqual(report.parts, ['text/plain', 'message/delivery-status', 'text/rfc822-headers']);
+    const rcpt = report.groups[1]!;
+    assert.equal(rcpt['Final-Recipient'], 'rfc822; nobody@b.test');
+    assert.equal(rcpt.Action, 'failed');
+    assert.equal(rcpt.Status, '5.1.1');
+    assert.match(rcpt['Diagnostic-Code'] ?? '', /^smtp; 550 5\.1\.1/);
+    assert.equal(rcpt['Remote-MTA'], 'dns; mx.b.test');
+  });
+
+  test('RFC 7505 null MX: a permanent failure reported at once (5.1.10)', async () => {
+    await sendMail('someone@null.test', 'to null mx');
+    const dsn = await waitFor('the null MX DSN', async () => (await popAll(A_ADDR, 'alice@a.test', 'alicepass')).find((t) => t.includes('someone@null.test') && t.includes('delivery-status')));
+    const report = await parseReport(dsn);
+    assert.equal(report.groups[1]!.Status, '5.1.10');
+  });
+
+  test('b.test down: the message stays queued, is retried on the schedule, and arrives when b.test is back', async () => {
+    await b.stop();
+    try {
+      await sendMail('bob@b.test', 'while down');
+      const queued = await waitFor('a deferred entry', async () => {
+        const list = await a.cli(['queue', 'list']);
+        return /deferred/.test(list.stdout) && list.stdout.includes('bob@b.test') ? list.stdout : null;
+      });
+      const id = queued.split('\t')[0]!;
+      // At least two attempts on the 2-second schedule while b.test is away.
+      const shown = await waitFor('two attempts', async () => {
+        const show = await a.cli(['queue', 'show', id]);
+        return /history \(([2-9]|\d\d+) attempts\)/.test(show.stdout) ? show.stdout : null;
+      });
+      assert.match(shown, /bob@b\.test> deferred: .*(ECONNREFUSED|connect)/);
+    } finally {
+      await b.start();
+    }
+    const text = await waitFor('the late message', async () => findMessage(await popAll(B_ADDR, 'bob@b.test', 'bobpass'), 'while down'));
+    assert.match(text, /Hello from a\.test/);
+    await waitFor('an empty queue', async () => /0 messages in the queue/.test((await a.cli(['queue', 'list'])).stdout));
+  });
+});
