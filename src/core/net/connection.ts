@@ -127,8 +127,11 @@ export class Connection {
   /** Writes and waits until the socket can take more (for streaming large bodies). */
   async send(data: string | Buffer): Promise<void> {
     if (this.closed) throw new ConnectionClosedError();
+    // Small responses coalesce with what is queued (one segment for a status line, a
+    // short message and its terminator); only a full buffer is flushed and waited on.
+    this.write(data);
+    if (!this.socket.writableNeedDrain) return;
     this.flush();
-    if (this.socket.write(data)) return;
     await new Promise<void>((resolve, reject) => {
       const onDrain = () => {
         cleanup();

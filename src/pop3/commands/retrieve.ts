@@ -13,7 +13,7 @@ export const retr: Command = {
     const maildrop = session.maildrop;
     const meta = maildrop.message(parseMessageNumber(arg!, maildrop.size));
     // RFC 1939 §11: the size is the stored octets with CRLF line ends, before stuffing.
-    await sendMessage(session.conn, okLine(Text.messageFollows(meta.size)), session.deps.store.blobs.read(meta.blobId));
+    await sendMessage(session.conn, okLine(Text.messageFollows(meta.size)), session.deps.store.blobs.read(meta.blobId, { start: 0, end: meta.size }));
   },
 };
 
@@ -24,6 +24,6 @@ export const top: Command = {
     const maildrop = session.maildrop;
     const meta = maildrop.message(parseMessageNumber(numberArg!, maildrop.size));
     const filter = new TopFilter(parseLineCount(linesArg!));
-    await sendMessage(session.conn, okLine(Text.topFollows), session.deps.store.blobs.read(meta.blobId), filter);
+    await sendMessage(session.conn, okLine(Text.topFollows), session.deps.store.blobs.read(meta.blobId, { start: 0, end: meta.size }), filter);
   },
 };
