@@ -67,11 +67,20 @@ test('failures on one account throttle it from any address; a success clears the
   assert.equal(fresh, null);
 });
 
-test('parallel guesses do not all get the undelayed rate', async () => {
+test('after a failure, parallel guesses do not all get the undelayed rate', async () => {
   const { auth } = await setup({ freeFailures: 1, maxDelayMs: 200, baseDelayMs: 120 });
+  assert.equal(await auth.login(attempt('alice', 'bad', '192.0.2.99')), null);
   const results = await Promise.all([1, 2, 3, 4].map(() => timed(auth.login(attempt('alice', 'bad', '192.0.2.99')))));
   const slowest = Math.max(...results.map((r) => r.ms));
   assert.ok(slowest >= 110, `slowest of four parallel guesses took ${slowest} ms`);
+});
+
+test('parallel logins with the right password (a mail client opening several connections) are not throttled', async () => {
+  const { auth } = await setup({ freeFailures: 1, maxDelayMs: 5000, baseDelayMs: 2000 });
+  const results = await Promise.all([...Array(12)].map(() => timed(auth.login(attempt('alice', 'secret', '192.0.2.98')))));
+  for (const r of results) assert.ok(r.value, 'every login succeeds');
+  const slowest = Math.max(...results.map((r) => r.ms));
+  assert.ok(slowest < 2000, `a throttling delay was applied to correct logins (${slowest} ms)`);
 });
 
 test('a broken account store makes login fail, not hang', async () => {

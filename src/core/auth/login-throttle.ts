@@ -45,7 +45,11 @@ export class LoginThrottle {
     let delay = 0;
     for (const key of keys) {
       const counter = this.counter(key);
-      delay = Math.max(delay, this.delayFor(counter.failures + counter.pending));
+      // Attempts still running count as possible failures only once this key has
+      // failed: a guesser's parallel tries are slowed, while a mail client opening
+      // several connections with the right password at once is not.
+      const suspect = counter.failures > 0 ? counter.failures + counter.pending : 0;
+      delay = Math.max(delay, this.delayFor(suspect));
       counter.pending += 1;
     }
     return delay;
