@@ -1,4 +1,4 @@
-// septet user add|list|passwd|del
+// septet user add|list|passwd|quota|del
 
 import { hashPassword } from '../core/auth/password.ts';
 import { StoreError } from '../core/store/types.ts';
@@ -49,7 +49,20 @@ export async function userCommand(argv: string[]): Promise<void> {
       process.stdout.write(`deleted ${normalized}\n`);
       return;
     }
+    case 'quota': {
+      // septet user quota ADDRESS BYTES|none: the per-user storage quota that IMAP's
+      // QUOTA reports and SMTP delivery enforces (452 / 552, RFC 3463 x.2.2).
+      const normalized = normalizeAddressArgument(address);
+      const amount = positionals[2];
+      const bytes = amount === 'none' ? null : Number(amount);
+      if (bytes !== null && (!Number.isSafeInteger(bytes) || bytes < 0)) throw new UsageError('user quota: give a number of bytes, or "none"');
+      await withStore(values, async (store) => {
+        if (!(await store.accounts.setQuota(normalized, bytes))) throw new Error(`no such user: ${normalized}`);
+      });
+      process.stdout.write(`quota of ${normalized}: ${bytes === null ? 'none' : `${bytes} bytes`}\n`);
+      return;
+    }
     default:
-      throw new UsageError(`user: expected add, list, passwd or del`);
+      throw new UsageError(`user: expected add, list, passwd, quota or del`);
   }
 }

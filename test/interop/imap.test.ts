@@ -114,3 +114,31 @@ test('curl lists mailboxes and fetches a message over imap:// and imaps://', asy
   assert.equal(fetched.code, 0, fetched.stderr);
   assert.match(fetched.stdout, /Hello Boris/);
 });
+
+test('quota: `septet user quota` is reported by IMAP GETQUOTAROOT and enforced at SMTP delivery', async () => {
+  assert.equal((await server.cli(['user', 'add', 'small@imap.test', '--password', 'smallpw'])).code, 0);
+  const set = await server.cli(['user', 'quota', 'small@imap.test', '4096']);
+  assert.equal(set.code, 0, set.stderr);
+  const out = await python(
+    `
+import imaplib, smtplib, sys
+imap_port, smtp_port = map(int, sys.argv[1:3])
+s = smtplib.SMTP('127.0.0.1', smtp_port)
+s.sendmail('x@example.net', ['small@imap.test'], 'Subject: fits\\r\\n\\r\\n' + 'a' * 1000 + '\\r\\n')
+try:
+    s.sendmail('x@example.net', ['small@imap.test'], 'Subject: too big\\r\\n\\r\\n' + 'b' * 5000 + '\\r\\n')
+    print('ACCEPTED')
+except smtplib.SMTPDataError as e:
+    print('REFUSED', e.smtp_code, e.smtp_error.decode()[:5])
+s.quit()
+m = imaplib.IMAP4('127.0.0.1', imap_port)
+m.login('small@imap.test', 'smallpw')
+typ, data = m.getquotaroot('INBOX')
+print('QUOTA', [d.decode() if isinstance(d, bytes) else d for d in data])
+m.logout()
+`,
+    [String(server.port('imap')), String(server.port('smtp'))],
+  );
+  assert.match(out, /REFUSED 5\d\d 5\.2\.2|REFUSED 4\d\d 4\.2\.2/);
+  assert.match(out, /STORAGE \d+ 4/);
+});
