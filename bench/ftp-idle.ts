@@ -24,4 +24,3 @@ const close = () => {
 };
 process.on('SIGTERM', close);
 setInterval(() => {}, 1 << 30);
-process.stdin.on('end', close).resume();

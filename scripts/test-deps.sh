@@ -10,6 +10,7 @@ command -v openssl >/dev/null || need+=(openssl)
 [[ -x /usr/bin/tftp ]] && dpkg -s tftp-hpa >/dev/null 2>&1 || need+=(tftp-hpa)
 command -v lftp >/dev/null || need+=(lftp)
 [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
+[[ -x /usr/sbin/postfix ]] || need+=(postfix)   # relay-postfix test and bench/relay.sh (private instances only)
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
@@ -19,6 +20,8 @@ made_policy=0
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made_policy=1
 fi
+# postfix asks debconf questions (mail name, site type) unless told not to.
+export DEBIAN_FRONTEND=noninteractive
 trap '((made_policy)) && rm -f /usr/sbin/policy-rc.d' EXIT
 apt-get install -y --no-install-recommends "${need[@]}" >&2 || {
   apt-get update >&2
