@@ -6,17 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ImapFixture, PASSWORD, sampleMessage, USER, type ImapClient } from './test-support.ts';
+import { prng } from '../core/testing/prng.ts';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID = [
   'NOOP', 'CAPABILITY', 'ID NIL', 'LIST "" *', 'LIST (SUBSCRIBED) "" "*" RETURN (STATUS (MESSAGES))', 'LSUB "" %', 'STATUS INBOX (MESSAGES UIDNEXT UNSEEN SIZE)',

@@ -9,6 +9,7 @@ import { decodeModifiedUtf7, encodeModifiedUtf7 } from './mutf7.ts';
 import { ImapError } from './replies.ts';
 import { formatNumberSet, parseSequenceSet, resolveRanges, STAR } from './sequence-set.ts';
 import { ArgParser, literalAtEnd } from './wire.ts';
+import { prng } from '../core/testing/prng.ts';
 
 const p = (...segments: string[]) => new ArgParser(segments.map((s) => Buffer.from(s, 'latin1')));
 
@@ -78,17 +79,6 @@ test('strings go out quoted when they can, as literals when they must', () => {
   assert.equal(imapString('ü', true), '"\xc3\xbc"');
 });
 
-/** mulberry32, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('seeded fuzz: the parser raises nothing but ImapError on any input', () => {
   const random = prng(3501);

@@ -7,18 +7,8 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { isHttpVerb } from './wire.ts';
 import { messageOfSize, PASSWORD, Pop3Fixture, USER, type Pop3Client } from './test-support.ts';
+import { prng } from '../core/testing/prng.ts';
 
-/** mulberry32: small, seeded, good enough to make failures reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const VALID = [
   'STAT', 'LIST', 'LIST 1', 'LIST 2', 'LIST 0', 'UIDL', 'UIDL 3', 'RETR 1', 'RETR 2', 'TOP 1 0', 'TOP 2 3',

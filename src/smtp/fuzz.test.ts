@@ -5,18 +5,8 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { SmtpFixture, type SmtpClient } from './test-support.ts';
+import { prng } from '../core/testing/prng.ts';
 
-/** mulberry32: a small, seedable PRNG so failures can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   'EHLO fuzz.example', 'HELO x', 'MAIL FROM:<a@b.example>', 'MAIL FROM:<> SIZE=10', 'RCPT TO:<bob@example.test>', 'RCPT TO:<"q u"@example.test>',

@@ -5,18 +5,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { MimeStructureParser, decodeBodyText, decodeTransfer, parseMimeBuffer, walkParts, type MimePart } from './index.ts';
+import { prng } from '../testing/prng.ts';
 
-/** mulberry32: small, seeded, good enough to pick split points and bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const fixtures = readdirSync(new URL('./fixtures/', import.meta.url))
   .filter((name) => name.endsWith('.eml'))
