@@ -19,7 +19,8 @@
 #   total; Postfix: 20 per destination) and fsync on.
 # usage: bench/relay.sh            env OFFSET=29400 BENCH_WORK=/tmp/septet-relay-bench
 #        MESSAGES_PER_DOMAIN=100 SIZE=10240 TIMEOUT=600
-# Prints RESULT lines (msg/s) and the RATIO Septet/Postfix. Never asserts.
+# Prints RESULT lines (msg/s) and the RATIO Septet/Postfix, plus each side's plain accept
+# rate for the same load (into the second MTA) to tell relaying from accepting. Never asserts.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -138,6 +139,9 @@ if [[ $what == END ]]; then
   printf 'RESULT\trelay septet->septet n=%s l=%s domains=%s\t%s\tmsg/s\n' "$TOTAL" "$SIZE" "${#DOMAINS[@]}" "$se"
 else se=0; fi
 log "Septet: A delivered lines: $(grep -c '"relay delivered"\|delivered' "$WORK/a/septet.log" || true); RSS A $(awk '/VmRSS/ {print $2, $3}' /proc/"${PIDS[1]}"/status 2>/dev/null), B $(awk '/VmRSS/ {print $2, $3}' /proc/"${PIDS[2]}"/status 2>/dev/null)"
+# For reading the figure: the same load straight into B (local delivery, no relaying).
+t0=$(now); inject "$B" || true; t1=$(now)
+printf 'RESULT\taccept only septet (the load into B, local mailboxes)\t%s\tmsg/s\n' "$(rate "$TOTAL" "$t0" "$t1")"
 kill_pid "${PIDS[1]}"; kill_pid "${PIDS[2]}"
 
 # --- Postfix to Postfix -----------------------------------------------------------------
@@ -236,5 +240,8 @@ if [[ $what == END ]]; then
   printf 'RESULT\trelay postfix->postfix n=%s l=%s domains=%s (until the first queue is empty)\t%s\tmsg/s\n' "$TOTAL" "$SIZE" "${#DOMAINS[@]}" "$pf"
   [[ $what2 == END ]] && printf 'RESULT\trelay postfix->postfix n=%s (until all are in the Maildirs)\t%s\tmsg/s\n' "$TOTAL" "$(rate "$TOTAL" "$t0" "$t_box")"
 else pf=0; fi
+# For reading the figure: the same load straight into P2 (accepted into its queue).
+t0=$(now); inject "$P2" || true; t1=$(now)
+printf 'RESULT\taccept only postfix (the load into P2, queued)\t%s\tmsg/s\n' "$(rate "$TOTAL" "$t0" "$t1")"
 awk -v a="$se" -v b="$pf" 'BEGIN { if (b > 0) printf "RATIO\trelay septet/postfix\t%.2f\t(%s vs %s msg/s)\n", a / b, a, b; else print "RATIO\trelay septet/postfix\tn/a" }'
 log "machine after the run: load average $(cut -d' ' -f1-3 /proc/loadavg)"
