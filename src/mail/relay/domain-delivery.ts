@@ -3,6 +3,7 @@
 // connection failure or a 4xx for the whole transaction (RFC 5321 §5.1) — and turn
 // the replies into one outcome per recipient.
 
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { AttemptResult } from '../../core/store/types.ts';
 import type { DnsLookup } from './dns.ts';
@@ -68,14 +69,18 @@ async function hostsFor(route: DomainRoute, deps: DomainDeliveryDeps): Promise<{
 
 async function open(route: DomainRoute, host: MailHost, address: string, port: number, deps: DomainDeliveryDeps): Promise<SmtpClient> {
   const smart = route.smartHost;
-  const verify: ConnectionOptions = { servername: host.name, rejectUnauthorized: route.requireTls };
+  // RFC 6066 §3: SNI carries names only, and Node refuses an IP there; a host given as an
+  // address (a smart host "127.0.0.3:587") is checked against its address instead.
+  const verify: ConnectionOptions = { ...(isIP(host.name) ? { host: host.name } : { servername: host.name }), rejectUnauthorized: route.requireTls };
   const client = await SmtpClient.connect({ address, port, hostName: host.name, implicitTls: smart?.implicitTls ? verify : null }, deps.client);
   try {
     if (!client.conn.secure && client.has('STARTTLS')) {
       try {
         await client.startTls(verify);
       } catch (error) {
-        if (route.requireTls) throw error;
+        // A smart host with AUTH needs TLS for the password: plaintext would only end in
+        // 530 at MAIL, a permanent failure for what is a temporary TLS problem.
+        if (route.requireTls || smart?.user) throw error;
         // Opportunistic TLS failed (a broken certificate setup, an old cipher): the
         // connection is gone; go on in plaintext rather than not at all (RFC 3207 §4.1).
         client.conn.close();

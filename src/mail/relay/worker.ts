@@ -133,7 +133,11 @@ export class RelayWorker {
       if (!this.running || this.active.has(candidate.id)) continue;
       const entry = await this.mail.store.queue.claim(candidate.id);
       if (!entry) continue;
-      const work = this.process(entry)
+      // Back to 'queued' after an attempt or a skip: the operator's `queue retry|release`
+      // (or a restart). The operator asked for a try now, so the destination's backoff
+      // does not apply; new mail (never tried, no error) still waits for it.
+      const operatorRetry = candidate.state === 'queued' && (candidate.attempts > 0 || Boolean(candidate.lastError));
+      const work = this.process(entry, operatorRetry)
         .catch(async (error) => {
           this.log.error({ err: error, queueId: entry.id }, 'relay: delivery attempt failed unexpectedly');
           // Back into the queue for a later try rather than stuck in flight.
@@ -162,7 +166,7 @@ export class RelayWorker {
     return scanner.traits;
   }
 
-  private async process(entry: QueueEntry): Promise<void> {
+  private async process(entry: QueueEntry, ignoreBackoff = false): Promise<void> {
     const now = this.now();
     const pending = entry.recipients.filter(isPending);
     if (this.schedule.expired(entry.createdAt, now)) return this.giveUp(entry, pending, now);
@@ -182,7 +186,7 @@ export class RelayWorker {
       [...byDomain].map(async ([domain, recipients]) => {
         const route = this.routeFor(domain);
         const destination = route.smartHost ? `smart:${route.smartHost.host}` : domain;
-        const downUntil = this.backoff.downUntil(destination, now.getTime());
+        const downUntil = ignoreBackoff ? null : this.backoff.downUntil(destination, now.getTime());
         if (downUntil !== null) {
           // RFC 5321 §4.5.4.1: known to be down; wait for its retry, do not hammer it.
           earliestSkipped = Math.min(earliestSkipped ?? downUntil, downUntil);
