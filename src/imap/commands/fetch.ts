@@ -17,6 +17,17 @@ import { SELECTED, type Command } from './types.ts';
 
 /** Messages whose metadata is read in one store call. */
 const BATCH = 512;
+/** Messages whose header or MIME tree is read ahead of the one being written. */
+const PREFETCH = 16;
+/** Whole messages up to this size are read ahead into memory (at most PREFETCH of them). */
+const SMALL_MESSAGE = 64 * 1024;
+
+/**
+ * Small messages read ahead for one FETCH: a 4 KiB message costs a file open, read and
+ * close whether streamed or not, so reading the next ones while this one is written
+ * keeps the connection busy. Bounded: PREFETCH × SMALL_MESSAGE per running FETCH.
+ */
+type WholeMessages = Map<string, Promise<Buffer>>;
 
 export const fetch: Command = {
   states: SELECTED,
@@ -59,6 +70,7 @@ export const fetch: Command = {
       const gone = (await mailboxes.changesSince(view.mailboxId, changedSince)).expunged.filter((u) => inRanges(ranges, u));
       if (gone.length > 0) session.write(`* VANISHED (EARLIER) ${formatNumberSet(gone)}\r\n`);
     }
+    const whole: WholeMessages = new Map();
     for (let i = 0; i < targets.length; i += BATCH) {
       const batch = targets.slice(i, i + BATCH);
       const metas = new Map<number, MessageMeta>();
@@ -66,11 +78,27 @@ export const fetch: Command = {
         if (changedSince === null || meta.modseq > changedSince) metas.set(meta.uid, meta);
       }
       const seenNow = plan.setsSeen && !view.readOnly ? await markSeen(session, metas) : new Set<number>();
-      for (const { seq, uid: u } of batch) {
+      // Headers and MIME trees of the next messages load while this one is written:
+      // each load waits on file I/O, so doing them one by one would leave the time idle.
+      const prefetch = (k: number) => {
+        const meta = batch[k] && metas.get(batch[k]!.uid);
+        if (!meta) return;
+        if (plan.needsTree) loadTree(session.store.blobs, meta).catch(() => {});
+        else if (plan.needsHeader) loadHeader(session.store.blobs, meta).catch(() => {});
+        if (plan.needsWhole && meta.size <= SMALL_MESSAGE && !whole.has(meta.blobId)) {
+          const read = session.store.blobs.readAll(meta.blobId);
+          read.catch(() => {});
+          whole.set(meta.blobId, read);
+        }
+      };
+      for (let k = 0; k < Math.min(PREFETCH, batch.length); k++) prefetch(k);
+      for (let k = 0; k < batch.length; k++) {
+        prefetch(k + PREFETCH);
+        const { seq, uid: u } = batch[k]!;
         const meta = metas.get(u);
         // Expunged by another session and not yet announced: nothing to say (RFC 9051 §6.4.5 allows omitting it).
         if (!meta) continue;
-        await writeFetch(session, seq, meta, plan, seenNow.has(u));
+        await writeFetch(session, seq, meta, plan, seenNow.has(u), whole);
       }
     }
   },
@@ -88,7 +116,7 @@ async function markSeen(session: ImapSession, metas: Map<number, MessageMeta>): 
 }
 
 /** Writes one "* n FETCH (...)" response, streaming literals. */
-async function writeFetch(session: ImapSession, seq: number, meta: MessageMeta, plan: FetchPlan, seenChanged: boolean): Promise<void> {
+async function writeFetch(session: ImapSession, seq: number, meta: MessageMeta, plan: FetchPlan, seenChanged: boolean, whole: WholeMessages): Promise<void> {
   const { blobs } = session.store;
   const utf8 = session.utf8;
   let tree: MimePart | null = null;
@@ -121,6 +149,19 @@ async function writeFetch(session: ImapSession, seq: number, meta: MessageMeta, 
       const data = partial ? source.data.subarray(Math.min(partial.start, source.data.length), Math.min(partial.start + partial.count, source.data.length)) : source.data;
       text += `{${data.length}}\r\n${data.toString('latin1')}`;
       return;
+    }
+    const prefetched = source.kind === 'range' && source.start === 0 && source.end === meta.size ? whole.get(meta.blobId) : undefined;
+    if (prefetched) {
+      whole.delete(meta.blobId);
+      const data = await prefetched;
+      if (data.length === meta.size) {
+        const from = partial ? Math.min(partial.start, data.length) : 0;
+        const slice = partial ? data.subarray(from, Math.min(from + partial.count, data.length)) : data;
+        text += binary && slice.includes(0) ? `~{${slice.length}}\r\n` : `{${slice.length}}\r\n`;
+        await flushText();
+        await session.send(slice);
+        return;
+      }
     }
     if (source.kind === 'range') {
       let { start, end } = source;

@@ -28,6 +28,8 @@ export interface FetchPlan {
   needsTree: boolean;
   /** RFC 3501 §6.4.5: BODY[...] without PEEK, RFC822 and RFC822.TEXT set \Seen. */
   setsSeen: boolean;
+  /** Some item sends the whole message (BODY[], RFC822, BINARY[] of the top level). */
+  needsWhole: boolean;
 }
 
 const MACROS: Record<string, string[]> = {
@@ -130,6 +132,7 @@ export function planFetch(items: FetchItem[]): FetchPlan {
   let needsHeader = false;
   let needsTree = false;
   let setsSeen = false;
+  let needsWhole = false;
   for (const item of items) {
     switch (item.kind) {
       case 'envelope':
@@ -145,19 +148,21 @@ export function planFetch(items: FetchItem[]): FetchPlan {
         break;
       case 'rfc822':
         setsSeen = true;
+        needsWhole = true;
         break;
       case 'section': {
         if (!item.peek) setsSeen = true;
         const s = item.section;
         if (s.part.length > 0 || item.binary) needsTree = true;
         else if (s.kind !== 'all') needsHeader = true;
+        else needsWhole = true;
         break;
       }
       default:
         break;
     }
   }
-  return { items, needsHeader, needsTree, setsSeen };
+  return { items, needsHeader, needsTree, setsSeen, needsWhole };
 }
 
 /** The name a section item has in the response: BODY[1.HEADER.FIELDS (A B)]<0>. */

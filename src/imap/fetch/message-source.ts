@@ -11,6 +11,8 @@ export interface HeaderInfo {
   fields: HeaderField[];
   /** Octet offset of the body (after the blank line). */
   bodyStart: number;
+  /** The header block's octets (through the blank line), when it was read on its own. */
+  raw?: Buffer;
 }
 
 /** Headers longer than this are read through the full parser instead. */
@@ -41,11 +43,26 @@ class Lru<V> {
 // parses once. Blob ids are content-addressed handles that never change.
 const trees = new Lru<MimePart>(256);
 const headers = new Lru<HeaderInfo>(2048);
+// Loads under way, so a prefetch and the FETCH that needs the result read the blob once.
+const treesLoading = new Map<string, Promise<MimePart>>();
+const headersLoading = new Map<string, Promise<HeaderInfo>>();
+
+function once<V>(loading: Map<string, Promise<V>>, key: string, load: () => Promise<V>): Promise<V> {
+  const pending = loading.get(key);
+  if (pending) return pending;
+  const started = load().finally(() => loading.delete(key));
+  loading.set(key, started);
+  return started;
+}
 
 /** The whole MIME tree (exact offsets of every part), parsed in one streaming pass. */
 export async function loadTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId'>): Promise<MimePart> {
   const cached = trees.get(meta.blobId);
   if (cached) return cached;
+  return once(treesLoading, meta.blobId, () => parseTree(blobs, meta));
+}
+
+async function parseTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId'>): Promise<MimePart> {
   const parser = new MimeStructureParser();
   for await (const chunk of blobs.read(meta.blobId)) parser.push(chunk as Buffer);
   const tree = parser.end();
@@ -73,6 +90,10 @@ function headerEnd(data: Buffer): number {
 export async function loadHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<HeaderInfo> {
   const cached = headers.get(meta.blobId);
   if (cached) return cached;
+  return once(headersLoading, meta.blobId, () => readHeader(blobs, meta));
+}
+
+async function readHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<HeaderInfo> {
   const chunks: Buffer[] = [];
   let length = 0;
   let end = -1;
@@ -90,7 +111,8 @@ export async function loadHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blob
   }
   const data = Buffer.concat(chunks, length);
   let info: HeaderInfo;
-  if (end >= 0) info = { fields: parseHeaderFields(data.subarray(0, end)), bodyStart: end };
+  // The block is copied out so the LRU does not pin the rest of the read buffer.
+  if (end >= 0) info = { fields: parseHeaderFields(data.subarray(0, end)), bodyStart: end, raw: Buffer.from(data.subarray(0, end)) };
   else if (meta.size <= HEADER_READ_LIMIT) info = { fields: parseHeaderFields(data), bodyStart: meta.size };
   else {
     const tree = await loadTree(blobs, meta);

@@ -30,6 +30,8 @@ export function rootSection(section: Section, meta: MessageMeta, header: HeaderI
     case 'all':
       return { kind: 'range', start: 0, end: meta.size };
     case 'header':
+      // The header block read for FETCH is kept with the header: no second file read.
+      if (header!.raw && header!.raw.length === header!.bodyStart) return { kind: 'bytes', data: header!.raw };
       return { kind: 'range', start: 0, end: header!.bodyStart };
     case 'text':
       return { kind: 'range', start: header!.bodyStart, end: meta.size };
