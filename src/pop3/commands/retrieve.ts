@@ -1,19 +1,60 @@
 // RFC 1939 §5 RETR and §7 TOP: a stored message, streamed and byte-stuffed.
 
+import { Readable } from 'node:stream';
+import type { MessageMeta, Store } from '../../core/store/types.ts';
+import type { Maildrop } from '../maildrop.ts';
 import { sendMessage } from '../message-stream.ts';
 import { okLine, Text } from '../replies.ts';
 import { TopFilter } from '../top-filter.ts';
 import { expectArguments, parseLineCount, parseMessageNumber } from '../wire.ts';
 import type { Command } from './types.ts';
 
+/** Messages up to this size are read ahead whole (one per session). */
+const READ_AHEAD_LIMIT = 64 * 1024;
+
+/**
+ * Clients retrieve a maildrop in order (RFC 1939 §10's example, poplib, fetchmail), so
+ * while one message goes out the next small one is read: the file open, read and
+ * close then overlap the client's work instead of adding to every RETR's latency.
+ */
+const readAhead = new WeakMap<Maildrop, { blobId: string; data: Promise<Buffer> }>();
+
+function startReadAhead(store: Store, maildrop: Maildrop, n: number): void {
+  if (n > maildrop.size) return;
+  let next: MessageMeta;
+  try {
+    next = maildrop.message(n);
+  } catch {
+    return; // deleted
+  }
+  if (next.size > READ_AHEAD_LIMIT) return;
+  const data = store.blobs.readAll(next.blobId);
+  data.catch(() => {}); // a failure surfaces when (if) the message is asked for
+  readAhead.set(maildrop, { blobId: next.blobId, data });
+}
+
+async function bodyOf(store: Store, maildrop: Maildrop, meta: MessageMeta): Promise<Readable> {
+  const ahead = readAhead.get(maildrop);
+  if (ahead?.blobId === meta.blobId) {
+    readAhead.delete(maildrop);
+    const data = await ahead.data.catch(() => null);
+    if (data && data.length === meta.size) return Readable.from([data]);
+  }
+  return store.blobs.read(meta.blobId, { start: 0, end: meta.size });
+}
+
 export const retr: Command = {
   states: ['transaction'],
   async run(session, rest) {
     const [arg] = expectArguments(rest, 1, 1, 'RETR message-number');
     const maildrop = session.maildrop;
-    const meta = maildrop.message(parseMessageNumber(arg!, maildrop.size));
+    const n = parseMessageNumber(arg!, maildrop.size);
+    const meta = maildrop.message(n);
+    const { store } = session.deps;
+    const body = await bodyOf(store, maildrop, meta);
+    startReadAhead(store, maildrop, n + 1);
     // RFC 1939 §11: the size is the stored octets with CRLF line ends, before stuffing.
-    await sendMessage(session.conn, okLine(Text.messageFollows(meta.size)), session.deps.store.blobs.read(meta.blobId, { start: 0, end: meta.size }));
+    await sendMessage(session.conn, okLine(Text.messageFollows(meta.size)), body);
   },
 };
 
