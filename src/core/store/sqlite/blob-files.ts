@@ -80,8 +80,9 @@ export class FileBlobStore implements BlobStore {
     const start = Math.max(0, range.start);
     // [start, end) here; createReadStream's end is inclusive.
     if (range.end <= start) return Readable.from([], { objectMode: false });
-    // One read for a small message (no second read to find EOF); 1 MiB reads for big ones.
-    const highWaterMark = Math.min(Math.max(range.end - start, 16 * 1024), 1024 * 1024);
+    // One read for a small message (no second read to find EOF); 64 KiB reads for big
+    // ones (larger reads raised the peak memory of a 50 MB RETR by half the message).
+    const highWaterMark = Math.min(Math.max(range.end - start, 16 * 1024), 64 * 1024);
     return createReadStream(file, { start, end: range.end - 1, highWaterMark });
   }
 
