@@ -3,11 +3,12 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { prepareSeptet, python, runCli, SEPTET, type SeptetProcess } from './harness.ts';
+import { prepareSeptet, python, ROOT, runCli, SEPTET, type SeptetProcess } from './harness.ts';
 
 const execFileP = promisify(execFile);
 let server: SeptetProcess;
@@ -139,6 +140,50 @@ describe('start-up', () => {
     );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /Node\.js 26 or newer is required/);
+  });
+
+  test('started as root, the server runs as its unprivileged user after binding', async () => {
+    const status = await readFile(`/proc/${server.pid}/status`, 'utf8');
+    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
+    assert.notEqual(uid, 0, 'the running server must not keep root');
+  });
+
+  test('a user who is not root gets the default port offset 10000 (SMTP on 10025)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'septet-nobody-'));
+    await chmod(dir, 0o777);
+    const root = process.getuid?.() === 0;
+    const asNobody = root ? ['runuser', '-u', 'nobody', '--'] : [];
+    let [node, bin] = [process.execPath, SEPTET];
+    // The checkout may sit where `nobody` cannot reach it (say under /root): run a copy.
+    const reachable = async (path: string) => !root || (await execFileP('runuser', ['-u', 'nobody', '--', 'test', '-r', path]).then(() => true, () => false));
+    if (!(await reachable(node)) || !(await reachable(bin))) {
+      const app = join(dir, 'app');
+      await execFileP('mkdir', ['-p', app]);
+      await execFileP('cp', ['-a', join(ROOT, 'bin'), join(ROOT, 'src'), join(ROOT, 'node_modules'), join(ROOT, 'package.json'), app]);
+      await execFileP('cp', [process.execPath, join(app, 'node')]);
+      await execFileP('chmod', ['-R', 'a+rX', app]);
+      [node, bin] = [join(app, 'node'), join(app, 'bin', 'septet.js')];
+    }
+    const [command, ...args] = [...asNobody, node, bin, 'start', '--data', join(dir, 'data'), '--listen', '127.0.0.1'];
+    const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line:\n${output}`)), 30_000);
+        child.stdout.on('data', (d: Buffer) => {
+          output += d.toString();
+          if (output.includes('"septet ready"')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`exited with ${code}:\n${output}`)));
+      });
+      assert.match(output, /smtp listening on 127\.0\.0\.1:10025/);
+      assert.match(output, /pop3 listening on 127\.0\.0\.1:10110/);
+    } finally {
+      child.kill('SIGTERM');
+    }
   });
 
   test('SIGTERM shuts down cleanly with exit code 0', async () => {
