@@ -133,12 +133,9 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     }
   }
 
-  if (serviceUser) await chownTree(dataDir, serviceUser);
-  if (serviceUser) {
-    becomeUser(serviceUser);
-    log.info({ user: serviceUser.name, uid: serviceUser.uid }, `running as ${serviceUser.name}`);
-  }
-
+  // The store's worker thread and the certificates start before root is dropped: the
+  // worker's code is then loaded while it can surely be read, and whatever they create
+  // in the data directory is handed to the service user with the rest just below.
   const bus = new LocalChangeBus();
   const store = await openSqliteStore({ dataDir, fsync: config.store.fsync, bus, log: log.child({ component: 'store' }) });
   const tls = await CertificateManager.open({
@@ -150,6 +147,13 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     minVersion: config.tls.min_version as 'TLSv1.2' | 'TLSv1.3',
     log: log.child({ component: 'tls' }),
   });
+
+  if (serviceUser) {
+    await chownTree(dataDir, serviceUser);
+    // setuid applies to every thread of the process, the store's worker included.
+    becomeUser(serviceUser);
+    log.info({ user: serviceUser.name, uid: serviceUser.uid }, `running as ${serviceUser.name}`);
+  }
   tls.watch();
   tlsProxy.target = tls;
 

@@ -15,8 +15,11 @@ export async function withStore<T>(
 ): Promise<T> {
   const { config, dataDir } = await loadSettings(values);
   await mkdir(dataDir, { recursive: true });
-  await actAsOwnerOf(dataDir);
+  // The store's worker starts first, so its code loads before root is given up (the
+  // checkout may not be readable by the data directory's owner); setuid then covers
+  // the worker thread too.
   const store = await openSqliteStore({ dataDir, fsync: config.store.fsync });
+  await actAsOwnerOf(dataDir);
   try {
     return await work(store, config);
   } finally {
