@@ -12,39 +12,27 @@
 // so that Q can be down while the other tests run.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { startDnsmasq } from './dnsmasq.ts';
 
 const B_OFFSET = 29600;
 const Q_OFFSET = 29700;
 const DNS_PORT = 29653;
 const A_ADDR = '127.0.0.2';
 const B_ADDR = '127.0.0.3';
-const DNSMASQ = '/usr/sbin/dnsmasq';
 
 let dns: ChildProcess;
 const started: SeptetProcess[] = [];
 
-async function startDns(): Promise<ChildProcess> {
-  const child = spawn(
-    DNSMASQ,
-    [
-      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces', '--user=root', '--pid-file=',
-      `--port=${DNS_PORT}`, '--listen-address=127.0.0.1',
-      // Authoritative for .test: b.test and elsewhere.test have no records at all (NXDOMAIN),
-      // so mail for them can only arrive through the smart host.
-      '--local=/test/',
-      '--mx-host=tls.test,mx.tls.test,10', `--host-record=mx.tls.test,${B_ADDR}`,
-      '--mx-host=q.test,mx.q.test,10', `--host-record=mx.q.test,${B_ADDR}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise((r) => setTimeout(r, 300));
-  if (child.exitCode !== null) throw new Error(`dnsmasq failed: ${stderr}`);
-  return child;
+function startDns(): Promise<ChildProcess> {
+  return startDnsmasq(DNS_PORT, [
+    // Authoritative for .test: b.test and elsewhere.test have no records at all (NXDOMAIN),
+    // so mail for them can only arrive through the smart host.
+    '--mx-host=tls.test,mx.tls.test,10', `--host-record=mx.tls.test,${B_ADDR}`,
+    '--mx-host=q.test,mx.q.test,10', `--host-record=mx.q.test,${B_ADDR}`,
+  ]);
 }
 
 /** A sending instance on 127.0.0.2 with alice@a.test; `relay` is extra [relay] keys. */

@@ -8,13 +8,14 @@
 // reads it with poplib. Postfix writes its errors only to its maillog, so failures quote it.
 
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, writeFile, readFile, readdir, chmod, chown } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { prepareSeptet, python, removeDir, type SeptetProcess } from './harness.ts';
+import { startDnsmasq } from './dnsmasq.ts';
 
 const execFileP = promisify(execFile);
 const OFFSET = 29200;
@@ -23,7 +24,6 @@ const SMTP_PORT = 25 + OFFSET;
 const A_ADDR = '127.0.0.2';
 const B_ADDR = '127.0.0.3';
 const P_ADDR = '127.0.0.4';
-const DNSMASQ = '/usr/sbin/dnsmasq';
 const POSTFIX = '/usr/sbin/postfix';
 
 let dns: ChildProcess;
@@ -206,23 +206,12 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
   }
 }
 
-async function startDns(): Promise<ChildProcess> {
-  const child = spawn(
-    DNSMASQ,
-    [
-      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces', '--user=root', '--pid-file=',
-      `--port=${DNS_PORT}`, '--listen-address=127.0.0.1', '--local=/test/',
-      '--mx-host=a.test,mx.a.test,10', `--host-record=mx.a.test,${A_ADDR}`,
-      '--mx-host=b.test,mx.b.test,10', `--host-record=mx.b.test,${B_ADDR}`,
-      '--mx-host=p.test,mx.p.test,10', `--host-record=mx.p.test,${P_ADDR}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await sleep(300);
-  if (child.exitCode !== null) throw new Error(`dnsmasq failed: ${stderr}`);
-  return child;
+function startDns(): Promise<ChildProcess> {
+  return startDnsmasq(DNS_PORT, [
+    '--mx-host=a.test,mx.a.test,10', `--host-record=mx.a.test,${A_ADDR}`,
+    '--mx-host=b.test,mx.b.test,10', `--host-record=mx.b.test,${B_ADDR}`,
+    '--mx-host=p.test,mx.p.test,10', `--host-record=mx.p.test,${P_ADDR}`,
+  ]);
 }
 
 const relayToml = (source: string) =>

@@ -5,15 +5,15 @@
 // poplib; failures come back as RFC 3464 reports that python's email package parses.
 
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { startDnsmasq } from './dnsmasq.ts';
 
 const OFFSET = 29000;
 const DNS_PORT = 29053;
 const A_ADDR = '127.0.0.2';
 const B_ADDR = '127.0.0.3';
-const DNSMASQ = '/usr/sbin/dnsmasq';
 
 let dns: ChildProcess;
 let a: SeptetProcess;
@@ -32,28 +32,15 @@ const relayToml = [
   `servers = ["127.0.0.1:${DNS_PORT}"]`,
 ].join('\n');
 
-async function startDns(): Promise<ChildProcess> {
-  const child = spawn(
-    DNSMASQ,
-    [
-      '--keep-in-foreground', '--no-resolv', '--no-hosts', '--bind-interfaces', '--user=root', '--pid-file=',
-      `--port=${DNS_PORT}`, '--listen-address=127.0.0.1',
-      // Authoritative for .test: unknown names are NXDOMAIN, missing types NODATA (not REFUSED).
-      '--local=/test/',
-      '--mx-host=a.test,mx.a.test,10', `--host-record=mx.a.test,${A_ADDR}`,
-      '--mx-host=b.test,mx.b.test,10', `--host-record=mx.b.test,${B_ADDR}`,
-      // No MX, only an address: the implicit MX (RFC 5321 §5.1).
-      `--host-record=c.test,${B_ADDR}`,
-      // RFC 7505 null MX.
-      '--mx-host=null.test,.,0', `--host-record=null.test,${B_ADDR}`,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  await new Promise((r) => setTimeout(r, 300));
-  if (child.exitCode !== null) throw new Error(`dnsmasq failed: ${stderr}`);
-  return child;
+function startDns(): Promise<ChildProcess> {
+  return startDnsmasq(DNS_PORT, [
+    '--mx-host=a.test,mx.a.test,10', `--host-record=mx.a.test,${A_ADDR}`,
+    '--mx-host=b.test,mx.b.test,10', `--host-record=mx.b.test,${B_ADDR}`,
+    // No MX, only an address: the implicit MX (RFC 5321 §5.1).
+    `--host-record=c.test,${B_ADDR}`,
+    // RFC 7505 null MX.
+    '--mx-host=null.test,.,0', `--host-record=null.test,${B_ADDR}`,
+  ]);
 }
 
 const sendMail = (to: string, subject: string) =>
