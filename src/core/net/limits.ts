@@ -272,5 +272,5 @@ export class ConnectionLimits {
 
 function isAbove(pool: Pool, percent: number): boolean {
   if (percent <= 0 || !Number.isFinite(pool.max)) return false;
-  return pool.total * 100 >= pool.max * percent;
+  return pool.total * 100 > pool.max * percent;
 }
