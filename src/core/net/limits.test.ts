@@ -52,6 +52,7 @@ test('an IPv4-mapped IPv6 address counts as its IPv4 address', () => {
 
 import { createServer, connect, type Socket } from 'node:net';
 import { Connection, DeadlineExceededError } from './connection.ts';
+import { ReadTimeoutError } from './byte-reader.ts';
 import { ManualClock, capturingLogger } from './testing.ts';
 import type { LimitsOptions } from './limits.ts';
 
@@ -246,4 +247,30 @@ test('a trusted connection keeps reading past the deadline', async () => {
   client.write('a NOOP\r\n');
   assert.equal((await conn.reader.readLine(100))?.toString(), 'a NOOP');
   close();
+});
+
+test('under stress an unauthenticated connection\'s idle timeout is capped; after markTrusted its own applies again', async () => {
+  // A real clock for the socket's idle timer; the deadline itself is off.
+  const limits = new ConnectionLimits({ maxConnections: 100, maxPerIp: 100, maxPerService: 2, stressPercent: 50, stressIdleMs: 50, stressDeadlineMs: 0 });
+  const filler = leaseIn(limits, '127.0.0.1', 'smtp');
+  filler.markTrusted();
+  const { server, client, close } = await socketPair();
+  const conn = new Connection(server, capturingLogger().log);
+  conn.attachLease(leaseIn(limits, '127.0.0.1', 'smtp')); // 2 of 2: stress
+  conn.setIdleTimeout(600_000);
+  const error = await conn.reader.readLine(100).then(() => null, (e: unknown) => e);
+  assert.ok(error instanceof ReadTimeoutError && !(error instanceof DeadlineExceededError), String(error));
+  close();
+
+  const second = await socketPair();
+  const trusted = new Connection(second.server, capturingLogger().log);
+  filler.release();
+  trusted.attachLease(leaseIn(limits, '127.0.0.1', 'smtp'));
+  trusted.setIdleTimeout(600_000);
+  trusted.markTrusted();
+  const read = trusted.reader.readLine(100);
+  await new Promise((r) => setTimeout(r, 200)); // four times the stress idle timeout
+  second.client.write('still here\r\n');
+  assert.equal((await read)?.toString(), 'still here');
+  second.close();
 });
