@@ -43,6 +43,10 @@ exclusive_lock = false
 [limits]
 max_connections_per_ip = 5000
 max_connections = 5000
+# The memory step holds 1000 idle connections from 127.0.0.1 on one service.
+max_connections_per_service = 5000
+max_connections_per_ip_per_service = 5000
+stress_threshold = 0
 TOML
   "$NODE" "$ROOT/bin/septet.js" user add rcpt@example.test --password bench --data "$WORK/data" --config "$WORK/septet.toml" >/dev/null
   "$NODE" "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet.log" 2>&1 &

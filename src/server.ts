@@ -8,7 +8,7 @@ import { PasswordAuthenticator } from './core/auth/authenticator.ts';
 import { LocalChangeBus } from './core/bus/bus.ts';
 import { listeners, type Config, type ListenerName } from './core/config/schema.ts';
 import { ListenerGroup, type BoundListener, type ConnectionHandler } from './core/net/listener.ts';
-import { ConnectionLimits } from './core/net/limits.ts';
+import { connectionLimitsFrom } from './core/net/limits-config.ts';
 import type { TlsProvider } from './core/net/connection.ts';
 import { becomeUser, canBindPrivilegedPorts, chownTree, ensureSystemUser, isRoot } from './core/os/privileges.ts';
 import { openSqliteStore } from './core/store/sqlite/sqlite-store.ts';
@@ -98,7 +98,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const group = new ListenerGroup({
     log,
     tls: tlsProxy,
-    limits: new ConnectionLimits({ maxConnections: config.limits.max_connections, maxPerIp: config.limits.max_connections_per_ip }),
+    limits: connectionLimitsFrom(config),
   });
   const deferred = new Map<ListenerName, DeferredHandler>();
   const bound: BoundListener[] = [];

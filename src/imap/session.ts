@@ -181,6 +181,7 @@ export class ImapSession {
     if (!account) throw no(Text.loginFailed, Code.authenticationFailed);
     if (this.conn.isClosed) throw new ConnectionClosedError();
     this.state = { name: 'authenticated', account };
+    this.conn.markTrusted(); // no pre-authentication deadline any more (core/net/limits.ts)
     this.unsubscribe = this.store.bus.subscribe(account.id, (event) => this.onChange(event));
     this.conn.setIdleTimeout(this.limits.idleTimeoutMs);
     this.log.info({ user: account.address }, 'imap login');

@@ -114,6 +114,7 @@ export class Pop3Session {
       return;
     }
     this.state = { name: 'transaction', maildrop };
+    this.conn.markTrusted(); // no pre-authentication deadline any more (core/net/limits.ts)
     const { count, octets } = maildrop.stat();
     this.conn.log.info({ user: account.address, messages: count }, 'pop3 login');
     this.ok(Text.loggedIn(count, octets));

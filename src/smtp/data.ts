@@ -90,6 +90,7 @@ export async function finishBody(session: Session, envelope: Envelope, body: Bod
       throw Replies.localError;
     }
     session.accepted++;
+    session.conn.markTrusted(); // port 25: a completed transaction ends the deadline (core/net/limits.ts)
     session.reply({ code: 250, enhanced: '2.0.0', text: `Ok: queued as ${messageId}` });
   } catch (error) {
     await writer.abort().catch(() => {});

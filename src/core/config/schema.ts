@@ -47,8 +47,15 @@ export const schema = {
   },
 
   limits: {
-    max_connections: int(2000, 'simultaneous connections over all services', 1),
-    max_connections_per_ip: int(50, 'simultaneous connections from one client address over all services', 1),
+    max_connections: int(10_000, 'simultaneous connections over all services: the last resort for memory and file descriptors (each service has its own cap below)', 1),
+    max_connections_per_ip: int(100, 'simultaneous connections from one client address over all services', 1),
+    max_connections_per_service: int(1000, 'simultaneous connections in each listener (smtp, submission, imap, ...), so filling one leaves the others serving', 1),
+    max_connections_per_ip_per_service: int(50, 'simultaneous connections from one client address in each listener (Postfix\'s smtpd_client_connection_count_limit)', 1),
+    preauth_deadline: int(60, 'seconds a connection may last before it logs in (POP3, IMAP, FTP, submission), however busily it trickles bytes; 0 = no deadline', 0),
+    mta_deadline: int(300, 'seconds a port 25 connection may last before its first completed transaction (or AUTH); 0 = no deadline', 0),
+    stress_threshold: int(75, 'percent of a connection cap (a service\'s or the server\'s) above which that scope is under stress; 0 = never', 0, 100),
+    stress_deadline: int(10, 'under stress, the deadline of connections not logged in, in seconds (those already open are shortened too), as Postfix\'s ${stress?10}{300}', 1),
+    stress_idle_timeout: int(10, 'under stress, seconds an unauthenticated session may wait between commands', 1),
   },
 
   auth: {

@@ -9,6 +9,7 @@ import { TLSSocket, type SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import { ByteReader, ReadTimeoutError } from './byte-reader.ts';
 import { isLoopbackAddress, normalizeAddress } from './address.ts';
+import type { ConnectionLease } from './limits.ts';
 
 export interface TlsProvider {
   /** The context for a server name (SNI), or the default one. */
@@ -37,6 +38,21 @@ export class ConnectionClosedError extends Error {
   }
 }
 
+/**
+ * The total deadline of a connection that has not authenticated passed (limits.ts).
+ * A ReadTimeoutError, so every protocol answers it with its timeout reply.
+ */
+export class DeadlineExceededError extends ReadTimeoutError {
+  constructor() {
+    super();
+    this.message = 'pre-authentication deadline exceeded';
+    this.name = 'DeadlineExceededError';
+  }
+}
+
+/** After its deadline a session that does not end by itself (it is not reading) is cut this much later. */
+const DEADLINE_GRACE_MS = 10_000;
+
 let sequence = 0;
 /** Short, unique, sortable-ish ids for log correlation across all services. */
 export function newConnectionId(): string {
@@ -54,6 +70,11 @@ export class Connection {
   private closed = false;
   private corked = false;
   private idleTimeoutMs = 0;
+  /** Under stress an unauthenticated session's idle timeout is at most this (0 = no cap). */
+  private idleCapMs = 0;
+  private lease: ConnectionLease | null = null;
+  private isTrusted = false;
+  private expired = false;
   private readonly closeListeners: Array<() => void> = [];
 
   constructor(socket: Socket, log: Logger, options: { id?: string; address?: PeerAddress; initialData?: Buffer } = {}) {
@@ -107,7 +128,60 @@ export class Connection {
   /** Idle timeout for reads; 0 disables it. The pending read fails with ReadTimeoutError. */
   setIdleTimeout(ms: number): void {
     this.idleTimeoutMs = ms;
-    this.socket.setTimeout(ms);
+    this.socket.setTimeout(this.effectiveIdleTimeout());
+  }
+
+  /**
+   * Ties the connection to its slot in the limits (the listener does): until
+   * markTrusted() it has a total deadline, and a shorter idle timeout under stress.
+   */
+  attachLease(lease: ConnectionLease): void {
+    this.lease = lease;
+    lease.attach({
+      deadlineExpired: () => this.deadlineExpired(),
+      capIdleTimeout: (ms) => {
+        if (this.isTrusted) return;
+        this.idleCapMs = ms;
+        this.socket.setTimeout(this.effectiveIdleTimeout());
+      },
+    });
+  }
+
+  /**
+   * The client logged in (or, on port 25, completed a transaction): the session is no
+   * longer bound by the pre-authentication deadline nor by the stress idle timeout.
+   * Every protocol calls this on success; it is idempotent.
+   */
+  markTrusted(): void {
+    if (this.isTrusted) return;
+    this.isTrusted = true;
+    this.idleCapMs = 0;
+    this.lease?.markTrusted();
+    if (!this.closed) this.socket.setTimeout(this.effectiveIdleTimeout());
+  }
+
+  get trusted(): boolean {
+    return this.isTrusted;
+  }
+
+  private effectiveIdleTimeout(): number {
+    if (this.idleCapMs === 0) return this.idleTimeoutMs;
+    return this.idleTimeoutMs === 0 ? this.idleCapMs : Math.min(this.idleTimeoutMs, this.idleCapMs);
+  }
+
+  private deadlineExpired(): void {
+    if (this.closed || this.isTrusted) return;
+    this.log.info({ remote: this.remoteAddress }, 'pre-authentication deadline reached; closing');
+    // Whatever the client sends from now on is ignored, so a pipelined stream of
+    // commands cannot keep the session reading; the next read fails at once.
+    this.expired = true;
+    this.reader.discardBuffered();
+    this.reader.fail(new DeadlineExceededError());
+    // A session that is not reading (waiting for a client that does not read its
+    // replies, say) is cut a little later anyway.
+    setTimeout(() => {
+      if (!this.closed) this.destroy();
+    }, DEADLINE_GRACE_MS).unref();
   }
 
   /**
@@ -178,7 +252,7 @@ export class Connection {
     this.socket = secure;
     this.tlsState = describeTls(secure);
     this.attach(secure);
-    if (this.idleTimeoutMs) secure.setTimeout(this.idleTimeoutMs);
+    if (this.effectiveIdleTimeout()) secure.setTimeout(this.effectiveIdleTimeout());
     this.log.debug({ tls: this.tlsState }, 'TLS started');
   }
 
@@ -202,7 +276,9 @@ export class Connection {
     this.closeListeners.push(listener);
   }
 
-  private readonly onData = (chunk: Buffer) => this.reader.push(chunk);
+  private readonly onData = (chunk: Buffer) => {
+    if (!this.expired) this.reader.push(chunk);
+  };
   private readonly onEnd = () => this.reader.end();
   private readonly onError = (error: Error) => {
     this.log.debug({ err: error.message }, 'socket error');

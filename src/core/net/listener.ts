@@ -200,7 +200,7 @@ export class ListenerGroup {
       }
     }
 
-    const slot = this.closing ? ({ ok: false, reason: 'shutting-down' } as const) : this.limits.acquire(address.remoteAddress);
+    const slot = this.closing ? ({ ok: false, reason: 'shutting-down' } as const) : this.limits.acquire(address.remoteAddress, spec.name);
     let socket: Socket = raw;
     if (spec.implicitTls) {
       // The ClientHello may have come with the PROXY header; TLS reads it from the socket.
@@ -218,9 +218,10 @@ export class ListenerGroup {
       }
     }
     // A refusal is said in the protocol (over TLS on implicit-TLS ports), then the socket closes.
-    if (!slot.ok) return this.refuse(socket, handler, slot.reason, log, address.remoteAddress);
+    if (!slot.ok) return this.refuse(socket, handler, slot.reason, log, address.remoteAddress, 'scope' in slot ? slot.scope : 'server');
 
     const conn = new Connection(socket, log, { address, initialData: early });
+    conn.attachLease(slot.lease);
     conn.onClose(() => this.open.delete(raw));
     conn.log.debug({ remote: conn.remoteAddress, port: conn.remotePort, tls: conn.tls?.protocol ?? null }, 'connected');
     const startedAt = Date.now();
@@ -247,8 +248,8 @@ export class ListenerGroup {
     }
   }
 
-  private refuse(socket: Socket, handler: ConnectionHandler, reason: RefusalReason, log: Logger, remote: string): void {
-    log.info({ remote, reason, active: this.limits.active }, 'connection refused');
+  private refuse(socket: Socket, handler: ConnectionHandler, reason: RefusalReason, log: Logger, remote: string, scope: 'server' | 'service' = 'server'): void {
+    log.info({ remote, reason, scope, active: this.limits.active }, 'connection refused');
     let line = '';
     try {
       line = handler.refusal(reason);

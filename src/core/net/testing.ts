@@ -130,3 +130,34 @@ export async function eventually(predicate: () => boolean, timeoutMs = 3000, wha
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** A Clock (limits.ts) that moves only when a test advances it. */
+export class ManualClock {
+  private time = 0;
+  private timers: Array<{ at: number; callback: () => void; cancelled: boolean }> = [];
+  now(): number {
+    return this.time;
+  }
+  setTimer(ms: number, callback: () => void): { cancel(): void } {
+    const timer = { at: this.time + ms, callback, cancelled: false };
+    this.timers.push(timer);
+    return { cancel: () => (timer.cancelled = true) };
+  }
+  /** Moves time forward, running every timer that falls due, in order. */
+  advance(ms: number): void {
+    const end = this.time + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.time = due.at;
+      due.cancelled = true;
+      due.callback();
+    }
+    this.timers = this.timers.filter((t) => !t.cancelled);
+    this.time = end;
+  }
+  /** Timers still pending. */
+  get pending(): number {
+    return this.timers.filter((t) => !t.cancelled).length;
+  }
+}

@@ -39,6 +39,7 @@ export const pass: Command = {
     if (isAnonymous(session, name)) {
       const jail = await HomeJail.open(join(deps.dataDir, 'pub'), { create: true });
       session.state = { name: 'ready', user: { name: 'anonymous', jail, readOnly: true, quota: await QuotaTracker.open(jail.root, null) } };
+      session.conn.markTrusted(); // anonymous downloads may outlast the pre-authentication deadline
       session.conn.log.info({ user: 'anonymous' }, 'ftp login');
       session.reply(Reply.loggedIn, Text.loginOk);
       return;
@@ -61,6 +62,7 @@ export const pass: Command = {
     if (session.conn.isClosed) return;
     session.state = { name: 'ready', user: { name: account.address, jail, readOnly: false, quota } };
     session.loginFailures = 0;
+    session.conn.markTrusted(); // no pre-authentication deadline any more (core/net/limits.ts)
     session.conn.log.info({ user: account.address }, 'ftp login');
     session.reply(Reply.loggedIn, Text.loginOk);
   },

@@ -66,6 +66,7 @@ export const auth = command({
     const account = await session.deps.auth.login({ username, password, remoteAddress: session.conn.remoteAddress, service: 'smtp' });
     if (!account) throw Replies.authFailed;
     session.account = account;
+    session.conn.markTrusted(); // no pre-authentication deadline any more (core/net/limits.ts)
     session.log.info({ user: account.address, mechanism }, 'authenticated');
     session.reply(Replies.authOk);
   },
