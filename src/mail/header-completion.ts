@@ -1,6 +1,8 @@
 // Adds Message-ID and Date to a submitted message that lacks them (RFC 6409 §8.2,
-// §8.3), as a streaming filter: only the header block is held in memory (up to a
-// limit), the body passes straight through.
+// §8.3), and From (RFC 5322 §3.6 requires it) from the envelope sender, as a
+// streaming filter: only the header block is held in memory (up to a limit), the
+// body passes straight through. The completed header is kept for the submission
+// sender binding (sender-binding.ts), which reads From: and Sender: in it.
 
 import { randomUUID } from 'node:crypto';
 import { formatMailDate } from './mail-date.ts';
@@ -13,6 +15,8 @@ export interface HeaderCompletionOptions {
   date: Date;
   /** Octets of header to hold at most; beyond it the message passes through unchanged. */
   limit: number;
+  /** Written as "From: <this>" when the message has no From field; the envelope sender, already checked. */
+  from?: string;
 }
 
 export class HeaderCompleter {
@@ -24,6 +28,8 @@ export class HeaderCompleter {
   private passing = false;
   /** Set when the header was complete and fields were added (for logs and tests). */
   added: string[] = [];
+  /** The header block as stored (added fields first); null until complete or when over the limit. */
+  header: Buffer | null = null;
 
   constructor(options: HeaderCompletionOptions) {
     this.options = options;
@@ -81,7 +87,11 @@ export class HeaderCompleter {
     const extra: string[] = [];
     if (!names.has('message-id')) extra.push(`Message-ID: <${randomUUID()}@${this.options.hostname}>\r\n`);
     if (!names.has('date')) extra.push(`Date: ${formatMailDate(this.options.date)}\r\n`);
+    // A From: name written with blanks around it counts as present (sender-binding.ts reads it so).
+    if (this.options.from && ![...names].some((n) => n.trim() === 'from')) extra.push(`From: ${this.options.from}\r\n`);
     this.added = extra.map((f) => f.slice(0, f.indexOf(':')));
-    return extra.length > 0 ? [Buffer.from(extra.join('')), header] : [header];
+    const parts = extra.length > 0 ? [Buffer.from(extra.join('')), header] : [header];
+    this.header = Buffer.concat(parts);
+    return parts;
   }
 }

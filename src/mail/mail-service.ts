@@ -44,6 +44,7 @@ export class MailService {
   readonly log: Logger;
   readonly hostname: string;
   private readonly trusted: NetworkList;
+  private readonly sendAsAnyDomains: Set<string>;
 
   constructor(options: MailServiceOptions) {
     this.config = options.config;
@@ -51,6 +52,7 @@ export class MailService {
     this.log = options.log;
     this.hostname = options.hostname;
     this.trusted = new NetworkList(options.config.smtp.trusted_networks);
+    this.sendAsAnyDomains = new Set(options.config.submission.send_as_any_domains.map((d) => d.toLowerCase()));
   }
 
   private readonly queuedListeners = new Set<(queueId: string) => void>();
@@ -100,20 +102,35 @@ export class MailService {
   }
 
   /**
-   * Whether `account` may use `address` as envelope sender on the submission ports
-   * (RFC 6409 §6.1): its own address, a plus-variant of it, or an alias that leads
-   * to it. Catch-alls do not count, or every address of the domain would.
+   * Whether `account` may use `address` as sender on the submission ports (RFC 6409
+   * §6.1), in MAIL FROM and in the From:/Sender: header (header-senders.ts): its own
+   * address, a plus-variant of it, or an alias that leads to it. Catch-alls do not
+   * count, or every address of the domain would. A user with sendAsDomain, or of a
+   * domain in submission.send_as_any_domains, may use any address of their own
+   * domain (shared mailboxes), as Postfix's smtpd_sender_login_maps "@domain user".
    */
   async senderBelongsTo(account: Account, address: string): Promise<boolean> {
     if (address === '') return false;
     if (sameAddress(address, account.address)) return true;
     const base = withoutPlusTag(address);
     if (base && sameAddress(base, account.address)) return true;
+    const ownDomain = splitAddress(account.address).domain;
+    if (splitAddress(address).domain === ownDomain && (await this.maySendAsDomain(account))) return true;
     const domains = await this.localDomains();
     if (!domains.has(splitAddress(address).domain)) return false;
     const expansion: Expansion = { accounts: new Set(), forward: new Set(), seen: new Set(), catchAll: false };
     await this.expand(address, 0, expansion, domains);
     return expansion.accounts.has(account.id);
+  }
+
+  /**
+   * The flag is read again from the store, so `septet user sendas ... off` takes
+   * effect in sessions that authenticated before it.
+   */
+  private async maySendAsDomain(account: Account): Promise<boolean> {
+    if (this.sendAsAnyDomains.has(splitAddress(account.address).domain)) return true;
+    const current = await this.store.accounts.getUserById(account.id);
+    return current?.sendAsDomain === true;
   }
 
   /** The direct targets of an alias, for EXPN (RFC 5321 §3.5.2). */

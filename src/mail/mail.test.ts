@@ -130,9 +130,16 @@ describe('submitFromStream (septet sendmail)', () => {
     const inbox = await store.mailboxes.getMailbox(bob.id, 'INBOX');
     const [meta] = await store.mailboxes.listMessages(inbox!.id);
     const text = (await store.blobs.readAll(meta!.blobId)).toString();
-    assert.match(text, /^Received: by mx\.example\.test \(Septet, from user alice@example\.test\) id \w+; .+\r\nMessage-ID: .+\r\nDate: .+\r\nSubject: s\r\n\r\nline\r\n$/);
+    assert.match(text, /^Received: by mx\.example\.test \(Septet, from user alice@example\.test\) id \w+; .+\r\nMessage-ID: .+\r\nDate: .+\r\nFrom: alice@example\.test\r\nSubject: s\r\n\r\nline\r\n$/);
     await assert.rejects(submitFromStream(mail, { sender: 'bob@example.test', recipients: ['bob@example.test'], source: Readable.from([]), submitter: alice }), (e) => e instanceof SubmitError && e.reason === 'sender');
     await assert.rejects(submitFromStream(mail, { recipients: ['ghost@example.test'], source: Readable.from([]), submitter: alice }), (e) => e instanceof SubmitError && e.reason === 'recipient');
+    // RFC 6409 §6.1 for the header too (sender-binding.ts): nothing is stored.
+    const foreignFrom = Readable.from([Buffer.from('From: Boris <bob@example.test>\nSubject: x\n\nx\n')]);
+    await assert.rejects(
+      submitFromStream(mail, { recipients: ['bob@example.test'], source: foreignFrom, submitter: alice }),
+      (e) => e instanceof SubmitError && e.reason === 'header-sender' && e.message === 'From: header address bob@example.test not owned by alice@example.test',
+    );
+    assert.equal((await store.mailboxes.listMessages(inbox!.id)).length, 1);
     // The trusted local operator (null submitter) may use any sender.
     await submitFromStream(mail, { sender: 'cron@host.example', recipients: ['bob@example.test'], source: Readable.from([Buffer.from('x\n')]), submitter: null });
     assert.equal((await store.mailboxes.listMessages(inbox!.id)).length, 2);

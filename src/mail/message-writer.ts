@@ -64,11 +64,26 @@ export class MessageWriter {
     for (const part of parts) if (part.length > 0) await blob.write(part);
   }
 
+  /**
+   * After the last client octet: completes a message that is all header, so that
+   * `header` is final before the caller decides to commit. commit() does it too.
+   */
+  async endOfInput(): Promise<void> {
+    const blob = this.blob;
+    if (!blob || this.exceeded) return;
+    for (const part of this.completer?.end() ?? []) if (part.length > 0) await blob.write(part);
+  }
+
+  /** With a completer: the header block as stored, or null while incomplete or when larger than its limit. */
+  get header(): Buffer | null {
+    return this.completer?.header ?? null;
+  }
+
   /** Flushes and fsyncs; after this resolves the body survives a crash. */
   async commit(): Promise<{ blobId: string; size: number }> {
     const blob = this.blob;
     if (!blob || this.exceeded) throw new Error('message writer already aborted');
-    for (const part of this.completer?.end() ?? []) if (part.length > 0) await blob.write(part);
+    await this.endOfInput();
     this.blob = null;
     return blob.commit();
   }

@@ -1,6 +1,7 @@
 // Local submission without SMTP, for `septet sendmail`: a message from a stream,
 // submitted as the authenticated local user `submitter` would on port 587 — same
-// sender binding, same Received/Message-ID/Date handling, same delivery entry.
+// sender binding (envelope and From:/Sender: header), same Received/Message-ID/Date
+// handling, same delivery entry.
 // A null submitter is the trusted local operator (like Postfix's sendmail run by
 // whoever can reach the data directory): any sender is allowed.
 
@@ -13,8 +14,9 @@ import { CrlfNormalizer } from './line-ends.ts';
 import type { MailService } from './mail-service.ts';
 import { MessageWriter } from './message-writer.ts';
 import { buildReceivedHeader } from './received-header.ts';
+import { headerSenderRefusal } from './sender-binding.ts';
 
-export type SubmitFailure = 'sender' | 'recipient' | 'size' | 'no-recipients';
+export type SubmitFailure = 'sender' | 'header-sender' | 'recipient' | 'size' | 'no-recipients';
 
 export class SubmitError extends Error {
   readonly reason: SubmitFailure;
@@ -67,7 +69,7 @@ export async function submitFromStream(mail: MailService, request: SubmitRequest
   const writer = await MessageWriter.open(mail.store, {
     prefix,
     maxSize: mail.config.smtp.max_message_size,
-    completer: new HeaderCompleter({ hostname: mail.hostname, date: now, limit: HEADER_COMPLETION_LIMIT }),
+    completer: new HeaderCompleter({ hostname: mail.hostname, date: now, limit: HEADER_COMPLETION_LIMIT, ...(submitter ? { from: sender } : {}) }),
   });
   const crlf = new CrlfNormalizer();
   try {
@@ -75,6 +77,12 @@ export async function submitFromStream(mail: MailService, request: SubmitRequest
       await writer.write(crlf.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))));
     }
     if (writer.oversize) throw new SubmitError('size', `message larger than ${mail.config.smtp.max_message_size} octets`);
+    if (submitter) {
+      // The same binding as the submission ports (sender-binding.ts), before anything is stored.
+      await writer.endOfInput();
+      const refusal = await headerSenderRefusal(mail, submitter, writer.header, HEADER_COMPLETION_LIMIT);
+      if (refusal) throw new SubmitError('header-sender', refusal.text);
+    }
     const blob = await writer.commit();
     const result = await deliverMessage(mail, { blob, sender, recipients: accepted, messageId, via: 'sendmail', internalDate: now, logFields: { user: submitter?.address ?? null } });
     return { messageId, queueId: result.queueId };

@@ -1,12 +1,15 @@
 // The body path shared by DATA and BDAT: open a MessageWriter (Received field first,
 // header completion on the submission ports), stream the client's octets into a
 // blob, and at the end commit (fsync) and deliver before answering 250 — a 250 means
-// the message is on disk (RFC 5321 §4.1.1.4, §6.1).
+// the message is on disk (RFC 5321 §4.1.1.4, §6.1). On the submission ports the
+// From:/Sender: header must belong to the user (mail/sender-binding.ts) before the
+// message is committed: a refused message is never stored or queued.
 
 import { DeliveryError, deliverMessage } from '../mail/deliver.ts';
 import { HeaderCompleter } from '../mail/header-completion.ts';
 import { MessageWriter } from '../mail/message-writer.ts';
 import { buildReceivedHeader, receivedProtocol } from '../mail/received-header.ts';
+import { headerSenderRefusal } from '../mail/sender-binding.ts';
 import { HEADER_COMPLETION_LIMIT, newMessageLogId } from '../mail/submit.ts';
 import { Replies, SmtpError } from './replies.ts';
 import type { BodyInProgress, ClientIdentity, Envelope, Session } from './session.ts';
@@ -27,7 +30,9 @@ export async function openBody(session: Session, client: ClientIdentity, envelop
     },
     recipient: envelope.recipients.length === 1 ? envelope.recipients[0]!.address : null,
   });
-  const completer = deps.mode === 'submission' ? new HeaderCompleter({ hostname: deps.hostname, date: receivedAt, limit: HEADER_COMPLETION_LIMIT }) : null;
+  // The envelope sender was checked at MAIL FROM, so a From: made from it is the user's own.
+  const completer =
+    deps.mode === 'submission' ? new HeaderCompleter({ hostname: deps.hostname, date: receivedAt, limit: HEADER_COMPLETION_LIMIT, from: envelope.sender }) : null;
   try {
     const writer = await MessageWriter.open(deps.store, { prefix, maxSize: deps.config.smtp.max_message_size, completer });
     return { writer, messageId, receivedAt };
@@ -56,6 +61,23 @@ export function bodySink(session: Session, body: BodyInProgress): { sink: (chunk
   return { sink, failure: () => failure };
 }
 
+/** Throws 553 5.7.1 naming the header when From:/Sender: is not the user's (RFC 6409 §6.1). */
+async function refuseForeignHeaderSenders(session: Session, body: BodyInProgress): Promise<void> {
+  const account = session.account;
+  if (!account) throw Replies.authRequired; // MAIL FROM already demands AUTH here (RFC 6409 §4.3)
+  try {
+    await body.writer.endOfInput();
+  } catch (error) {
+    session.log.error({ err: error, msgid: body.messageId }, 'writing message body failed');
+    throw Replies.localError;
+  }
+  const refusal = await headerSenderRefusal(session.deps.mail, account, body.writer.header, HEADER_COMPLETION_LIMIT);
+  if (refusal) {
+    session.log.info({ msgid: body.messageId, user: account.address, field: refusal.field, reason: refusal.text }, 'message refused: header sender not owned');
+    throw Replies.senderNotOwned.with(refusal.text);
+  }
+}
+
 /** After the last octet: size check, fsync, delivery, then the one reply. Always ends the transaction. */
 export async function finishBody(session: Session, envelope: Envelope, body: BodyInProgress, failed: unknown): Promise<void> {
   const { writer, messageId } = body;
@@ -65,6 +87,7 @@ export async function finishBody(session: Session, envelope: Envelope, body: Bod
       session.log.info({ msgid: messageId, size: writer.size }, 'message refused: too large');
       throw Replies.sizeExceeded.with(`Message size exceeds fixed maximum message size (${session.config.smtp.max_message_size} octets)`);
     }
+    if (session.deps.mode === 'submission') await refuseForeignHeaderSenders(session, body);
     let blob: { blobId: string; size: number };
     try {
       blob = await writer.commit();

@@ -84,7 +84,10 @@ export const schema = {
     trusted_networks: list([], 'client networks that may relay without authentication (none by default)'),
     require_tls_for_auth: bool(true, 'offer AUTH only after STARTTLS or on loopback'),
   },
-  submission: { ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)') },
+  submission: {
+    ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)'),
+    send_as_any_domains: list([], 'domains whose users may send as any address of their own domain, in MAIL FROM and the From:/Sender: header, on ports 587 and 465 (shared mailboxes; otherwise only their own address and aliases leading to them, RFC 6409 §6.1; per user: septet user sendas)'),
+  },
 
   relay: {
     enabled: bool(true, 'deliver queued mail for other domains (the relay worker)'),

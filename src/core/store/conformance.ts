@@ -49,7 +49,7 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
         await assert.rejects(store.accounts.addUser('no-domain', 'h'), isStoreError('invalid'));
       }));
 
-      test('listUsers, listAdmins, setPassword, setQuota, deleteUser', withStore(async (store) => {
+      test('listUsers, listAdmins, setPassword, setQuota, setSendAsDomain, deleteUser', withStore(async (store) => {
         await store.accounts.addUser('a@example.org', 'h', { admin: true });
         await store.accounts.addUser('b@example.net', 'h');
         assert.deepEqual((await store.accounts.listUsers()).map((a) => a.address).sort(), ['a@example.org', 'b@example.net']);
@@ -60,9 +60,18 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
         assert.equal(await store.accounts.setQuota('b@example.net', 1000), true);
         assert.equal((await store.accounts.getUser('b@example.net'))?.quotaBytes, 1000);
         assert.equal(await store.accounts.setQuota('nobody@example.net', 1), false);
+        assert.equal((await store.accounts.getUser('b@example.net'))?.sendAsDomain, false);
+        assert.equal(await store.accounts.setSendAsDomain('B@Example.net', true), true);
+        assert.equal((await store.accounts.getUser('b@example.net'))?.sendAsDomain, true);
+        assert.equal((await store.accounts.listUsers()).find((a) => a.address === 'b@example.net')?.sendAsDomain, true);
+        assert.equal(await store.accounts.setSendAsDomain('b@example.net', false), true);
+        assert.equal((await store.accounts.getUserById((await store.accounts.getUser('b@example.net'))!.id))?.sendAsDomain, false);
+        assert.equal(await store.accounts.setSendAsDomain('nobody@example.net', true), false);
+        assert.equal((await store.accounts.addUser('c@example.net', 'h', { sendAsDomain: true })).sendAsDomain, true);
+        assert.equal((await store.accounts.getUser('c@example.net'))?.sendAsDomain, true);
         assert.equal(await store.accounts.deleteUser('A@EXAMPLE.ORG'), true);
         assert.equal(await store.accounts.deleteUser('a@example.org'), false);
-        assert.deepEqual((await store.accounts.listUsers()).map((a) => a.address), ['b@example.net']);
+        assert.deepEqual((await store.accounts.listUsers()).map((a) => a.address).sort(), ['b@example.net', 'c@example.net']);
       }));
 
       test('deleteUser removes mailboxes, messages and their blobs', withStore(async (store) => {

@@ -29,6 +29,11 @@ export interface Account {
   createdAt: Date;
   /** Bytes; null = no quota. */
   quotaBytes: number | null;
+  /**
+   * May use any address of its own domain as sender on the submission ports
+   * (a shared-mailbox operator; Postfix's smtpd_sender_login_maps "@domain user").
+   */
+  sendAsDomain: boolean;
 }
 
 export interface Alias {
@@ -40,7 +45,7 @@ export interface Alias {
 
 export interface AccountStore {
   /** Throws StoreError('exists') if the address is taken by a user or an alias. */
-  addUser(address: string, passwordHash: string, options?: { admin?: boolean }): Promise<Account>;
+  addUser(address: string, passwordHash: string, options?: { admin?: boolean; sendAsDomain?: boolean }): Promise<Account>;
   /** Case-insensitive lookup by full address. */
   getUser(address: string): Promise<Account | null>;
   getUserById(id: number): Promise<Account | null>;
@@ -50,6 +55,8 @@ export interface AccountStore {
   setPassword(address: string, passwordHash: string): Promise<boolean>;
   /** Bytes, or null for no quota. false when there is no such user. */
   setQuota(address: string, quotaBytes: number | null): Promise<boolean>;
+  /** Account.sendAsDomain. false when there is no such user. */
+  setSendAsDomain(address: string, allowed: boolean): Promise<boolean>;
   /** Removes the user, their mailboxes and messages. false when there is no such user. */
   deleteUser(address: string): Promise<boolean>;
 

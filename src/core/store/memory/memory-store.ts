@@ -44,6 +44,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
         admin: opts.admin ?? false,
         createdAt: new Date(),
         quotaBytes: null,
+        sendAsDomain: opts.sendAsDomain ?? false,
       };
       t.accounts.set(account.id, account);
       await mailboxes.ensureDefaultMailboxes(account.id);
@@ -76,6 +77,12 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
       const account = ctx.findAccount(address);
       if (!account) return false;
       account.quotaBytes = quotaBytes;
+      return true;
+    },
+    async setSendAsDomain(address, allowed) {
+      const account = ctx.findAccount(address);
+      if (!account) return false;
+      account.sendAsDomain = allowed;
       return true;
     },
     async deleteUser(address) {

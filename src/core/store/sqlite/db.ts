@@ -66,6 +66,7 @@ export const toAccount = (r: Row): Account => ({
   admin: num(r.admin) !== 0,
   createdAt: new Date(num(r.created_at)),
   quotaBytes: r.quota_bytes === null || r.quota_bytes === undefined ? null : num(r.quota_bytes),
+  sendAsDomain: num(r.send_as_domain) !== 0,
 });
 export const toMailbox = (r: Row): Mailbox => ({
   id: num(r.id),

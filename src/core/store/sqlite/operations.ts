@@ -67,17 +67,18 @@ const accountReadOperations = {
 // Writes: each runs in its own SAVEPOINT inside a group-commit transaction.
 
 const accountWriteOperations = {
-  addUser(db: Db, address: string, passwordHash: string, admin: boolean): WriteOutcome<Account> {
+  addUser(db: Db, address: string, passwordHash: string, admin: boolean, sendAsDomain = false): WriteOutcome<Account> {
     const normalized = normalizeAddress(address);
     if (findAccount(db, normalized) || db.get('SELECT 1 FROM aliases WHERE alias = ?', normalized)) {
       throw new StoreError('exists', `${normalized} exists`);
     }
     const row = db.get(
-      'INSERT INTO accounts (address, password_hash, admin, created_at) VALUES (?, ?, ?, ?) RETURNING *',
+      'INSERT INTO accounts (address, password_hash, admin, created_at, send_as_domain) VALUES (?, ?, ?, ?, ?) RETURNING *',
       normalized,
       passwordHash,
       admin ? 1 : 0,
       Date.now(),
+      sendAsDomain ? 1 : 0,
     );
     const account = toAccount(row!);
     return { value: account, events: ensureDefaults(db, account.id) };
@@ -90,6 +91,10 @@ const accountWriteOperations = {
   setQuota(db: Db, address: string, quotaBytes: number | null): WriteOutcome<boolean> {
     if (quotaBytes !== null && !(Number.isSafeInteger(quotaBytes) && quotaBytes >= 0)) throw new StoreError('invalid', `bad quota ${quotaBytes}`);
     return { value: db.run('UPDATE accounts SET quota_bytes = ? WHERE address = ?', quotaBytes, address.trim()) > 0 };
+  },
+
+  setSendAsDomain(db: Db, address: string, allowed: boolean): WriteOutcome<boolean> {
+    return { value: db.run('UPDATE accounts SET send_as_domain = ? WHERE address = ?', allowed ? 1 : 0, address.trim()) > 0 };
   },
 
   deleteUser(db: Db, address: string): WriteOutcome<boolean> {

@@ -148,6 +148,12 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX queue_attempts_by_entry ON queue_attempts (queue_id, at);
   `,
+
+  // 4: submission sender binding (src/mail/sender-ownership.ts): a user who may send
+  // as any address of their own domain (shared mailboxes; `septet user sendas`).
+  `
+  ALTER TABLE accounts ADD COLUMN send_as_domain INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

@@ -54,13 +54,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   }
 
   const accounts: AccountStore = {
-    addUser: (address, passwordHash, opts = {}) => write('addUser', address, passwordHash, opts.admin ?? false),
+    addUser: (address, passwordHash, opts = {}) => write('addUser', address, passwordHash, opts.admin ?? false, opts.sendAsDomain ?? false),
     getUser: (address) => client.read('getUser', address),
     getUserById: (id) => client.read('getUserById', id),
     listUsers: () => client.read('listUsers'),
     listAdmins: () => client.read('listAdmins'),
     setPassword: (address, passwordHash) => write('setPassword', address, passwordHash),
     setQuota: (address, quotaBytes) => write('setQuota', address, quotaBytes),
+    setSendAsDomain: (address, allowed) => write('setSendAsDomain', address, allowed),
     deleteUser: (address) => write('deleteUser', address),
     addAlias: (alias, target) => write('addAlias', alias, target),
     listAliases: () => client.read('listAliases'),
