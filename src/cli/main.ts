@@ -5,8 +5,8 @@ import { UsageError } from './args.ts';
 
 const usage = `usage:
   septet start [--data DIR] [--config FILE] [--hostname NAME] [--listen ADDR]... [--port-offset N]
-  septet user add ADDRESS [--password PW] [--admin]
-  septet user list | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user del ADDRESS
+  septet user add ADDRESS [--password PW] [--admin] [--send-as-domain]
+  septet user list | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user sendas ADDRESS on|off | user del ADDRESS
   septet alias add ALIAS TARGET | alias list | alias del ALIAS
   septet queue list | queue show|retry|delete|hold|release ID
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)

@@ -1,4 +1,4 @@
-// septet user add|list|passwd|quota|del
+// septet user add|list|passwd|quota|sendas|del
 
 import { hashPassword } from '../core/auth/password.ts';
 import { StoreError } from '../core/store/types.ts';
@@ -6,7 +6,7 @@ import { parse, readPassword, UsageError } from './args.ts';
 import { normalizeAddressArgument, withStore } from './store.ts';
 
 export async function userCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { password: { type: 'string' }, admin: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { password: { type: 'string' }, admin: { type: 'boolean' }, 'send-as-domain': { type: 'boolean' } });
   const [action, address] = positionals;
   switch (action) {
     case 'add': {
@@ -14,19 +14,23 @@ export async function userCommand(argv: string[]): Promise<void> {
       const password = await readPassword(values.password);
       await withStore(values, async (store, config) => {
         try {
-          await store.accounts.addUser(normalized, await hashPassword(password, config.auth.scrypt_cost), { admin: values.admin === true });
+          await store.accounts.addUser(normalized, await hashPassword(password, config.auth.scrypt_cost), {
+            admin: values.admin === true,
+            sendAsDomain: values['send-as-domain'] === true,
+          });
         } catch (error) {
           if (error instanceof StoreError && error.code === 'exists') throw new Error(`${normalized} already exists`);
           throw error;
         }
       });
-      process.stdout.write(`added ${normalized}${values.admin ? ' (administrator)' : ''}\n`);
+      const notes = [values.admin ? 'administrator' : '', values['send-as-domain'] ? 'may send as any address of its domain' : ''].filter(Boolean);
+      process.stdout.write(`added ${normalized}${notes.length > 0 ? ` (${notes.join(', ')})` : ''}\n`);
       return;
     }
     case 'list':
       await withStore(values, async (store) => {
         for (const account of await store.accounts.listUsers()) {
-          process.stdout.write(`${account.address}${account.admin ? '\tadmin' : ''}\n`);
+          process.stdout.write(`${account.address}${account.admin ? '\tadmin' : ''}${account.sendAsDomain ? '\tsend-as-domain' : ''}\n`);
         }
       });
       return;
@@ -62,7 +66,21 @@ export async function userCommand(argv: string[]): Promise<void> {
       process.stdout.write(`quota of ${normalized}: ${bytes === null ? 'none' : `${bytes} bytes`}\n`);
       return;
     }
+    case 'sendas': {
+      // septet user sendas ADDRESS on|off: the user may use any address of its own
+      // domain as sender on the submission ports, in MAIL FROM and From:/Sender:
+      // (a shared-mailbox operator, like Postfix's smtpd_sender_login_maps "@domain user").
+      const normalized = normalizeAddressArgument(address);
+      const setting = positionals[2];
+      if (setting !== 'on' && setting !== 'off') throw new UsageError('user sendas: give "on" or "off"');
+      await withStore(values, async (store) => {
+        if (!(await store.accounts.setSendAsDomain(normalized, setting === 'on'))) throw new Error(`no such user: ${normalized}`);
+      });
+      const domain = normalized.slice(normalized.lastIndexOf('@') + 1);
+      process.stdout.write(`${normalized} ${setting === 'on' ? 'may' : 'may no longer'} send as any address of ${domain}\n`);
+      return;
+    }
     default:
-      throw new UsageError(`user: expected add, list, passwd, quota or del`);
+      throw new UsageError(`user: expected add, list, passwd, quota, sendas or del`);
   }
 }
