@@ -66,7 +66,7 @@ export interface SecureTreeResult {
 }
 
 /**
- * Walks the tree under `root` (symbolic links are neither followed nor changed):
+ * Walks the tree under `root` (symbolic links are not followed; only their owner changes):
  * strips group and other bits from every folder and file, and chowns to `owner`.
  * The walk streams each folder through opendir, so memory stays flat however many
  * message bodies there are; only one open folder per level of depth is held.
@@ -86,7 +86,6 @@ export async function secureTree(root: string, options: SecureTreeOptions = {}):
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // removed meanwhile
       throw error;
     }
-    if (info.isSymbolicLink()) return false;
     const owner = options.owner;
     if (owner && (info.uid !== owner.uid || info.gid !== owner.gid)) {
       try {
@@ -97,8 +96,9 @@ export async function secureTree(root: string, options: SecureTreeOptions = {}):
         note(path, `cannot give to uid ${owner.uid} (${(error as Error).message})`);
       }
     }
-    const loose = info.mode & GROUP_OTHER;
-    if (loose !== 0) {
+    // A link's own mode means nothing, and chmod would follow it out of the tree.
+    if (info.isSymbolicLink()) return false;
+    if ((info.mode & GROUP_OTHER) !== 0) {
       const mode = info.mode & 0o7777 & ~GROUP_OTHER;
       try {
         await chmod(path, mode);
@@ -121,7 +121,6 @@ export async function secureTree(root: string, options: SecureTreeOptions = {}):
       throw error;
     }
     for await (const entry of handle) {
-      if (entry.isSymbolicLink()) continue;
       const child = join(dir, entry.name);
       if ((await visit(child)) && entry.isDirectory()) await walk(child);
     }
