@@ -14,7 +14,7 @@ import type { TftpServer } from './tftp/server.ts';
 const exists = (path: string) => access(path).then(() => true, () => false);
 
 /** The folders in use, most basic first (the data directory before what is in it). */
-export async function foldersInUse(config: Config, dataDir: string, tftp: TftpRoot | null): Promise<FolderUse[]> {
+export async function foldersInUse(config: Config, dataDir: string): Promise<FolderUse[]> {
   const store = sqliteStoreFolders(dataDir);
   const folders: FolderUse[] = [
     { path: store.dataDir, need: 'write', what: 'data directory' },
@@ -28,21 +28,31 @@ export async function foldersInUse(config: Config, dataDir: string, tftp: TftpRo
   if (ftp && (await exists(home))) folders.push({ path: home, need: 'write', what: 'home folder' });
   const pub = join(dataDir, 'pub');
   if (ftp && config.ftp.anonymous && (await exists(pub))) folders.push({ path: pub, need: 'read', what: 'anonymous FTP folder' });
-  if (tftp) {
-    folders.push({ path: tftp.root, need: config.tftp.allow_write ? 'write' : 'read', what: 'TFTP root' });
-    if (config.tftp.allow_write && tftp.uploadDir) folders.push({ path: tftp.uploadDir, need: 'write', what: 'TFTP upload folder' });
-  }
   return folders;
 }
 
-/** Throws FolderAccessError (exit 73) naming the first folder the current user cannot use. */
-export async function checkDataFolders(config: Config, dataDir: string, tftp: TftpRoot | null, userName: string): Promise<void> {
-  await checkFolders(await foldersInUse(config, dataDir, tftp), userName);
+/** The TFTP root, and its upload folder when uploads are on. */
+export function tftpFolders(config: Config, tftp: TftpRoot): FolderUse[] {
+  const folders: FolderUse[] = [{ path: tftp.root, need: config.tftp.allow_write ? 'write' : 'read', what: 'TFTP root' }];
+  if (config.tftp.allow_write && tftp.uploadDir) folders.push({ path: tftp.uploadDir, need: 'write', what: 'TFTP upload folder' });
+  return folders;
+}
+
+/**
+ * Throws FolderAccessError (exit 73) naming the first folder the current user cannot
+ * use: the data directory's, then the TFTP root, made here as that user.
+ */
+export async function checkDataFolders(config: Config, dataDir: string, tftp: TftpServer | null, userName: string): Promise<TftpRoot | null> {
+  await checkFolders(await foldersInUse(config, dataDir), userName);
   await checkWritableFolders(sqliteStoreFolders(dataDir).blobFolders, 'message body folder', userName);
+  if (!tftp) return null;
+  const root = await prepareTftpRoot(tftp, config, dataDir, userName);
+  await checkFolders(tftpFolders(config, root), userName);
+  return root;
 }
 
 /** The TFTP root, made as the service user; a folder it cannot make is a FolderAccessError. */
-export async function prepareTftpRoot(tftp: TftpServer, config: Config, dataDir: string, userName: string): Promise<TftpRoot> {
+async function prepareTftpRoot(tftp: TftpServer, config: Config, dataDir: string, userName: string): Promise<TftpRoot> {
   try {
     return await tftp.prepare();
   } catch (error) {

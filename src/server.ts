@@ -11,7 +11,7 @@ import { ConnectionLimits } from './core/net/limits.ts';
 import type { TlsProvider } from './core/net/connection.ts';
 import { becomeUser, canBindPrivilegedPorts, ensureSystemUser, isRoot } from './core/os/privileges.ts';
 import { makePrivateDir, secureTree } from './core/os/private-files.ts';
-import { checkDataFolders, currentUserName, prepareTftpRoot } from './data-folders.ts';
+import { checkDataFolders, currentUserName } from './data-folders.ts';
 import { openSqliteStore } from './core/store/sqlite/sqlite-store.ts';
 import type { Store } from './core/store/types.ts';
 import { CertificateManager } from './core/tls/certificate-manager.ts';
@@ -160,8 +160,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     }
     // Made as the service user, then checked with every other folder: exit 73 if unusable.
     const userName = serviceUser?.name ?? currentUserName();
-    const tftpRoot = tftp ? await prepareTftpRoot(tftp, config, dataDir, userName) : null;
-    await checkDataFolders(config, dataDir, tftpRoot, userName);
+    await checkDataFolders(config, dataDir, tftp, userName);
   } catch (error) {
     await Promise.all([group.close(0), tftp?.close()]);
     tls.close();
