@@ -78,6 +78,25 @@ describe('the data directory', () => {
     assert.deepEqual(notPrivate(await tree(server.dataDir), serviceUid), []);
   });
 
+  test('FTP uploads and folders in the home folder are 0600 and 0700 (as vsftpd\'s local_umask 077); SITE CHMOD keeps them owner-only', async () => {
+    await python(
+      `
+import ftplib, io, sys
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', int(sys.argv[1]))
+ftp.login('alice@data.test', 'alicepw')
+ftp.mkd('docs')
+ftp.storbinary('STOR docs/notes.txt', io.BytesIO(b'private notes\\n'))
+ftp.sendcmd('SITE CHMOD 0644 docs/notes.txt')
+ftp.quit()
+`,
+      [String(server.port('ftp'))],
+    );
+    const home = join(server.dataDir, 'home', 'alice@data.test');
+    assert.equal((await lstat(join(home, 'docs', 'notes.txt'))).mode & 0o7777, 0o600);
+    assert.deepEqual(notPrivate(await tree(server.dataDir), serviceUid), []);
+  });
+
   test('start repairs a file chmod 0644 and a folder 0755, and logs each path', async () => {
     assert.equal(await server.stop(), 0);
     const [blob] = await blobFiles(server.dataDir);
