@@ -84,7 +84,9 @@ export async function secureTree(root: string, options: SecureTreeOptions = {}):
       info = await lstat(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false; // removed meanwhile
-      throw error;
+      result.failed++;
+      note(path, `cannot look at (${(error as Error).message}):`);
+      return false;
     }
     const owner = options.owner;
     if (owner && (info.uid !== owner.uid || info.gid !== owner.gid)) {
@@ -118,7 +120,10 @@ export async function secureTree(root: string, options: SecureTreeOptions = {}):
       handle = await opendir(dir, { bufferSize: 64 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
+      // Not ours to read (started without root): the folder check after this names it.
+      result.failed++;
+      note(dir, `cannot list (${(error as Error).message}):`);
+      return;
     }
     for await (const entry of handle) {
       const child = join(dir, entry.name);
