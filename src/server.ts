@@ -1,7 +1,6 @@
 // The composition root: configuration → store → TLS → services → listeners.
 // Nothing else in Septet wires things together.
 
-import { mkdir } from 'node:fs/promises';
 import { hostname as systemHostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PasswordAuthenticator } from './core/auth/authenticator.ts';
@@ -10,7 +9,9 @@ import { listeners, type Config, type ListenerName } from './core/config/schema.
 import { ListenerGroup, type BoundListener, type ConnectionHandler } from './core/net/listener.ts';
 import { connectionLimitsFrom } from './core/net/limits-config.ts';
 import type { TlsProvider } from './core/net/connection.ts';
-import { becomeUser, canBindPrivilegedPorts, chownTree, ensureSystemUser, isRoot } from './core/os/privileges.ts';
+import { becomeUser, canBindPrivilegedPorts, ensureSystemUser, isRoot } from './core/os/privileges.ts';
+import { makePrivateDir, secureTree } from './core/os/private-files.ts';
+import { checkDataFolders, currentUserName } from './data-folders.ts';
 import { openSqliteStore } from './core/store/sqlite/sqlite-store.ts';
 import type { Store } from './core/store/types.ts';
 import { CertificateManager } from './core/tls/certificate-manager.ts';
@@ -88,7 +89,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const dataDir = config.data;
   const hostname = config.hostname || systemHostname();
   const portOffset = await effectivePortOffset(config);
-  await mkdir(dataDir, { recursive: true, mode: 0o750 });
+  await makePrivateDir(dataDir);
 
   // Root: bind, make the data directory (and whatever binding created in it) the
   // service user's, then drop root for good.
@@ -122,7 +123,8 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     throw error;
   }
 
-  // TFTP is UDP: its own sockets, bound here with the TCP listeners (port 69 needs root).
+  // TFTP is UDP: its own sockets, bound here with the TCP listeners (port 69 needs root),
+  // but answering only after the drop (tftp.serve() below), as the TCP handlers wait.
   const tftp = config.tftp.enabled ? createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir }) : null;
   if (tftp) {
     try {
@@ -148,11 +150,22 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     log: log.child({ component: 'tls' }),
   });
 
-  if (serviceUser) {
-    await chownTree(dataDir, serviceUser);
-    // setuid applies to every thread of the process, the store's worker included.
-    becomeUser(serviceUser);
-    log.info({ user: serviceUser.name, uid: serviceUser.uid }, `running as ${serviceUser.name}`);
+  try {
+    // Owner-only, and the service user's: repairs what is looser (logged per path).
+    await secureTree(dataDir, { owner: serviceUser ?? undefined, log: log.child({ component: 'data' }) });
+    if (serviceUser) {
+      // setuid applies to every thread of the process, the store's worker included.
+      becomeUser(serviceUser);
+      log.info({ user: serviceUser.name, uid: serviceUser.uid }, `running as ${serviceUser.name}`);
+    }
+    // Made as the service user, then checked with every other folder: exit 73 if unusable.
+    const userName = serviceUser?.name ?? currentUserName();
+    await checkDataFolders(config, dataDir, tftp, userName);
+  } catch (error) {
+    await Promise.all([group.close(0), tftp?.close()]);
+    tls.close();
+    await store.close();
+    throw error;
   }
   tls.watch();
   tlsProxy.target = tls;
@@ -193,6 +206,8 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
       }
     }
   }
+
+  await tftp?.serve();
 
   for (const l of bound) log.info({ service: l.name, address: l.address, port: l.port }, `${l.name} listening on ${formatHostPort(l.address, l.port)}`);
 

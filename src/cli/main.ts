@@ -1,6 +1,7 @@
 // `septet COMMAND ...`: one file per command group; this file only dispatches.
 
 import { ConfigError } from '../core/config/load.ts';
+import { FolderAccessError } from '../core/os/folder-check.ts';
 import { UsageError } from './args.ts';
 
 const usage = `usage:
@@ -48,6 +49,9 @@ export async function main(argv: string[]): Promise<void> {
     } else if (error instanceof ConfigError) {
       process.stderr.write(`septet: bad configuration: ${error.message}\n`);
       process.exitCode = 78; // EX_CONFIG
+    } else if (error instanceof FolderAccessError) {
+      process.stderr.write(`septet: ${error.message}\n`);
+      process.exitCode = error.exitCode; // EX_CANTCREAT
     } else {
       process.stderr.write(`septet: ${(error as Error).message}\n`);
       process.exitCode = 1;

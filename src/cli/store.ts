@@ -2,8 +2,8 @@
 // server runs: both open the same SQLite database, and the server reads accounts
 // and aliases from it on every use, so a change takes effect at once.
 
-import { mkdir } from 'node:fs/promises';
-import { actAsOwnerOf } from '../core/os/privileges.ts';
+import { becomeUser, dataDirectoryOwner } from '../core/os/privileges.ts';
+import { makePrivateDir, secureTree } from '../core/os/private-files.ts';
 import { openSqliteStore } from '../core/store/sqlite/sqlite-store.ts';
 import type { Store } from '../core/store/types.ts';
 import type { Config } from '../core/config/schema.ts';
@@ -14,12 +14,22 @@ export async function withStore<T>(
   work: (store: Store, config: Config) => Promise<T>,
 ): Promise<T> {
   const { config, dataDir } = await loadSettings(values);
-  await mkdir(dataDir, { recursive: true });
+  const owner = await dataDirectoryOwner(dataDir, config.run_as);
+  await makePrivateDir(dataDir);
   // The store's worker starts first, so its code loads before root is given up (the
   // checkout may not be readable by the data directory's owner); setuid then covers
   // the worker thread too.
   const store = await openSqliteStore({ dataDir, fsync: config.store.fsync });
-  await actAsOwnerOf(dataDir);
+  if (owner) {
+    try {
+      // A new (or root's) data directory: what root just made goes to the service user.
+      if (owner.adopt) await secureTree(dataDir, { owner: owner.user });
+      becomeUser(owner.user);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
   try {
     return await work(store, config);
   } finally {

@@ -35,7 +35,7 @@ export class HomeJail {
 
   /** A jail over an existing folder, created when `create` is set. */
   static async open(root: string, options: { create?: boolean } = {}): Promise<HomeJail> {
-    if (options.create) await mkdir(root, { recursive: true, mode: 0o750 });
+    if (options.create) await mkdir(root, { recursive: true, mode: 0o700 });
     return new HomeJail(await realpath(root));
   }
 

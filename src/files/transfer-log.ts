@@ -24,7 +24,7 @@ export class TransferLog {
 
   constructor(log: Logger, filePath = '') {
     this.log = log;
-    this.file = filePath ? createWriteStream(filePath, { flags: 'a', mode: 0o640 }) : null;
+    this.file = filePath ? createWriteStream(filePath, { flags: 'a', mode: 0o600 }) : null;
     this.file?.on('error', (error) => log.error({ err: error.message, file: filePath }, 'transfer log write failed'));
   }
 

@@ -92,7 +92,8 @@ export interface ReceiveFileOptions {
  */
 export async function receiveFile(o: ReceiveFileOptions): Promise<void> {
   if (o.flags === 'r+') await truncate(o.path, o.start);
-  const handle = await open(o.path, o.flags, 0o640);
+  // Uploads are owner-only, as vsftpd's local_umask 077 (src/core/os/private-files.ts).
+  const handle = await open(o.path, o.flags, 0o600);
   try {
     if (isPlainCopy(o.params) && !o.limiter) {
       // The hot path: socket chunks written in batches straight to the file handle.

@@ -70,7 +70,7 @@ export async function openRequest(request: Request, config: TftpConfig, jail: Tf
   }
   const negotiated = negotiate(request.options, 'write', request.mode, null, limits);
   try {
-    const sink = await FileSink.create({ path: target.path, netascii, maxBytes: config.max_file_size, mode: target.existingMode ?? 0o644, sync: true });
+    const sink = await FileSink.create({ path: target.path, netascii, maxBytes: config.max_file_size, mode: target.existingMode ?? 0o600, sync: true });
     return { kind: 'write', sink, negotiated };
   } catch (error) {
     throw fromFsError(error);

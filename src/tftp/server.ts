@@ -3,13 +3,19 @@
 // and a per-client limit; a request repeated by a client that is still waiting
 // for its first reply is dropped rather than starting a second transfer. Refusals
 // are ERROR packets from the request socket: no transfer port is spent on them.
+//
+// Binding (port 69 needs root) and serving are separate steps: listen() binds and
+// holds what arrives; serve(), called after the privilege drop, prepares the root
+// and answers. So no request is ever served as root (the TCP listeners' deferred
+// handlers do the same, see server.ts).
 
 import type { Socket, RemoteInfo, SocketType } from 'node:dgram';
-import { mkdir, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../core/config/schema.ts';
 import { normalizeAddress } from '../core/net/address.ts';
+import { makePrivateDirs } from '../core/os/private-files.ts';
 import { ListenError, type BoundListener } from '../core/net/listener.ts';
 import { openRequest } from './open-request.ts';
 import type { Negotiated } from './options.ts';
@@ -28,8 +34,17 @@ export interface TftpServerDeps {
 }
 
 export interface TftpServer {
-  /** [] = all addresses, IPv4 and IPv6 (one dual-stack socket, or 0.0.0.0 without IPv6). */
+  /**
+   * Binds; [] = all addresses, IPv4 and IPv6 (one dual-stack socket, or 0.0.0.0
+   * without IPv6). Requests are held, unanswered, until serve().
+   */
   listen(addresses: string[], port: number): Promise<BoundListener[]>;
+  /** Creates the root (and upload folder) as the current user and takes their real paths. */
+  prepare(): Promise<TftpRoot>;
+  /** Starts answering, first the requests held since listen(). Prepares the root if needed. */
+  serve(): Promise<void>;
+  /** Requests received before serve() and not yet answered (tests). */
+  readonly heldRequests: number;
   /** Stops taking requests, ends running transfers with ERROR 0, closes every socket. */
   close(): Promise<void>;
   /** Transfers admitted and not yet over (tests, status). */
@@ -48,6 +63,18 @@ interface Admission {
   clientAddress: string;
   requester: string;
   request: Buffer;
+}
+
+/**
+ * Requests kept between binding and serve(): enough for a rack of PXE clients booting
+ * at once; beyond it they are dropped, and the clients retransmit (RFC 1350 §2).
+ */
+const MAX_HELD_REQUESTS = 64;
+
+interface HeldRequest {
+  entry: RequestSocket;
+  msg: Buffer;
+  rinfo: RemoteInfo;
 }
 
 /** A WRQ's window is what the transfer socket's receive buffer can hold (the OACK says so). */
@@ -75,6 +102,8 @@ class TftpService implements TftpServer {
   private readonly requesters = new Map<string, Buffer>();
   private readonly portsInUse = new Set<number>();
   private closing = false;
+  /** Null once serving: requests then go straight to onRequestPacket. */
+  private held: HeldRequest[] | null = [];
 
   constructor(deps: TftpServerDeps) {
     this.config = deps.config.tftp;
@@ -88,8 +117,23 @@ class TftpService implements TftpServer {
     return this.admitted.size;
   }
 
-  async listen(addresses: string[], port: number): Promise<BoundListener[]> {
+  get heldRequests(): number {
+    return this.held?.length ?? 0;
+  }
+
+  async prepare(): Promise<TftpRoot> {
     this.jail ??= await this.prepareRoot();
+    return this.jail;
+  }
+
+  async serve(): Promise<void> {
+    await this.prepare();
+    const held = this.held ?? [];
+    this.held = null;
+    for (const { entry, msg, rinfo } of held) this.onRequestPacket(entry, msg, rinfo);
+  }
+
+  async listen(addresses: string[], port: number): Promise<BoundListener[]> {
     const bound: BoundListener[] = [];
     if (addresses.length === 0) {
       try {
@@ -106,14 +150,14 @@ class TftpService implements TftpServer {
     return bound;
   }
 
-  /** Creates the root (and upload folder) and takes their real paths. */
+  /** Owner-only folders, like the rest of the data directory: the server reads them as their owner. */
   private async prepareRoot(): Promise<TftpRoot> {
-    await mkdir(this.rootPath, { recursive: true, mode: 0o755 });
+    await makePrivateDirs(this.rootPath);
     const root = await realpath(this.rootPath);
     let uploadDir: string | null = null;
     if (this.config.upload_dir !== '') {
       const segments = requestSegments(this.config.upload_dir);
-      await mkdir(join(root, ...segments), { recursive: true, mode: 0o755 });
+      await makePrivateDirs(join(root, ...segments));
       uploadDir = await realpath(join(root, ...segments));
       if (!isInside(root, uploadDir)) throw new Error(`tftp.upload_dir ${this.config.upload_dir} leads outside the TFTP root`);
     }
@@ -137,7 +181,10 @@ class TftpService implements TftpServer {
     }
     const entry: RequestSocket = { socket, type, bindAddress: address };
     this.requestSockets.push(entry);
-    socket.on('message', (msg, rinfo) => this.onRequestPacket(entry, msg, rinfo));
+    socket.on('message', (msg, rinfo) => {
+      if (this.held === null) this.onRequestPacket(entry, msg, rinfo);
+      else if (this.held.length < MAX_HELD_REQUESTS) this.held.push({ entry, msg, rinfo });
+    });
     socket.on('error', (error) => this.log.error({ err: error.message }, 'TFTP request socket error'));
     const info = socket.address();
     return { name: 'tftp', address: info.address, port: info.port };
@@ -243,6 +290,7 @@ class TftpService implements TftpServer {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.held = null;
     for (const entry of this.requestSockets.splice(0)) {
       try {
         entry.socket.close();

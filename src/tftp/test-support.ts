@@ -24,6 +24,7 @@ export async function startTestServer(tftp: Record<string, unknown> = {}, host =
   const config = configFromObject({ tftp: { timeout_ms: 100, retries: 3, ...tftp } });
   const server = createTftpServer({ config, log: process.env.TFTP_TEST_LOG ? createLogger({ level: process.env.TFTP_TEST_LOG }) : silentLogger(), dataDir });
   const [bound] = await server.listen([host], 0);
+  await server.serve();
   return {
     server,
     port: bound!.port,

@@ -291,6 +291,7 @@ test('listen([]) takes IPv4 and IPv6 clients on one port', async (t) => {
     await rm(dataDir, { recursive: true, force: true });
   });
   const bound = await server.listen([], 0);
+  await server.serve();
   assert.equal(bound.length, 1);
   await writeFile(join(dataDir, 'tftp', 'both'), 'x');
   for (const host of ['127.0.0.1', '::1']) {

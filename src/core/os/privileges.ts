@@ -3,8 +3,7 @@
 // that owns the data directory.
 
 import { execFile } from 'node:child_process';
-import { readFile, chown, readdir, lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, lstat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -65,19 +64,6 @@ export async function ensureSystemUser(name: string): Promise<SystemUser> {
   return created;
 }
 
-/** Makes the whole data directory the user's own (walks it; symlinks are not followed). */
-export async function chownTree(path: string, user: SystemUser): Promise<void> {
-  await chown(path, user.uid, user.gid);
-  const stat = await lstat(path);
-  if (!stat.isDirectory()) return;
-  for (const entry of await readdir(path, { withFileTypes: true })) {
-    const child = join(path, entry.name);
-    if (entry.isSymbolicLink()) continue;
-    if (entry.isDirectory()) await chownTree(child, user);
-    else await chown(child, user.uid, user.gid);
-  }
-}
-
 /** Drops root for good: supplementary groups, group, then user. */
 export function becomeUser(user: SystemUser): void {
   process.setgroups?.([user.gid]);
@@ -86,17 +72,15 @@ export function becomeUser(user: SystemUser): void {
 }
 
 /**
- * For administration commands run as root against a data directory that the
- * server's user owns: act as that owner, so that nothing we create is root's.
+ * For administration commands run as root: the user they act as, so that nothing
+ * they create is root's. That is the data directory's owner; a data directory that
+ * is missing or root's (the README's flow: `septet user add` before the first start)
+ * goes to the service user, created if missing, as `septet start` would do.
+ * Null when not root.
  */
-export async function actAsOwnerOf(path: string): Promise<void> {
-  if (!isRoot()) return;
-  let stat;
-  try {
-    stat = await lstat(path);
-  } catch {
-    return;
-  }
-  if (stat.uid === 0) return;
-  becomeUser({ name: String(stat.uid), uid: stat.uid, gid: stat.gid });
+export async function dataDirectoryOwner(path: string, serviceUser: string): Promise<{ user: SystemUser; adopt: boolean } | null> {
+  if (!isRoot()) return null;
+  const stat = await lstat(path).catch(() => null);
+  if (stat && stat.uid !== 0) return { user: { name: String(stat.uid), uid: stat.uid, gid: stat.gid }, adopt: false };
+  return { user: await ensureSystemUser(serviceUser), adopt: true };
 }

@@ -32,7 +32,8 @@ export async function ensureSelfSigned(dataDir: string, hostname: string, policy
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const pair = await generateSelfSigned(hostname);
   await writeFileAtomic(keyFile, pair.keyPem, 0o600);
-  await writeFileAtomic(certFile, pair.certPem, 0o644);
+  // Owner-only like everything in the data directory (the server reads it as its owner).
+  await writeFileAtomic(certFile, pair.certPem, 0o600);
   const loaded = await loadCertificate(certFile, keyFile, policy);
   log.info({ certFile, fingerprint: loaded.fingerprint }, 'made a self-signed TLS certificate');
   return loaded;

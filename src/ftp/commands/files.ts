@@ -37,7 +37,7 @@ export const mkd: Command = {
   async run(session, argument) {
     requireWritable(session);
     const target = await resolvePath(session, requireArgument(argument, 'MKD path'));
-    await mkdir(target.real, { mode: 0o750 });
+    await mkdir(target.real, { mode: 0o700 });
     session.reply(Reply.created, `${quotePath(target.virtual)} created`);
   },
 };

@@ -121,8 +121,9 @@ export const site: Command = {
         const [modeText = '', ...pathParts] = rest;
         if (!/^[0-7]{3,4}$/.test(modeText) || pathParts.length === 0) throw new FtpError(Reply.badArguments, 'Syntax: SITE CHMOD mode path');
         const target = await resolvePath(session, pathParts.join(' '));
-        // Owner bits always kept so the server can still read what it stores; no setuid/setgid.
-        await chmod(target.real, (parseInt(modeText, 8) & 0o777) | 0o600);
+        // Owner bits only (the data directory is owner-only, see src/core/os/private-files.ts);
+        // read and write always kept so the server can still use what it stores.
+        await chmod(target.real, (parseInt(modeText, 8) & 0o700) | 0o600);
         return session.reply(Reply.ok, 'SITE CHMOD command ok.');
       }
       default:

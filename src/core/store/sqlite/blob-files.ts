@@ -7,12 +7,13 @@
 
 import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from '../../log/logger.ts';
 import { BLOB_ID_PATTERN } from '../names.ts';
 import { StoreError, type BlobStore, type BlobWriter } from '../types.ts';
+import { makePrivateDirs, PRIVATE_FILE_MODE } from '../../os/private-files.ts';
 import { DirectorySyncer } from './directory-sync.ts';
 
 /** Small writes are gathered up to this size before they reach the file. */
@@ -41,10 +42,10 @@ export class FileBlobStore implements BlobStore {
 
   /** Creates the 256 fan-out folders and removes temp files left by dead writers. */
   async open(log?: Logger): Promise<void> {
+    await makePrivateDirs(this.directory);
     let removed = 0;
-    for (let i = 0; i < 256; i++) {
-      const folder = path.join(this.directory, i.toString(16).padStart(2, '0'));
-      await mkdir(folder, { recursive: true });
+    for (const folder of fanOutFolders(this.directory)) {
+      await makePrivateDirs(folder);
       for (const name of await readdir(folder)) {
         if (!name.startsWith(TEMP_PREFIX)) continue;
         const file = path.join(folder, name);
@@ -100,6 +101,11 @@ export class FileBlobStore implements BlobStore {
     // No directory fsync: if the unlink is lost in a crash, the file is unreferenced garbage.
     await unlink(this.pathOf(blobId)).catch((error) => { if (!isNotFound(error)) throw error; });
   }
+}
+
+/** The 256 folders "00".."ff" under the blob directory. */
+export function fanOutFolders(directory: string): string[] {
+  return Array.from({ length: 256 }, (_, i) => path.join(directory, i.toString(16).padStart(2, '0')));
 }
 
 /** ".tmp-<pid>-<id>": abandoned when that process is gone, or the file is very old. */
@@ -191,7 +197,8 @@ class FileBlobWriter implements BlobWriter {
   private async fileHandle(): Promise<FileHandle> {
     // Opened lazily: a small message costs one open at commit, not two round trips.
     if (this.handle) return this.handle;
-    const handle = await open(this.tempPath, 'wx');
+    // Owner-only from the first byte: message bodies are private (see private-files.ts).
+    const handle = await open(this.tempPath, 'wx', PRIVATE_FILE_MODE);
     if (this.state === 'aborted') {
       // abort() ran while the file was being opened: leave nothing behind.
       await handle.close();

@@ -9,13 +9,13 @@
 // at any time, and the next read sees it. Maildrop locks are an in-process table,
 // which is right for one server process per data directory.
 
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
+import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
 import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
-import { FileBlobStore } from './blob-files.ts';
+import { fanOutFolders, FileBlobStore } from './blob-files.ts';
 import { unpackMessages } from './message-codec.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
 import { SqliteWorkerClient, type Args } from './worker-client.ts';
@@ -31,14 +31,22 @@ export interface SqliteStoreOptions {
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
 
+/** The folders the store writes in: the data directory itself and the blob fan-out. */
+export function sqliteStoreFolders(dataDir: string): { dataDir: string; blobFolders: string[] } {
+  return { dataDir, blobFolders: fanOutFolders(path.join(dataDir, 'blobs')) };
+}
+
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   const bus = options.bus ?? new LocalChangeBus();
   const log = options.log;
-  await mkdir(options.dataDir, { recursive: true });
+  await makePrivateDir(options.dataDir);
+  const databasePath = path.join(options.dataDir, 'septet.db');
+  // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
+  await createPrivateFile(databasePath);
   const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
   await blobs.open(log);
   const client = await SqliteWorkerClient.start(
-    { databasePath: path.join(options.dataDir, 'septet.db'), fsync: options.fsync, busyTimeoutMs: options.busyTimeoutMs ?? 10_000 },
+    { databasePath, fsync: options.fsync, busyTimeoutMs: options.busyTimeoutMs ?? 10_000 },
     log,
   );
 
