@@ -5,8 +5,11 @@ import { mkdir } from 'node:fs/promises';
 import { hostname as systemHostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PasswordAuthenticator } from './core/auth/authenticator.ts';
+import { BanGuard } from './core/auth/ban-guard.ts';
 import { LocalChangeBus } from './core/bus/bus.ts';
+import { ConfigError } from './core/config/load.ts';
 import { listeners, type Config, type ListenerName } from './core/config/schema.ts';
+import { NetworkList } from './core/net/address.ts';
 import { ListenerGroup, type BoundListener, type ConnectionHandler } from './core/net/listener.ts';
 import { ConnectionLimits } from './core/net/limits.ts';
 import type { TlsProvider } from './core/net/connection.ts';
@@ -88,6 +91,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const dataDir = config.data;
   const hostname = config.hostname || systemHostname();
   const portOffset = await effectivePortOffset(config);
+  const banExempt = banExemptions(config.auth.ban_exempt);
   await mkdir(dataDir, { recursive: true, mode: 0o750 });
 
   // Root: bind, make the data directory (and whatever binding created in it) the
@@ -95,9 +99,12 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const serviceUser = isRoot() ? await ensureSystemUser(config.run_as) : null;
 
   const tlsProxy = new DeferredTls();
+  // Bans need the store; until it is open (connections wait for it anyway) nobody is banned.
+  let bans: BanGuard | null = null;
   const group = new ListenerGroup({
     log,
     tls: tlsProxy,
+    isBanned: (address) => bans?.isBanned(address) ?? false,
     limits: new ConnectionLimits({ maxConnections: config.limits.max_connections, maxPerIp: config.limits.max_connections_per_ip }),
   });
   const deferred = new Map<ListenerName, DeferredHandler>();
@@ -123,7 +130,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   }
 
   // TFTP is UDP: its own sockets, bound here with the TCP listeners (port 69 needs root).
-  const tftp = config.tftp.enabled ? createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir }) : null;
+  const tftp = config.tftp.enabled ? createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir, isBanned: (address) => bans?.isBannedNow(address) ?? false }) : null;
   if (tftp) {
     try {
       bound.push(...(await tftp.listen(config.listen, config.tftp.port === 0 ? 0 : config.tftp.port + portOffset)));
@@ -157,11 +164,21 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   tls.watch();
   tlsProxy.target = tls;
 
+  bans = new BanGuard({
+    bans: store.bans,
+    banAfterFailures: config.auth.ban_after_failures,
+    windowMs: config.auth.ban_window * 1000,
+    durationMs: config.auth.ban_duration * 1000,
+    exempt: banExempt,
+    log: log.child({ component: 'auth' }),
+  });
   const auth = new PasswordAuthenticator({
     accounts: store.accounts,
     defaultDomain: config.default_domain,
     freeFailures: config.auth.throttle_free_failures,
     maxDelayMs: config.auth.throttle_max_delay_ms,
+    goodSourcesPerAccount: config.auth.throttle_good_sources,
+    bans,
     log: log.child({ component: 'auth' }),
   });
   const mail = createMailService({ config, hostname, store, log: log.child({ component: 'mail' }) });
@@ -207,6 +224,14 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
       await store.close();
     },
   };
+}
+
+function banExemptions(networks: string[]): NetworkList {
+  try {
+    return new NetworkList(networks);
+  } catch (error) {
+    throw new ConfigError(`auth.ban_exempt: ${(error as Error).message}`);
+  }
 }
 
 function formatHostPort(address: string, port: number): string {

@@ -25,6 +25,8 @@ export interface TftpServerDeps {
   config: Config;
   log: Logger;
   dataDir: string;
+  /** Sources banned after failed logins elsewhere (TFTP has no login); answered with an ERROR. */
+  isBanned?: (address: string) => boolean;
 }
 
 export interface TftpServer {
@@ -75,9 +77,11 @@ class TftpService implements TftpServer {
   private readonly requesters = new Map<string, Buffer>();
   private readonly portsInUse = new Set<number>();
   private closing = false;
+  private readonly isBanned: ((address: string) => boolean) | undefined;
 
   constructor(deps: TftpServerDeps) {
     this.config = deps.config.tftp;
+    this.isBanned = deps.isBanned;
     this.log = deps.log;
     const root = this.config.root || 'tftp';
     this.rootPath = isAbsolute(root) ? root : resolve(deps.dataDir, root);
@@ -162,6 +166,10 @@ class TftpService implements TftpServer {
     const earlier = this.requesters.get(requester);
     if (earlier !== undefined && earlier.equals(msg)) return; // RFC 1350: a retransmitted request; the transfer answers it
     const clientAddress = normalizeAddress(rinfo.address);
+    if (this.isBanned?.(clientAddress)) {
+      this.log.info({ remote: clientAddress, reason: 'banned' }, 'TFTP request refused');
+      return this.refuse(entry, rinfo, ErrorCode.accessViolation, Text.banned);
+    }
     if (this.admitted.size >= this.config.max_transfers) return this.refuse(entry, rinfo, ErrorCode.notDefined, Text.tooMany);
     const fromClient = this.perClient.get(clientAddress) ?? 0;
     if (fromClient >= this.config.max_transfers_per_client) {

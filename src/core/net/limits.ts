@@ -5,7 +5,8 @@
 
 import { normalizeAddress } from './address.ts';
 
-export type RefusalReason = 'too-many' | 'too-many-from-ip' | 'shutting-down';
+/** 'banned': the source is banned after repeated failed logins (src/core/auth/ban-guard.ts). */
+export type RefusalReason = 'too-many' | 'too-many-from-ip' | 'shutting-down' | 'banned';
 
 export interface ConnectionLease {
   /** Gives the slot back. Safe to call more than once. */

@@ -148,6 +148,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX queue_attempts_by_entry ON queue_attempts (queue_id, at);
   `,
+
+  // 4: bans of client sources after repeated failed logins (src/core/auth/ban-guard.ts),
+  // shared with the CLI (`septet ban list|del`). source is an IPv4 address or an IPv6 /64.
+  `
+  CREATE TABLE bans (
+    source TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */
