@@ -1,19 +1,23 @@
 // Slows down password guessing without slowing down the account's owner.
 //
-// Two kinds of counters, each counting failures inside a window:
+// Two kinds of counters, each inside a window:
 // - per source (an IPv4 address or an IPv6 /64, see sourceNetwork): a source that
 //   failed more than `freeFailures` times waits before every further attempt, on any
 //   account, doubling per failure up to maxDelayMs (Dovecot's auth penalty);
-// - per account: guesses spread over many sources are slowed too, but only for
-//   sources that have never logged in to that account. Each account remembers its
-//   last few good sources, and attempts from those ignore the account's counter, so
-//   knowing an address is not enough to make its owner wait.
+// - per account, the number of distinct sources that failed on it: guessing spread
+//   over many sources is slowed too, but only for sources that have never logged in
+//   to that account. Each account remembers its last few good sources, whose
+//   attempts ignore the account's counter. One source hammering an account is the
+//   source counter's business and adds only one to the account's, so it cannot make
+//   anyone else wait: knowing an address is not enough to slow its owner.
 // A correct password from a source with no failures is therefore answered at once,
-// whatever other sources did. Attempts still in flight count as failures-to-be, so
-// firing many guesses in parallel does not get them all through at the low delay.
-// The delay depends only on the source and the name tried, never on whether the
-// account exists (an unknown name has no good sources, like a known one tried from
-// a new place).
+// unless the account is under guessing from more than `freeFailures` sources and
+// this source has never logged in to it. Attempts still in flight count as
+// failures-to-be, so firing many guesses in parallel does not get them all through
+// at the low delay. The delay is decided before the password is checked (so it says
+// nothing about the guess) and depends only on the source and the name tried, never
+// on whether the account exists (an unknown name has no good sources, like a known
+// one tried from a new place).
 
 export interface ThrottleOptions {
   freeFailures: number;
@@ -41,7 +45,7 @@ export interface ThrottledAttempt {
 export interface ThrottleTicket {
   readonly attempt: ThrottledAttempt;
   readonly delayMs: number;
-  /** Whether the account's counter applied (the source has never logged in to it). */
+  /** Whether the account's counter applied (the source is not among its good sources). */
   readonly countedOnAccount: boolean;
 }
 
@@ -103,9 +107,71 @@ class CounterTable {
   }
 }
 
+interface AccountCounter {
+  /** Sources that failed on the account in this window (at most `cap`). */
+  failing: Set<string>;
+  /** Attempts in flight by source. */
+  pending: Map<string, number>;
+  windowStart: number;
+}
+
+/** Per account: which sources failed on it, and which are trying now. */
+class AccountTable {
+  private readonly counters = new Map<string, AccountCounter>();
+  private readonly windowMs: number;
+  private readonly maxKeys: number;
+  /** Beyond this many failing sources the delay is at its maximum anyway. */
+  private readonly cap: number;
+  private readonly now: () => number;
+  constructor(windowMs: number, maxKeys: number, cap: number, now: () => number) {
+    this.windowMs = windowMs;
+    this.maxKeys = maxKeys;
+    this.cap = cap;
+    this.now = now;
+  }
+
+  /** Registers an attempt from `source`; returns how many sources count as failing for it. */
+  begin(account: string, source: string): number {
+    const now = this.now();
+    let counter = this.counters.get(account);
+    if (counter && now - counter.windowStart > this.windowMs) {
+      counter.failing.clear();
+      counter.windowStart = now;
+    }
+    if (!counter) {
+      if (this.counters.size >= this.maxKeys) this.evictOldest();
+      counter = { failing: new Set(), pending: new Map(), windowStart: now };
+      this.counters.set(account, counter);
+    }
+    // As for sources: sources still trying count as failing only once one has failed.
+    let suspect = counter.failing.size;
+    if (suspect > 0) for (const other of counter.pending.keys()) if (!counter.failing.has(other) && other !== source) suspect += 1;
+    counter.pending.set(source, (counter.pending.get(source) ?? 0) + 1);
+    return suspect;
+  }
+
+  finish(account: string, source: string, failed: boolean): void {
+    const counter = this.counters.get(account);
+    if (!counter) return;
+    const left = (counter.pending.get(source) ?? 1) - 1;
+    if (left > 0) counter.pending.set(source, left);
+    else counter.pending.delete(source);
+    if (failed && counter.failing.size < this.cap) counter.failing.add(source);
+    if (counter.failing.size === 0 && counter.pending.size === 0) this.counters.delete(account);
+  }
+
+  private evictOldest(): void {
+    for (const [key, counter] of this.counters) {
+      if (counter.pending.size > 0) continue;
+      this.counters.delete(key);
+      return;
+    }
+  }
+}
+
 export class LoginThrottle {
   private readonly sources: CounterTable;
-  private readonly accounts: CounterTable;
+  private readonly accounts: AccountTable;
   /** Account → its last good sources, oldest first; the map itself in least-recently-used order. */
   private readonly goodSources = new Map<string, string[]>();
   private readonly freeFailures: number;
@@ -123,14 +189,14 @@ export class LoginThrottle {
     const windowMs = options.windowMs ?? 15 * 60_000;
     const now = options.now ?? Date.now;
     this.sources = new CounterTable(windowMs, this.maxKeys, now);
-    this.accounts = new CounterTable(windowMs, this.maxKeys, now);
+    this.accounts = new AccountTable(windowMs, this.maxKeys, this.freeFailures + 40, now);
   }
 
   /** Registers an attempt; the ticket says how long it must take at least. */
   begin(attempt: ThrottledAttempt): ThrottleTicket {
     const countedOnAccount = !this.isGoodSource(attempt);
     let delayMs = this.register(this.sources.get(attempt.source));
-    if (countedOnAccount) delayMs = Math.max(delayMs, this.register(this.accounts.get(attempt.account)));
+    if (countedOnAccount) delayMs = Math.max(delayMs, this.delayFor(this.accounts.begin(attempt.account, attempt.source)));
     return { attempt, delayMs, countedOnAccount };
   }
 
@@ -143,7 +209,7 @@ export class LoginThrottle {
   end(ticket: ThrottleTicket, succeeded: boolean): void {
     const { source, account } = ticket.attempt;
     this.sources.finish(source, !succeeded, succeeded);
-    if (ticket.countedOnAccount) this.accounts.finish(account, !succeeded);
+    if (ticket.countedOnAccount) this.accounts.finish(account, source, !succeeded);
     if (succeeded) this.rememberGoodSource(account, source);
   }
 
