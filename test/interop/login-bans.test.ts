@@ -205,3 +205,29 @@ print(json.dumps([g, attempt]))
   const [line] = JSON.parse(greeted) as [string, number];
   assert.match(line, /^\* OK/);
 });
+
+test('septet ban add bans a source by hand (an IPv6 address means its /64); the running server refuses it within a second', async () => {
+  const added = await server.cli(['ban', 'add', '127.0.0.3', '--duration', '120', '--reason', 'seen in the firewall log']);
+  assert.equal(added.code, 0, added.stderr);
+  assert.equal(added.stdout, 'banned 127.0.0.3 for 120 s\n');
+  assert.equal((await server.cli(['ban', 'add', '2001:DB8:0:7::1'])).stdout, 'banned 2001:db8:0:7::/64 for 600 s\n', 'auth.ban_duration by default');
+  const list = await server.cli(['ban', 'list']);
+  assert.match(list.stdout, /^127\.0\.0\.3\tuntil \S+\tseen in the firewall log\n2001:db8:0:7::\/64\tuntil \S+\tbanned by the administrator\n$/);
+  const bad = await server.cli(['ban', 'del', 'example.org']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /not an IP address: example\.org/);
+
+  const refused = await python(
+    `${clients}
+import time
+for attempt in range(100):
+    g = greeting(${server.port('pop3')}, '127.0.0.3')
+    if g.startswith('-ERR'): break
+    time.sleep(0.1)
+print(json.dumps(g))
+`,
+  );
+  assert.match(JSON.parse(refused) as string, /^-ERR \[SYS\/TEMP\] Too many failed logins/);
+  assert.equal((await server.cli(['ban', 'del', '2001:db8:0:7::/64'])).code, 0);
+  assert.equal((await server.cli(['ban', 'del', '127.0.0.3'])).code, 0);
+});
