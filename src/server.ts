@@ -4,8 +4,11 @@
 import { hostname as systemHostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PasswordAuthenticator } from './core/auth/authenticator.ts';
+import { BanGuard } from './core/auth/ban-guard.ts';
 import { LocalChangeBus } from './core/bus/bus.ts';
+import { ConfigError } from './core/config/load.ts';
 import { listeners, type Config, type ListenerName } from './core/config/schema.ts';
+import { NetworkList } from './core/net/address.ts';
 import { ListenerGroup, type BoundListener, type ConnectionHandler } from './core/net/listener.ts';
 import { connectionLimitsFrom } from './core/net/limits-config.ts';
 import type { TlsProvider } from './core/net/connection.ts';
@@ -89,6 +92,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const dataDir = config.data;
   const hostname = config.hostname || systemHostname();
   const portOffset = await effectivePortOffset(config);
+  const banExempt = banExemptions(config.auth.ban_exempt);
   await makePrivateDir(dataDir);
 
   // Root: bind, make the data directory (and whatever binding created in it) the
@@ -96,9 +100,12 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const serviceUser = isRoot() ? await ensureSystemUser(config.run_as) : null;
 
   const tlsProxy = new DeferredTls();
+  // Bans need the store; until it is open (connections wait for it anyway) nobody is banned.
+  let bans: BanGuard | null = null;
   const group = new ListenerGroup({
     log,
     tls: tlsProxy,
+    isBanned: (address) => bans?.isBanned(address) ?? false,
     limits: connectionLimitsFrom(config),
   });
   const deferred = new Map<ListenerName, DeferredHandler>();
@@ -125,7 +132,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
 
   // TFTP is UDP: its own sockets, bound here with the TCP listeners (port 69 needs root),
   // but answering only after the drop (tftp.serve() below), as the TCP handlers wait.
-  const tftp = config.tftp.enabled ? createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir }) : null;
+  const tftp = config.tftp.enabled ? createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir, isBanned: (address) => bans?.isBannedNow(address) ?? false }) : null;
   if (tftp) {
     try {
       bound.push(...(await tftp.listen(config.listen, config.tftp.port === 0 ? 0 : config.tftp.port + portOffset)));
@@ -170,11 +177,21 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   tls.watch();
   tlsProxy.target = tls;
 
+  bans = new BanGuard({
+    bans: store.bans,
+    banAfterFailures: config.auth.ban_after_failures,
+    windowMs: config.auth.ban_window * 1000,
+    durationMs: config.auth.ban_duration * 1000,
+    exempt: banExempt,
+    log: log.child({ component: 'auth' }),
+  });
   const auth = new PasswordAuthenticator({
     accounts: store.accounts,
     defaultDomain: config.default_domain,
     freeFailures: config.auth.throttle_free_failures,
     maxDelayMs: config.auth.throttle_max_delay_ms,
+    goodSourcesPerAccount: config.auth.throttle_good_sources,
+    bans,
     log: log.child({ component: 'auth' }),
   });
   const mail = createMailService({ config, hostname, store, log: log.child({ component: 'mail' }) });
@@ -222,6 +239,14 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
       await store.close();
     },
   };
+}
+
+function banExemptions(networks: string[]): NetworkList {
+  try {
+    return new NetworkList(networks);
+  } catch (error) {
+    throw new ConfigError(`auth.ban_exempt: ${(error as Error).message}`);
+  }
 }
 
 function formatHostPort(address: string, port: number): string {

@@ -10,6 +10,7 @@ const usage = `usage:
   septet user list | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user sendas ADDRESS on|off | user del ADDRESS
   septet alias add ALIAS TARGET | alias list | alias del ALIAS
   septet queue list | queue show|retry|delete|hold|release ID
+  septet ban list | ban add ADDRESS [--duration SECONDS] [--reason TEXT] | ban del ADDRESS
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
   septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
   septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)
@@ -25,6 +26,8 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./user.ts')).userCommand(rest);
       case 'alias':
         return await (await import('./alias.ts')).aliasCommand(rest);
+      case 'ban':
+        return await (await import('./ban.ts')).banCommand(rest);
       case 'queue':
         return await (await import('./queue.ts')).queueCommand(rest);
       case 'sendmail':

@@ -115,4 +115,5 @@ export const Text = {
   shuttingDown: 'Service not available, closing control connection.',
   tooMany: 'Too many connections, try again later.',
   tooManyFromIp: 'Too many connections from your address, try again later.',
+  banned: 'Too many failed logins from your address, try again later.',
 } as const;

@@ -13,6 +13,7 @@ const refusalTexts: Record<RefusalReason, string> = {
   'too-many': Text.tooMany,
   'too-many-from-ip': Text.tooManyFromIp,
   'shutting-down': Text.shuttingDown,
+  banned: Text.banned,
 };
 
 export function createFtpHandler(deps: FtpDeps): ConnectionHandler {

@@ -12,6 +12,7 @@ const refusalTexts: Record<RefusalReason, string> = {
   'too-many': 'Too many connections, try again later',
   'too-many-from-ip': 'Too many connections from your address, try again later',
   'shutting-down': 'Server shutting down, try again later',
+  banned: 'Too many failed logins from your address, try again later',
 };
 
 export function createImapHandler(deps: ImapDeps): ConnectionHandler {

@@ -12,6 +12,7 @@ const refusalTexts: Record<RefusalReason, string> = {
   'too-many': Text.refusedTooMany,
   'too-many-from-ip': Text.refusedTooManyFromIp,
   'shutting-down': Text.refusedShuttingDown,
+  banned: Text.refusedBanned,
 };
 
 export function createPop3Handler(deps: Pop3Deps): ConnectionHandler {

@@ -20,6 +20,7 @@ export function createSmtpHandler(deps: SmtpDeps): ConnectionHandler {
         'too-many': 'Too many connections, try again later',
         'too-many-from-ip': 'Too many connections from your address, try again later',
         'shutting-down': 'Server shutting down',
+        banned: 'Too many failed logins from your address, try again later',
       }[reason];
       return formatReply({ code: 421, enhanced: reason === 'shutting-down' ? '4.3.2' : '4.7.0', text: `${deps.hostname} ${text}` });
     },

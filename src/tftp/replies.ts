@@ -41,6 +41,7 @@ export const Text = {
   mailRefused: 'No such user: this server delivers no mail over TFTP',
   optionRefused: 'Option refused',
   tooManyFromClient: 'Too many transfers from your address, try again later',
+  banned: 'Too many failed logins from your address, try again later',
   tooMany: 'Server busy, try again later',
   noPort: 'No transfer port free, try again later',
   timedOut: 'Transfer timed out',

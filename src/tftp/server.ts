@@ -31,6 +31,8 @@ export interface TftpServerDeps {
   config: Config;
   log: Logger;
   dataDir: string;
+  /** Sources banned after failed logins elsewhere (TFTP has no login); answered with an ERROR. */
+  isBanned?: (address: string) => boolean;
 }
 
 export interface TftpServer {
@@ -104,9 +106,11 @@ class TftpService implements TftpServer {
   private closing = false;
   /** Null once serving: requests then go straight to onRequestPacket. */
   private held: HeldRequest[] | null = [];
+  private readonly isBanned: ((address: string) => boolean) | undefined;
 
   constructor(deps: TftpServerDeps) {
     this.config = deps.config.tftp;
+    this.isBanned = deps.isBanned;
     this.log = deps.log;
     const root = this.config.root || 'tftp';
     this.rootPath = isAbsolute(root) ? root : resolve(deps.dataDir, root);
@@ -209,6 +213,10 @@ class TftpService implements TftpServer {
     const earlier = this.requesters.get(requester);
     if (earlier !== undefined && earlier.equals(msg)) return; // RFC 1350: a retransmitted request; the transfer answers it
     const clientAddress = normalizeAddress(rinfo.address);
+    if (this.isBanned?.(clientAddress)) {
+      this.log.info({ remote: clientAddress, reason: 'banned' }, 'TFTP request refused');
+      return this.refuse(entry, rinfo, ErrorCode.accessViolation, Text.banned);
+    }
     if (this.admitted.size >= this.config.max_transfers) return this.refuse(entry, rinfo, ErrorCode.notDefined, Text.tooMany);
     const fromClient = this.perClient.get(clientAddress) ?? 0;
     if (fromClient >= this.config.max_transfers_per_client) {

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createMemoryStore } from '../store/memory/memory-store.ts';
+import { capturingLogger } from '../net/testing.ts';
 import { PasswordAuthenticator } from './authenticator.ts';
+import { BanGuard } from './ban-guard.ts';
 import { hashPassword } from './password.ts';
 
 const COST = 1024;
 
-async function setup(options: { freeFailures?: number; maxDelayMs?: number; baseDelayMs?: number } = {}) {
+async function setup(options: { freeFailures?: number; maxDelayMs?: number; baseDelayMs?: number; log?: ReturnType<typeof capturingLogger>['log'] } = {}) {
   const store = createMemoryStore();
   await store.accounts.addUser('alice@example.org', await hashPassword('secret', COST));
   const auth = new PasswordAuthenticator({ accounts: store.accounts, defaultDomain: 'Example.ORG', scryptCost: COST, freeFailures: 2, maxDelayMs: 200, baseDelayMs: 100, ...options });
@@ -52,19 +54,60 @@ test('after freeFailures failures from one address, further attempts are delayed
   assert.ok(success.ms >= 150, `a throttled success is delayed too (${success.ms} ms)`);
 });
 
-test('failures on one account throttle it from any address; a success clears the account', async () => {
-  const { auth } = await setup({ baseDelayMs: 150 });
-  await auth.login(attempt('alice', 'bad', '203.0.113.1'));
-  await auth.login(attempt('alice', 'bad', '203.0.113.2'));
-  const third = await timed(auth.login(attempt('alice', 'bad', '203.0.113.3')));
-  assert.equal(third.value, null);
-  assert.ok(third.ms >= 140, `account throttled across addresses (${third.ms} ms)`);
-  const ok = await timed(auth.login(attempt('alice', 'secret', '203.0.113.4')));
-  assert.ok(ok.value);
-  assert.ok(ok.ms >= 140, `still delayed before the success is known (${ok.ms} ms)`);
-  // The account counter is cleared: from a fresh address, a failure is not delayed by the account.
-  const fresh = await auth.login(attempt('alice', 'bad', '203.0.113.5'));
-  assert.equal(fresh, null);
+test('failures from one address on an account do not delay the owner logging in from elsewhere', async () => {
+  const { log, entries } = capturingLogger();
+  const { auth } = await setup({ baseDelayMs: 150, log });
+  for (let i = 0; i < 4; i++) await auth.login(attempt('alice', 'bad', '203.0.113.1'));
+  const ok = await auth.login(attempt('alice', 'secret', '192.0.2.50'));
+  assert.equal(ok?.address, 'alice@example.org');
+  const logins = entries.filter((e) => e.user === 'alice@example.org');
+  assert.deepEqual(logins.map((e) => [e.remote, e.ok, e.delayMs]), [
+    ['203.0.113.1', false, 0],
+    ['203.0.113.1', false, 0],
+    ['203.0.113.1', false, 150],
+    ['203.0.113.1', false, 200],
+    ['192.0.2.50', true, 0],
+  ]);
+});
+
+test('guesses on one account from many addresses delay new addresses, not one the owner logged in from', async () => {
+  const { log, entries } = capturingLogger();
+  const { auth } = await setup({ baseDelayMs: 150, log });
+  assert.ok(await auth.login(attempt('alice', 'secret', '192.0.2.50')));
+  for (const n of [1, 2, 3]) await auth.login(attempt('alice', 'bad', `203.0.113.${n}`));
+  const fresh = await timed(auth.login(attempt('alice', 'secret', '203.0.113.4')));
+  assert.ok(fresh.value);
+  assert.ok(fresh.ms >= 140, `a new address is delayed before the success is known (${fresh.ms} ms)`);
+  assert.ok(await auth.login(attempt('alice', 'secret', '192.0.2.50')));
+  assert.deepEqual(entries.filter((e) => e.remote === '192.0.2.50').map((e) => e.delayMs), [0, 0]);
+});
+
+test('an unknown account is delayed exactly like a known one', async () => {
+  const { log, entries } = capturingLogger();
+  const { auth } = await setup({ baseDelayMs: 50, log });
+  for (const n of [1, 2, 3]) {
+    await auth.login(attempt('alice', 'bad', `203.0.113.${n}`));
+    await auth.login(attempt('nobody', 'bad', `203.0.113.${n}`));
+  }
+  await auth.login(attempt('alice', 'bad', '198.51.100.1'));
+  await auth.login(attempt('nobody', 'bad', '198.51.100.2'));
+  const last = entries.slice(-2).map((e) => e.delayMs);
+  assert.equal(last[0], last[1]);
+  assert.ok((last[0] as number) > 0);
+});
+
+test('a source is banned after banAfterFailures failures; its logins then fail, the right password too', async () => {
+  const { log, entries } = capturingLogger();
+  const store = createMemoryStore();
+  await store.accounts.addUser('alice@example.org', await hashPassword('secret', COST));
+  const bans = new BanGuard({ bans: store.bans, banAfterFailures: 3, windowMs: 60_000, durationMs: 60_000 });
+  const auth = new PasswordAuthenticator({ accounts: store.accounts, defaultDomain: 'example.org', scryptCost: COST, freeFailures: 100, maxDelayMs: 0, bans, log });
+  for (const user of ['u1', 'u2', 'u3']) assert.equal(await auth.login(attempt(user, 'x', '198.51.100.9')), null);
+  assert.equal(await bans.isBanned('198.51.100.9'), true);
+  assert.equal(await auth.login(attempt('alice', 'secret', '198.51.100.9')), null);
+  assert.equal(entries.at(-1)?.msg, 'login refused: source banned');
+  assert.ok(await auth.login(attempt('alice', 'secret', '192.0.2.1')), 'other sources log in');
+  assert.deepEqual((await store.bans.listBans(new Date())).map((b) => b.source), ['198.51.100.9']);
 });
 
 test('after a failure, parallel guesses do not all get the undelayed rate', async () => {

@@ -1,10 +1,14 @@
-// Password login over an AccountStore, with throttling per client address and per
-// account. Timing is kept uniform: an unknown user costs one scrypt like a known one,
-// and a throttled key delays success and failure alike.
+// Password login over an AccountStore, with throttling per client source and, for
+// sources that never logged in to the account, per account (login-throttle.ts), and
+// bans of sources that keep failing (ban-guard.ts). Timing is kept uniform: an
+// unknown user costs one scrypt like a known one, and a delay applies to success and
+// failure alike and never depends on whether the account exists.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.ts';
+import { sourceNetwork } from '../net/address.ts';
 import type { Account, AccountStore } from '../store/types.ts';
+import type { BanGuard } from './ban-guard.ts';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import type { Authenticator, LoginAttempt } from './types.ts';
@@ -17,6 +21,8 @@ export interface AuthenticatorOptions extends Omit<ThrottleOptions, 'freeFailure
   scryptCost?: number;
   freeFailures?: number;
   maxDelayMs?: number;
+  /** Bans sources after repeated failures; a banned source's logins fail without a password check. */
+  bans?: BanGuard;
   log?: Logger;
 }
 
@@ -25,6 +31,7 @@ export class PasswordAuthenticator implements Authenticator {
   private readonly defaultDomain: string;
   private readonly throttle: LoginThrottle;
   private readonly scryptCost: number;
+  private readonly bans: BanGuard | undefined;
   private readonly log: Logger | undefined;
   private dummyHash: Promise<string> | null = null;
 
@@ -33,6 +40,7 @@ export class PasswordAuthenticator implements Authenticator {
     this.defaultDomain = (options.defaultDomain ?? '').trim().toLowerCase();
     this.throttle = new LoginThrottle({ ...options, freeFailures: options.freeFailures ?? 3, maxDelayMs: options.maxDelayMs ?? 15_000 });
     this.scryptCost = options.scryptCost ?? 16384;
+    this.bans = options.bans;
     this.log = options.log;
     // Started now so that the first unknown user does not pay for creating it.
     this.dummyHash = hashPassword('septet-dummy-password', this.scryptCost);
@@ -48,23 +56,29 @@ export class PasswordAuthenticator implements Authenticator {
   async login(attempt: LoginAttempt): Promise<Account | null> {
     const started = Date.now();
     const address = this.canonicalUsername(attempt.username);
-    const accountKey = `account:${address.toLowerCase()}`;
-    const keys = [`address:${attempt.remoteAddress}`, accountKey];
-    const delayMs = this.throttle.begin(keys);
+    const ticket = this.throttle.begin({ source: sourceNetwork(attempt.remoteAddress), account: address.toLowerCase() });
+    const { delayMs } = ticket;
     let account: Account | null = null;
+    let banned = false;
     try {
-      const found = address.includes('@') ? await this.accounts.getUser(address) : null;
-      const ok = await verifyPassword(attempt.password, found?.passwordHash ?? (await this.dummy()));
-      account = ok && found ? found : null;
+      // A banned source (its connection was accepted before the ban) learns nothing more,
+      // not even whether a guess was right.
+      banned = (await this.bans?.isBanned(attempt.remoteAddress)) ?? false;
+      if (!banned) {
+        const found = address.includes('@') ? await this.accounts.getUser(address) : null;
+        const ok = await verifyPassword(attempt.password, found?.passwordHash ?? (await this.dummy()));
+        account = ok && found ? found : null;
+      }
     } finally {
       // Wait out the delay before answering, whatever the outcome (and on errors too).
       const remaining = delayMs - (Date.now() - started);
       if (remaining > 0) await sleep(remaining);
-      this.throttle.end(keys, account === null, account ? [accountKey] : []);
+      this.throttle.end(ticket, account !== null);
     }
+    const ban = account || banned ? null : await this.bans?.recordFailure(attempt.remoteAddress);
     this.log?.info(
-      { service: attempt.service, remote: attempt.remoteAddress, user: address, ok: account !== null, delayMs },
-      account ? 'login' : 'login failed',
+      { service: attempt.service, remote: attempt.remoteAddress, user: address, ok: account !== null, delayMs, ...(banned || ban ? { banned: true } : {}) },
+      account ? 'login' : banned ? 'login refused: source banned' : 'login failed',
     );
     return account;
   }

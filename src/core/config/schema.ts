@@ -61,8 +61,13 @@ export const schema = {
   auth: {
     allow_plaintext: bool(false, 'allow passwords over unencrypted connections from non-loopback addresses (RFC 2595 §9 advises against)'),
     scrypt_cost: int(16384, 'scrypt N for new password hashes (a power of two)', 1024, 1 << 20),
-    throttle_free_failures: int(3, 'failed logins per client address or account before each further attempt is delayed', 0),
+    throttle_free_failures: int(3, 'failed logins per client source (IPv4 address, IPv6 /64), or per account from sources that never logged in to it, before each further attempt from there is delayed', 0),
     throttle_max_delay_ms: int(15000, 'longest delay of a login attempt after repeated failures', 0),
+    throttle_good_sources: int(8, 'sources remembered per account after a successful login; their attempts ignore the account\'s failure count, so guessing from elsewhere never slows the owner', 1, 1000),
+    ban_after_failures: int(20, 'failed logins from one source within auth.ban_window that ban it on every protocol (0 = never ban)', 0),
+    ban_window: int(900, 'seconds in which auth.ban_after_failures failures ban a source', 1),
+    ban_duration: int(1800, 'seconds a banned source is refused at connect (`septet ban del` lifts it sooner)', 1),
+    ban_exempt: list(['127.0.0.1', '::1'], 'networks never banned (still throttled): by default the addresses local webmail and monitoring connect from; other loopback addresses can be banned'),
   },
 
   store: {

@@ -38,3 +38,39 @@ export class NetworkList {
     return this.list.check(a, family === 4 ? 'ipv4' : 'ipv6');
   }
 }
+
+/**
+ * The unit that login throttling and bans count by: an IPv4 address as it is, an
+ * IPv6 address as its /64 ("2001:db8:1:2::/64"). One IPv6 host usually holds a whole
+ * /64 (RFC 4291 §2.5.4, SLAAC privacy addresses of RFC 8981), so counting single
+ * IPv6 addresses would let one attacker look like 2^64 clients (Dovecot and SFTPGo
+ * group IPv6 sources the same way). Anything that is not an IP address is returned
+ * as it is.
+ */
+export function sourceNetwork(address: string): string {
+  const a = normalizeAddress(address.trim());
+  const bare = a.endsWith('/64') ? a.slice(0, -3) : a;
+  if (isIP(bare) === 4 && bare === a) return a;
+  if (isIP(bare.split('%')[0] ?? '') !== 6) return a;
+  const prefix = expandIpv6(bare.split('%')[0]!).slice(0, 4).map((g) => g.toString(16));
+  // The WHATWG URL serialiser writes IPv6 in RFC 5952's canonical form ("2001:db8::").
+  const canonical = new URL(`http://[${prefix.join(':')}:0:0:0:0]/`).hostname.slice(1, -1);
+  return `${canonical}/64`;
+}
+
+/** The eight 16-bit groups of an IPv6 address (which isIP has already accepted). */
+function expandIpv6(address: string): number[] {
+  let text = address.toLowerCase();
+  // An embedded IPv4 tail ("64:ff9b::192.0.2.1") is the last two groups.
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (v4) {
+    const [b0, b1, b2, b3] = v4.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, v4.index)}${((b0 << 8) | b1).toString(16)}:${((b2 << 8) | b3).toString(16)}`;
+  }
+  const [head, tail] = text.split('::') as [string, string | undefined];
+  const parse = (part: string) => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
+  const left = parse(head);
+  if (tail === undefined) return left;
+  const right = parse(tail);
+  return [...left, ...Array<number>(8 - left.length - right.length).fill(0), ...right];
+}

@@ -14,7 +14,8 @@
 
 import { normalizeAddress } from './address.ts';
 
-export type RefusalReason = 'too-many' | 'too-many-from-ip' | 'shutting-down';
+/** 'banned': the source is banned after repeated failed logins (src/core/auth/ban-guard.ts). */
+export type RefusalReason = 'too-many' | 'too-many-from-ip' | 'shutting-down' | 'banned';
 
 /** What a lease tells the connection it belongs to. */
 export interface LeaseHolder {

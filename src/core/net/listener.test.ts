@@ -20,7 +20,7 @@ after(async () => {
   await Promise.all(groups.map((g) => g.close(0)));
 });
 
-function makeGroup(limits = { maxConnections: 100, maxPerIp: 100 }, extra: { tlsHandshakeTimeoutMs?: number; proxyHeaderTimeoutMs?: number } = {}) {
+function makeGroup(limits = { maxConnections: 100, maxPerIp: 100 }, extra: { tlsHandshakeTimeoutMs?: number; proxyHeaderTimeoutMs?: number; isBanned?: (address: string) => boolean | Promise<boolean> } = {}) {
   const captured = capturingLogger();
   const group = new ListenerGroup({ log: captured.log, tls: fixedTlsProvider(context), limits: new ConnectionLimits(limits), ...extra });
   groups.push(group);
@@ -289,6 +289,19 @@ test('limits: the global maximum refuses with too-many; over TLS on an implicit-
   const second = new LineClient(await tlsClient({ port: bound!.port }));
   assert.equal(await second.readToEnd(), '-ERR refused too-many\r\n');
   first.close();
+});
+
+test('a banned source is refused with reason banned and a log line, before taking a slot; others are served', async () => {
+  const banned = new Set(['127.0.0.1']);
+  const { group, entries } = makeGroup({ maxConnections: 10, maxPerIp: 10 }, { isBanned: async (address) => banned.has(address) });
+  const [bound] = await group.listen(spec(), echoHandler());
+  const refused = await LineClient.connect(bound!.port);
+  assert.equal(await refused.readToEnd(), '-ERR refused banned\r\n');
+  assert.ok(entries.some((e) => e.msg === 'connection refused' && e.reason === 'banned' && e.remote === '127.0.0.1' && e.active === 0));
+  banned.clear();
+  const served = await LineClient.connect(bound!.port);
+  assert.match((await served.readLine()) ?? '', /^hello 127\.0\.0\.1/);
+  served.close();
 });
 
 test('a handler that throws is logged with the connection id and the socket is closed', async () => {

@@ -59,6 +59,8 @@ export interface ListenerGroupOptions {
   proxyHeaderTimeoutMs?: number;
   /** How long an implicit-TLS handshake may take. */
   tlsHandshakeTimeoutMs?: number;
+  /** Sources refused at connect with reason 'banned' (the real client, after any PROXY header). */
+  isBanned?: (remoteAddress: string) => boolean | Promise<boolean>;
 }
 
 /** A session's last replies get this long to reach a refused client before the socket goes. */
@@ -72,6 +74,7 @@ export class ListenerGroup {
   private readonly limits: ConnectionLimits;
   private readonly proxyHeaderTimeoutMs: number;
   private readonly tlsHandshakeTimeoutMs: number;
+  private readonly isBanned: ((remoteAddress: string) => boolean | Promise<boolean>) | undefined;
   private readonly servers: Server[] = [];
   /** Accepted sockets not yet closed, with how to end each at once. */
   private readonly open = new Map<Socket, () => void>();
@@ -87,6 +90,7 @@ export class ListenerGroup {
     this.limits = o.limits;
     this.proxyHeaderTimeoutMs = o.proxyHeaderTimeoutMs ?? 10_000;
     this.tlsHandshakeTimeoutMs = o.tlsHandshakeTimeoutMs ?? 30_000;
+    this.isBanned = o.isBanned;
   }
 
   /** Binds every address of a service. Throws ListenError naming the service if one cannot be bound. */
@@ -200,7 +204,8 @@ export class ListenerGroup {
       }
     }
 
-    const slot = this.closing ? ({ ok: false, reason: 'shutting-down' } as const) : this.limits.acquire(address.remoteAddress, spec.name);
+    const banned = (await this.isBanned?.(address.remoteAddress)) === true;
+    const slot = this.closing ? ({ ok: false, reason: 'shutting-down' } as const) : banned ? ({ ok: false, reason: 'banned' } as const) : this.limits.acquire(address.remoteAddress, spec.name);
     let socket: Socket = raw;
     if (spec.implicitTls) {
       // The ClientHello may have come with the PROXY header; TLS reads it from the socket.

@@ -9,6 +9,7 @@ import type { ChangeEvent } from '../bus/bus.ts';
 import type { Store } from './types.ts';
 
 import { blobExists, deliverText, isStoreError, putBlob, type StoreFactory } from './conformance-helpers.ts';
+import { runBanStoreConformance } from './conformance-bans.ts';
 import { runImapStoreConformance } from './conformance-imap.ts';
 import { runQueueStoreConformance } from './conformance-queue.ts';
 
@@ -400,5 +401,6 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
 
     runImapStoreConformance(withStore);
     runQueueStoreConformance(withStore);
+    runBanStoreConformance(withStore);
   });
 }

@@ -455,8 +455,32 @@ export interface LockStore {
   unlock(name: string, owner: string): Promise<void>;
 }
 
+// ---------------------------------------------------------------------------
+// Bans of client sources (src/core/auth/ban-guard.ts): refused at connect on every
+// protocol until they expire. In the store so that `septet ban list|del` sees and
+// lifts them while the server runs.
+
+export interface SourceBan {
+  /** sourceNetwork() form: an IPv4 address or an IPv6 /64 ("2001:db8:1:2::/64"). */
+  source: string;
+  /** Why, for `septet ban list` (e.g. "20 failed logins in 900 s"). */
+  reason: string;
+  createdAt: Date;
+  expiresAt: Date;
+}
+
+export interface BanStore {
+  /** Bans a source; an existing ban of it is replaced, but never shortened. Drops bans expired by `ban.createdAt`. */
+  addBan(ban: SourceBan): Promise<void>;
+  /** Bans still in force at `now`, oldest first. */
+  listBans(now: Date): Promise<SourceBan[]>;
+  /** Lifts the ban of a source; false when none was in force at `now`. */
+  deleteBan(source: string, now: Date): Promise<boolean>;
+}
+
 export interface Store {
   readonly accounts: AccountStore;
+  readonly bans: BanStore;
   readonly mailboxes: MailboxStore;
   readonly messages: MessageStore;
   readonly blobs: BlobStore;

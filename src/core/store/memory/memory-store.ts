@@ -17,6 +17,7 @@ import {
   type QueueEntry,
   type Store,
 } from '../types.ts';
+import { createMemoryBanStore } from './memory-bans.ts';
 import { createMemoryBlobStore } from './memory-blobs.ts';
 import { createMemoryMailboxStore } from './memory-mailboxes.ts';
 import { createMemoryQueueStore } from './memory-queue.ts';
@@ -199,6 +200,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
 
   return {
     accounts,
+    bans: createMemoryBanStore(),
     mailboxes,
     messages,
     blobs,

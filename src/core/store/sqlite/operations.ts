@@ -23,6 +23,7 @@ import {
   usage,
   type WriteOutcome,
 } from './db.ts';
+import { banReadOperations, banWriteOperations } from './ban-operations.ts';
 import { mailboxReadOperations, mailboxWriteOperations } from './mailbox-operations.ts';
 import { queueReadOperations, queueWriteOperations } from './queue-operations.ts';
 
@@ -205,7 +206,7 @@ const accountWriteOperations = {
 
 };
 
-export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations };
-export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations };
+export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations, ...banReadOperations };
+export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations, ...banWriteOperations };
 export type ReadOperations = typeof readOperations;
 export type WriteOperations = typeof writeOperations;

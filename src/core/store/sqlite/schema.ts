@@ -154,6 +154,17 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE accounts ADD COLUMN send_as_domain INTEGER NOT NULL DEFAULT 0;
   `,
+
+  // 5: bans of client sources after repeated failed logins (src/core/auth/ban-guard.ts),
+  // shared with the CLI (`septet ban list|del`). source is an IPv4 address or an IPv6 /64.
+  `
+  CREATE TABLE bans (
+    source TEXT PRIMARY KEY,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

@@ -2,7 +2,7 @@
 // worker.ts), message bodies as files (blob-files.ts, async I/O on the main thread).
 //
 // Layout of the data directory:
-//   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue
+//   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue, bans
 //   blobs/xx/<id>              message bodies
 //
 // Nothing is cached here: another process (the CLI) may change accounts and aliases
@@ -14,7 +14,7 @@ import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
 import { createLockTable } from '../lock-table.ts';
-import type { AccountStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
+import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
 import { fanOutFolders, FileBlobStore } from './blob-files.ts';
 import { unpackMessages } from './message-codec.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
@@ -131,8 +131,15 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     setDelayNotice: (id, at) => write('queueSetDelayNotice', id, at.getTime()),
   };
 
+  const bans: BanStore = {
+    addBan: (ban) => write('addBan', ban.source, ban.reason, ban.createdAt.getTime(), ban.expiresAt.getTime()),
+    listBans: (now) => client.read('listBans', now.getTime()),
+    deleteBan: (source, now) => write('deleteBan', source, now.getTime()),
+  };
+
   return {
     accounts,
+    bans,
     mailboxes,
     messages,
     blobs,
