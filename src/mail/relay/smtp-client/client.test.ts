@@ -18,7 +18,6 @@ function message(body: string | Buffer, recipients: string[], extra: Partial<Out
     size: bytes.length,
     traits: scanner.traits,
     open: () => Readable.from([bytes]),
-    readAll: async () => bytes,
     ...extra,
   };
 }
