@@ -25,8 +25,11 @@ export const data = command({
     conn.setIdleTimeout(config.smtp.data_timeout * 1000);
     let complete = false;
     const decoder = new DotDecoder();
+    const refuseBare = config.smtp.bare_newline === 'reject';
+    // A message already known to be refused is read to its end but no longer stored.
+    const guarded = (chunk: Buffer) => (refuseBare && decoder.bareNewline ? undefined : sink(chunk));
     try {
-      complete = await conn.reader.pipeDotTerminated(sink, decoder);
+      complete = await conn.reader.pipeDotTerminated(guarded, decoder);
     } finally {
       if (!complete) {
         await body.writer.abort().catch(() => {});
@@ -35,7 +38,7 @@ export const data = command({
       conn.setIdleTimeout(config.smtp.command_timeout * 1000);
     }
     if (!complete) throw new ClientGoneError();
-    if (decoder.bareNewline && config.smtp.bare_newline === 'reject') {
+    if (refuseBare && decoder.bareNewline) {
       // Read to the real <CRLF>.<CRLF>, so whatever a smuggler put after a fake end is
       // discarded with the message, never run as commands (RFC 5321 §4.1.1.4).
       await body.writer.abort().catch(() => {});
