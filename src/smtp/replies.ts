@@ -55,6 +55,9 @@ export const Replies = {
   authRequired: r(530, '5.7.0', 'Authentication required'), // RFC 4954 §6
   authFailed: r(535, '5.7.8', 'Authentication credentials invalid'), // RFC 4954 §6
   encryptionRequired: r(538, '5.7.11', 'Encryption required for requested authentication mechanism'), // RFC 4954 §6
+  // RFC 5321 §2.3.8, §4.1.1.4: lines end in CRLF; Postfix's smtpd_forbid_bare_newline = reject words it so.
+  bareNewlineInData: r(550, '5.5.2', 'Error: bare <CR> or <LF> received; lines must end in <CR><LF>'),
+  bareNewlineInCommand: r(550, '5.5.2', 'Error: bare <LF> received; commands must end in <CR><LF>'),
   userUnknown: r(550, '5.1.1', 'Mailbox unavailable: no such user here'), // RFC 3463 X.1.1
   relayDenied: r(550, '5.7.1', 'Relaying denied: authentication required to send to other domains'), // RFC 5321 §3.6.2
   noPostmaster: r(550, '5.1.1', 'Postmaster mailbox unavailable'),

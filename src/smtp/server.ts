@@ -48,7 +48,7 @@ export async function serveSession(session: Session): Promise<void> {
         if (closeAfterTooManyErrors(session)) break;
         continue;
       }
-      if (line === null) break;
+      if (line === null || session.refusedBareLf()) break;
       await dispatch(session, line, first);
       first = false;
       if (closeAfterTooManyErrors(session)) break;

@@ -11,7 +11,7 @@ import type { Account, Store } from '../core/store/types.ts';
 import type { AcceptedRecipient } from '../mail/deliver.ts';
 import type { MailService } from '../mail/mail-service.ts';
 import type { MessageWriter } from '../mail/message-writer.ts';
-import { formatReply, isProtocolError } from './replies.ts';
+import { formatReply, isProtocolError, Replies } from './replies.ts';
 
 export interface SmtpDeps {
   /** 'mta' on port 25 (mail for local domains without AUTH); 'submission' on 587/465 (AUTH required, RFC 6409). */
@@ -128,8 +128,21 @@ export class Session {
   /** Reads one line inside a command (SASL); the client leaving ends the session. */
   async readLine(): Promise<Buffer> {
     const line = await this.conn.reader.readLine(this.lineLimit);
-    if (line === null) throw new ClientGoneError();
+    if (line === null || this.refusedBareLf()) throw new ClientGoneError();
     return line;
+  }
+
+  /**
+   * After reading a command line: one that ended in a bare LF is answered 550 5.5.2
+   * and the connection closed when smtp.bare_newline = "reject" (RFC 5321 §2.3.8; what
+   * Postfix does with smtpd_forbid_bare_newline = reject). True if so.
+   */
+  refusedBareLf(): boolean {
+    if (!this.conn.reader.lastLineBareLf || this.config.smtp.bare_newline !== 'reject') return false;
+    this.log.info('bare LF in a command line; closing');
+    this.reply(Replies.bareNewlineInCommand);
+    this.close();
+    return true;
   }
 
   close(): void {

@@ -88,6 +88,11 @@ export const schema = {
     catch_all: bool(false, 'accept mail for unknown users of a local domain when an "@domain" alias exists'),
     trusted_networks: list([], 'client networks that may relay without authentication (none by default)'),
     require_tls_for_auth: bool(true, 'offer AUTH only after STARTTLS or on loopback'),
+    bare_newline: str(
+      'reject',
+      'bare CR or LF in DATA, bare-LF command lines (RFC 5321 §2.3.8): reject = 550 5.5.2 (as Postfix smtpd_forbid_bare_newline = reject), normalize = take them as CRLF; only CRLF.CRLF ever ends DATA (SMTP smuggling)',
+      ['reject', 'normalize'],
+    ),
   },
   submission: {
     ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)'),

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteReader, LineTooLongError, ReadTimeoutError } from './byte-reader.ts';
+import { DotDecoder } from './dot-decoder.ts';
 
 /** Pushes `input` in pieces of `size` octets (each on its own turn, as a socket would). */
 async function feed(reader: ByteReader, input: string | Buffer, size: number): Promise<void> {
@@ -239,4 +240,28 @@ test('empty chunks are ignored', async () => {
   reader.push(Buffer.from('abc'));
   assert.equal(await done, true);
   assert.deepEqual(seen, [3]);
+});
+
+test('readLine: lastLineBareLf tells a line ended by a lone LF from one ended by CRLF (RFC 5321 §2.3.8)', async () => {
+  for (const size of CHUNK_SIZES) {
+    const reader = new ByteReader();
+    const fed = feed(reader, 'crlf\r\nbare\n\r\n\nx\r\n', size);
+    const seen: Array<[string, boolean]> = [];
+    for (let k = 0; k < 5; k++) {
+      const line = await reader.readLine(100);
+      seen.push([line!.toString('latin1'), reader.lastLineBareLf]);
+    }
+    await fed;
+    assert.deepEqual(seen, [['crlf', false], ['bare', true], ['', false], ['', true], ['x', false]], `${size}-byte chunks`);
+  }
+});
+
+test('pipeDotTerminated with a decoder of its own: bareNewline reports a bare LF in the body', async () => {
+  const reader = new ByteReader();
+  const decoder = new DotDecoder();
+  const fed = feed(reader, 'a\n.\nb\r\n.\r\nNEXT\r\n', 3);
+  assert.equal(await reader.pipeDotTerminated(() => {}, decoder), true);
+  assert.equal(decoder.bareNewline, true);
+  assert.equal((await reader.readLine(100))!.toString(), 'NEXT');
+  await fed;
 });

@@ -69,9 +69,12 @@ export class ByteReader {
     return dropped;
   }
 
+  /** The last line readLine returned ended in a lone LF, not CRLF (RFC 5321 §2.3.8). */
+  lastLineBareLf = false;
+
   /**
    * The next line without its CRLF (a lone LF also ends a line, as real clients
-   * sometimes send). null at end of input. A line longer than `limit` octets is
+   * sometimes send; lastLineBareLf tells, for protocols that refuse it). null at end of input. A line longer than `limit` octets is
    * consumed up to its end and reported as LineTooLongError, so the session can
    * answer and go on with the next line.
    */
@@ -83,7 +86,8 @@ export class ByteReader {
         const raw = this.take(lf + 1);
         if (overflowing) throw new LineTooLongError(limit);
         let end = raw.length - 1;
-        if (end > 0 && raw[end - 1] === 0x0d) end -= 1;
+        this.lastLineBareLf = !(end > 0 && raw[end - 1] === 0x0d);
+        if (!this.lastLineBareLf) end -= 1;
         if (end > limit) throw new LineTooLongError(limit);
         return raw.subarray(0, end);
       }
@@ -132,10 +136,10 @@ export class ByteReader {
   /**
    * Reads a body that ends with a line holding a single "." (RFC 5321 §4.5.2),
    * removes dot-stuffing and passes the body, with CRLF line ends, to sink. Returns
-   * false if the input ended before the terminating line.
+   * false if the input ended before the terminating line. Pass a decoder to learn
+   * afterwards whether the body held a bare CR or LF (decoder.bareNewline).
    */
-  async pipeDotTerminated(sink: (chunk: Buffer) => Promise<void> | void): Promise<boolean> {
-    const decoder = new DotDecoder();
+  async pipeDotTerminated(sink: (chunk: Buffer) => Promise<void> | void, decoder = new DotDecoder()): Promise<boolean> {
     for (;;) {
       if (this.buffered === 0 && !(await this.waitForInput())) return false;
       const chunk = this.takeAll();

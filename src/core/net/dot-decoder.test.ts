@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DotDecoder, DotEncoder } from './dot-decoder.ts';
+import { prng } from '../testing/prng.ts';
 
 interface Decoded {
   body: string;
@@ -76,17 +77,48 @@ test('a "." in the middle of a line or ".x" lines never terminate', () => {
   assertEverySplit('x.\r\n.x\r\n. \r\n', { body: 'x.\r\nx\r\n \r\n', done: false, rest: '' });
 });
 
-test('bare LF becomes CRLF, and "." LF also terminates', () => {
-  assertEverySplit('one\ntwo\r\n..three\n.\nQUIT\n', { body: 'one\r\ntwo\r\n.three\r\n', done: true, rest: 'QUIT\n' });
+test('RFC 5321 §4.1.1.4: only CRLF "." CRLF ends the body; "\\n.\\n", "\\n.\\r\\n", "\\r\\n.\\n" are data (SMTP smuggling)', () => {
+  // The smuggled transaction stays inside the body; the real terminator comes later.
+  const smuggled = 'MAIL FROM:<admin@example.test>\r\nRCPT TO:<bob@example.test>\r\nDATA\r\nforged\r\n';
+  for (const fake of ['\n.\n', '\n.\r\n', '\r\n.\n', '\r.\r', '\r\n.\r', '\r.\r\n']) {
+    assertEverySplit(`legit${fake}${smuggled}.\r\nQUIT\r\n`, {
+      body: 'legit\r\n.\r\n' + smuggled,
+      done: true,
+      rest: 'QUIT\r\n',
+    });
+  }
 });
 
-test('a bare CR inside a line is kept as it is', () => {
-  assertEverySplit('a\rb\r\n\r\r\n.\r\n', { body: 'a\rb\r\n\r\r\n', done: true, rest: '' });
+test('a bare LF or bare CR is a line end stored as CRLF, and is recorded', () => {
+  const decoder = new DotDecoder();
+  const { body, done } = decoder.decode(Buffer.from('one\ntwo\r\n..three\rfour\r\n.\r\n'));
+  assert.equal(body.toString('latin1'), 'one\r\ntwo\r\n.three\r\nfour\r\n');
+  assert.equal(done, true);
+  assert.equal(decoder.bareNewline, true);
+  assertEverySplit('one\ntwo\r\n..three\rfour\r\n.\r\nQUIT\n', { body: 'one\r\ntwo\r\n.three\r\nfour\r\n', done: true, rest: 'QUIT\n' });
+  assertEverySplit('a\rb\r\n\r\r\n.\r\n', { body: 'a\r\nb\r\n\r\n\r\n', done: true, rest: '' });
 });
 
-test('".\\r" not followed by "\\n" is a stuffed line with a CR in it, not the end', () => {
-  assertEverySplit('.\rX\r\nmore\r\n.\r\n', { body: '\rX\r\nmore\r\n', done: true, rest: '' });
-  assertEverySplit('.\r.\r\n.\r\n', { body: '\r.\r\n', done: true, rest: '' });
+test('a clean body is not marked; the terminator and what follows do not count', () => {
+  const decoder = new DotDecoder();
+  decoder.decode(Buffer.from('a\r\n\r\n..b\r\n.\r\nQUIT\n\r'));
+  assert.equal(decoder.bareNewline, false);
+});
+
+test('after a bare line end, a stuffed line is still unstuffed; a "." line is data and the next CRLF "." CRLF ends', () => {
+  assertEverySplit('x\n..y\n.\r\n.\r\n', { body: 'x\r\n.y\r\n.\r\n', done: true, rest: '' });
+});
+
+test('".\\r" not followed by "\\n" is a "." line ended by a bare CR: data, not the end', () => {
+  assertEverySplit('.\rX\r\nmore\r\n.\r\n', { body: '.\r\nX\r\nmore\r\n', done: true, rest: '' });
+  assertEverySplit('.\r.\r\n.\r\n', { body: '.\r\n.\r\n', done: true, rest: '' });
+});
+
+test('a megabyte of bare LFs in one chunk: each becomes CRLF', () => {
+  const input = Buffer.alloc(1 << 20, 0x0a);
+  const decoder = new DotDecoder();
+  const { body } = decoder.decode(input);
+  assert.equal(body.length, 2 << 20);
 });
 
 test('after the end, decode consumes nothing', () => {
@@ -142,32 +174,40 @@ test('DotEncoder → DotDecoder round trip in any chunking', () => {
   }
 });
 
-/** The rules of RFC 5321 §4.5.2 applied to a whole input at once, line by line: the reference. */
-function referenceDecode(input: Buffer): { body: Buffer; consumed: number } | null {
+/**
+ * The rules applied to a whole input at once, line by line: the reference. A line
+ * ends in CRLF, a bare CR or a bare LF; "." ends the body only between two CRLFs.
+ */
+function referenceDecode(input: Buffer): { body: Buffer; consumed: number; bare: boolean } | null {
   const out: number[] = [];
   let i = 0;
+  let prevCrlf = true;
+  let bare = false;
   while (i < input.length) {
-    const lf = input.indexOf(0x0a, i);
-    if (lf < 0) return null;
-    let line = input.subarray(i, lf);
-    if (line.length > 0 && line[line.length - 1] === 0x0d) line = line.subarray(0, line.length - 1);
-    if (line.length === 1 && line[0] === 0x2e) return { body: Buffer.from(out), consumed: lf + 1 };
-    if (line[0] === 0x2e) line = line.subarray(1);
+    let j = i;
+    while (j < input.length && input[j] !== 0x0d && input[j] !== 0x0a) j++;
+    if (j >= input.length || (input[j] === 0x0d && j + 1 >= input.length)) return null;
+    const crlf = input[j] === 0x0d && input[j + 1] === 0x0a;
+    const next = j + (crlf ? 2 : 1);
+    let line = input.subarray(i, j);
+    if (line.length === 1 && line[0] === 0x2e) {
+      if (crlf && prevCrlf) return { body: Buffer.from(out), consumed: next, bare };
+    } else if (line[0] === 0x2e) line = line.subarray(1);
     out.push(...line, 0x0d, 0x0a);
-    i = lf + 1;
+    if (!crlf) bare = true;
+    prevCrlf = crlf;
+    i = next;
   }
   return null;
 }
 
 test('seeded random bodies in random chunks decode exactly as the line-by-line reference', () => {
-  let seed = 5321;
-  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const random = prng(5321);
   const alphabet = [0x61, 0x62, 0x2e, 0x0d, 0x0a, 0x0d, 0x0a, 0x20];
-  for (let round = 0; round < 300; round++) {
+  for (let round = 0; round < 500; round++) {
     const length = Math.floor(random() * 200);
     const bytes = [...Array(length)].map(() => alphabet[Math.floor(random() * alphabet.length)]!);
-    // Lines with a CR not followed by LF are outside the reference's model; drop such CRs.
-    const input = Buffer.from(bytes.filter((b, k) => b !== 0x0d || bytes[k + 1] === 0x0a).concat([0x0d, 0x0a, 0x2e, 0x0d, 0x0a, 0x58]));
+    const input = Buffer.from(bytes.concat([0x0d, 0x0a, 0x2e, 0x0d, 0x0a, 0x58]));
     const expected = referenceDecode(input)!;
     const decoder = new DotDecoder();
     const parts: Buffer[] = [];
@@ -186,5 +226,6 @@ test('seeded random bodies in random chunks decode exactly as the line-by-line r
     }
     assert.equal(Buffer.concat(parts).toString('latin1'), expected.body.toString('latin1'), `round ${round}`);
     assert.equal(consumed, expected.consumed, `round ${round}: terminator position`);
+    assert.equal(decoder.bareNewline, expected.bare, `round ${round}: bare CR/LF seen`);
   }
 });

@@ -2,24 +2,37 @@
 // RFC 1939 §3 for POP3's multi-line responses in the other direction). It works on
 // chunks as they arrive, so a body of any size streams through in constant memory.
 //
-// Line ends are normalised to CRLF: a bare LF becomes CRLF (what Postfix and Dovecot
-// store), a bare CR is kept as it is. The terminating line is "." followed by CRLF (or LF).
+// The end of the body is <CRLF>.<CRLF> and nothing else (RFC 5321 §4.1.1.4, §2.3.8):
+// the line before the "." must end in CRLF (or the body is empty) and so must the
+// "." line. Anything looser ("\n.\n", "\n.\r\n", "\r\n.\n") is how SMTP smuggling
+// works (CVE-2023-51764/51765): a relay that passes bare LF ends the message where
+// we do not, or the other way round, and the rest becomes a forged transaction.
+//
+// A bare LF or bare CR is a line end in the output (stored as CRLF, what Postfix's
+// "normalize" does) but never part of the terminator; a "." line next to one is data
+// and kept as ".". `bareNewline` records that one was seen, so the session can refuse
+// the message (the default) after reading it to its real end.
 
 const CR = 0x0d;
 const LF = 0x0a;
 const DOT = 0x2e;
+const CRLF_DOT_CRLF_DATA = Buffer.from('.\r\n');
 
 /** Where the decoder stands inside the current line. */
 type LineState =
-  | 'line-start' // at the first octet of a line
-  | 'after-dot' // the line so far is a single "."
-  | 'after-dot-cr' // the line so far is ".\r"
+  | 'start' // at the first octet of a line
+  | 'dot' // the line so far is a single "."
+  | 'dot-cr' // the line so far is ".\r"
   | 'in-line' // somewhere inside a line
-  | 'after-cr'; // the last octet was a CR inside a line
+  | 'after-cr'; // the last octet was a CR inside a line (held back: CRLF or bare?)
 
 export class DotDecoder {
-  private state: LineState = 'line-start';
+  private state: LineState = 'start';
+  /** The current line began after a CRLF (or the body start): only then can "." end the body. */
+  private cleanStart = true;
   private finished = false;
+  /** A CR not followed by LF, or an LF not preceded by CR, was seen (RFC 5321 §2.3.8). */
+  bareNewline = false;
 
   /**
    * Decodes one chunk. `consumed` is how many input octets belong to the body
@@ -27,95 +40,113 @@ export class DotDecoder {
    */
   decode(input: Buffer): { body: Buffer; consumed: number; done: boolean } {
     if (this.finished) return { body: Buffer.alloc(0), consumed: 0, done: true };
-    // The output is at most input plus one extra CR per LF and a held-back "." / "\r".
-    const out = Buffer.allocUnsafe(input.length * 2 + 2);
+    // Each input octet gives at most two (a bare CR or LF becomes CRLF), plus a held ".\r".
+    const out = Buffer.allocUnsafe(input.length * 2 + 3);
     let o = 0;
     let i = 0;
-    for (; i < input.length; i++) {
+    while (i < input.length) {
       if (this.state === 'in-line') {
-        // Fast path for the common case, a line that ends in CRLF with no other CR:
-        // find its end natively and copy it whole instead of octet by octet.
-        const lf = input.indexOf(LF, i);
-        const end = lf < 0 ? input.length : lf;
-        const cr = input.indexOf(CR, i);
-        const crInside = cr >= 0 && cr < end - 1;
-        if (!crInside) {
-          if (lf < 0) {
-            // The line goes on in the next chunk; a trailing CR is handled below.
-            const stop = end > i && input[end - 1] === CR ? end - 1 : end;
-            o += input.copy(out, o, i, stop);
-            i = stop;
-            if (i >= input.length) break;
-          } else if (lf > i && input[lf - 1] === CR) {
-            o += input.copy(out, o, i, lf + 1);
-            this.state = 'line-start';
-            i = lf;
-            continue;
-          } else {
-            // A bare LF: store it as CRLF.
-            o += input.copy(out, o, i, lf);
-            out[o++] = CR;
-            out[o++] = LF;
-            this.state = 'line-start';
-            i = lf;
-            continue;
-          }
+        // Fast path: copy up to the next CR or LF natively instead of octet by octet.
+        const stop = nextLineOctet(input, i);
+        o += input.copy(out, o, i, stop);
+        i = stop;
+        if (i >= input.length) break;
+        if (input[i] === CR && input[i + 1] === LF) {
+          out[o++] = CR;
+          out[o++] = LF;
+          i += 2;
+          this.lineEnd(true);
+          continue;
         }
       }
       const b = input[i]!;
       switch (this.state) {
-        case 'line-start':
+        case 'start':
           if (b === DOT) {
-            this.state = 'after-dot';
+            this.state = 'dot';
+            i++;
             continue;
           }
           break;
-        case 'after-dot':
+        case 'dot':
           if (b === CR) {
-            this.state = 'after-dot-cr';
+            this.state = 'dot-cr';
+            i++;
             continue;
           }
-          if (b === LF) return this.finish(out, o, i + 1);
-          // A stuffed line: the leading dot is dropped, the octet is kept.
-          this.state = 'in-line';
-          break;
-        case 'after-dot-cr':
-          if (b === LF) return this.finish(out, o, i + 1);
-          // ".\r" followed by something else: the dot was stuffing, the CR is data.
-          out[o++] = CR;
-          this.state = 'in-line';
-          break;
-        case 'after-cr':
           if (b === LF) {
-            out[o++] = LF;
-            this.state = 'line-start';
+            // ".\n": a bare-LF "." line is data, never the end.
+            o += CRLF_DOT_CRLF_DATA.copy(out, o);
+            this.bare();
+            i++;
             continue;
           }
+          // A stuffed line: the leading dot is dropped, the octet is handled below.
           this.state = 'in-line';
           break;
+        case 'dot-cr':
+          if (b === LF) {
+            if (this.cleanStart) return this.finish(out, o, i + 1);
+            // ".\r\n" after a bare line end: data; the next line starts clean.
+            o += CRLF_DOT_CRLF_DATA.copy(out, o);
+            this.lineEnd(true);
+            i++;
+            continue;
+          }
+          // ".\r" and something else: the "." line ended in a bare CR; data.
+          o += CRLF_DOT_CRLF_DATA.copy(out, o);
+          this.bare();
+          continue; // b is looked at again at the start of the next line
+        case 'after-cr':
+          out[o++] = CR;
+          out[o++] = LF;
+          if (b === LF) {
+            this.lineEnd(true);
+            i++;
+          } else this.bare(); // b is looked at again at the start of the next line
+          continue;
         case 'in-line':
           break;
       }
-      // Generic octet handling inside a line.
-      if (b === CR) {
-        out[o++] = CR;
-        this.state = 'after-cr';
-      } else if (b === LF) {
+      // Any octet inside a line (or the first one of it).
+      if (b === CR) this.state = 'after-cr';
+      else if (b === LF) {
         out[o++] = CR;
         out[o++] = LF;
-        this.state = 'line-start';
+        this.bare();
       } else {
         out[o++] = b;
         this.state = 'in-line';
       }
+      i++;
     }
     return { body: out.subarray(0, o), consumed: i, done: false };
+  }
+
+  private lineEnd(crlf: boolean): void {
+    this.state = 'start';
+    this.cleanStart = crlf;
+  }
+
+  private bare(): void {
+    this.bareNewline = true;
+    this.lineEnd(false);
   }
 
   private finish(out: Buffer, length: number, consumed: number) {
     this.finished = true;
     return { body: out.subarray(0, length), consumed, done: true };
   }
+}
+
+/** Index of the next CR or LF at or after `from`, or input.length. */
+function nextLineOctet(input: Buffer, from: number): number {
+  const lf = input.indexOf(LF, from);
+  const end = lf < 0 ? input.length : lf;
+  // Only look for a CR before that LF: searching the whole rest of the chunk for each
+  // line would be quadratic on input with many bare LFs and no CR.
+  const cr = input.subarray(from, end).indexOf(CR);
+  return cr >= 0 ? from + cr : end;
 }
 
 /**

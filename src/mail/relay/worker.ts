@@ -200,7 +200,6 @@ export class RelayWorker {
           ret: entry.ret ?? null,
           traits,
           open: () => this.mail.store.blobs.read(entry.blobId),
-          readAll: () => this.mail.store.blobs.readAll(entry.blobId),
         };
         const outcome: DomainOutcome = await deliverToDomain(route, message, {
           dns: this.dns,

@@ -1,6 +1,8 @@
 // DATA (RFC 5321 §4.1.1.4): 354, then the dot-terminated, dot-stuffed body (§4.5.2),
-// streamed into storage. A body cut off by a disconnect delivers nothing.
+// streamed into storage. A body cut off by a disconnect delivers nothing. Only
+// <CRLF>.<CRLF> ends it; a bare CR or LF refuses it (smtp.bare_newline = "reject").
 
+import { DotDecoder } from '../../core/net/dot-decoder.ts';
 import { ClientGoneError } from '../session.ts';
 import { bodySink, finishBody, openBody } from '../data.ts';
 import { Replies } from '../replies.ts';
@@ -22,8 +24,12 @@ export const data = command({
     session.reply(Replies.startData);
     conn.setIdleTimeout(config.smtp.data_timeout * 1000);
     let complete = false;
+    const decoder = new DotDecoder();
+    const refuseBare = config.smtp.bare_newline === 'reject';
+    // A message already known to be refused is read to its end but no longer stored.
+    const guarded = (chunk: Buffer) => (refuseBare && decoder.bareNewline ? undefined : sink(chunk));
     try {
-      complete = await conn.reader.pipeDotTerminated(sink);
+      complete = await conn.reader.pipeDotTerminated(guarded, decoder);
     } finally {
       if (!complete) {
         await body.writer.abort().catch(() => {});
@@ -32,6 +38,15 @@ export const data = command({
       conn.setIdleTimeout(config.smtp.command_timeout * 1000);
     }
     if (!complete) throw new ClientGoneError();
+    if (refuseBare && decoder.bareNewline) {
+      // Read to the real <CRLF>.<CRLF>, so whatever a smuggler put after a fake end is
+      // discarded with the message, never run as commands (RFC 5321 §4.1.1.4).
+      await body.writer.abort().catch(() => {});
+      session.log.info({ msgid: body.messageId }, 'message refused: bare CR or LF in DATA');
+      session.reply(Replies.bareNewlineInData);
+      await session.resetTransaction();
+      return;
+    }
     await finishBody(session, state.envelope, body, failure());
   },
 });

@@ -18,7 +18,6 @@ function message(body: string | Buffer, recipients: string[], extra: Partial<Out
     size: bytes.length,
     traits: scanner.traits,
     open: () => Readable.from([bytes]),
-    readAll: async () => bytes,
     ...extra,
   };
 }
@@ -60,6 +59,17 @@ describe('SMTP client', () => {
       assert.equal(fake.connections, 1);
       assert.ok(fake.transcript.includes('RSET'));
       assert.equal(fake.messages.length, 1);
+    }));
+
+  test('RFC 5321 §2.3.8: a stored bare LF goes out as CRLF, so a lenient receiver sees no smuggled transaction', () =>
+    // The fake server ends DATA at "\n.\n" as a vulnerable receiver would.
+    withServer({}, async (fake, client) => {
+      const body = 'Subject: s\r\n\r\nlegit\n.\nMAIL FROM:<admin@b.test>\r\nRCPT TO:<bob@b.test>\r\nDATA\r\nforged\r\n';
+      const replies = await client.send(message(body, ['bob@b.test']));
+      assert.equal(replies[0]!.accepted, true);
+      assert.equal(fake.messages.length, 1);
+      assert.equal(fake.messages[0]!.data.toString(), 'Subject: s\r\n\r\nlegit\r\n.\r\nMAIL FROM:<admin@b.test>\r\nRCPT TO:<bob@b.test>\r\nDATA\r\nforged\r\n');
+      assert.ok(!fake.transcript.some((l) => l.includes('admin@b.test')), 'the forged MAIL FROM stayed inside the data');
     }));
 
   test('RFC 1870: SIZE over the remote limit fails before MAIL', () =>

@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ConnectionOptions } from 'node:tls';
-import { downgradeTo7bit, type BodyTraits } from './downgrade.ts';
+import { planDowngrade, SevenBitRewriter, type BodyTraits } from './downgrade.ts';
 import { DotStuffer } from './dot-stuffing.ts';
 import { LineConnection } from './line-connection.ts';
 import { encodeXtext, formatReply, isPositive, SmtpClientError, type SmtpReply } from './reply.ts';
@@ -42,10 +42,8 @@ export interface OutboundMessage {
   envid?: string | null;
   ret?: string | null;
   traits: BodyTraits;
-  /** A fresh stream of the stored message (CRLF line ends). */
+  /** A fresh stream of the stored message (CRLF line ends); the 8BITMIME downgrade opens it three times. */
   open(): Readable;
-  /** The whole message, for the rare 8BITMIME downgrade. */
-  readAll(): Promise<Buffer>;
 }
 
 export interface RecipientReply {
@@ -173,6 +171,8 @@ export class SmtpClient {
       throw new SmtpClientError('smtputf8', `${this.hostName} does not support SMTPUTF8, which this message needs (RFC 6531)`, { permanent: true });
     }
     const downgrade = message.traits.eightBitBody && !this.has('8BITMIME');
+    // Worked out before MAIL, so the remote is not kept waiting in DATA while we read.
+    const plan = downgrade ? await planDowngrade(() => message.open()) : null;
     const dsn = this.has('DSN');
 
     const mailParams: string[] = [];
@@ -237,8 +237,8 @@ export class SmtpClient {
       throw new SmtpClientError('reply', `DATA: ${formatReply(reply)}`, { reply });
     }
 
-    const source = downgrade ? Readable.from([downgradeTo7bit(await message.readAll())]) : message.open();
-    await pipeline(source, new DotStuffer(), this.conn.socket, { end: false });
+    if (plan) await pipeline(message.open(), new SevenBitRewriter(plan), new DotStuffer(), this.conn.socket, { end: false });
+    else await pipeline(message.open(), new DotStuffer(), this.conn.socket, { end: false });
     const final = await this.conn.readReply(this.options.dataTimeoutMs ?? 600_000);
     this.broken = false;
     this.needsReset = false;
