@@ -24,7 +24,7 @@ import {
   type WriteOutcome,
 } from './db.ts';
 import { mailboxReadOperations, mailboxWriteOperations } from './mailbox-operations.ts';
-import { queueReadOperations, queueWriteOperations } from './queue-operations.ts';
+import { queueEvent, queueReadOperations, queueWriteOperations } from './queue-operations.ts';
 
 export { Db, type WriteOutcome } from './db.ts';
 
@@ -195,7 +195,7 @@ const accountWriteOperations = {
       );
       result.queueId = id;
     }
-    return { value: result, events: [...appended.values()] };
+    return { value: result, events: [...appended.values(), ...(result.queueId ? [queueEvent(result.queueId, 'enqueue')] : [])] };
   },
 
 };

@@ -10,17 +10,34 @@ import { openSqliteStore } from './sqlite-store.ts';
 
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'septet-sqlite-'));
 
-runStoreConformance('sqlite', async () => {
-  const dataDir = await freshDir();
-  const store = await openSqliteStore({ dataDir, fsync: false });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-});
+runStoreConformance(
+  'sqlite',
+  async () => {
+    const dataDir = await freshDir();
+    const store = await openSqliteStore({ dataDir, fsync: false });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+  // The server and the CLI: two stores (two worker threads, two connections) on the same files.
+  async () => {
+    const dataDir = await freshDir();
+    const first = await openSqliteStore({ dataDir, fsync: false });
+    const second = await openSqliteStore({ dataDir, fsync: false });
+    return {
+      first,
+      second,
+      cleanup: async () => {
+        await Promise.all([first.close(), second.close()]);
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+);
 
 async function withDataDir(body: (dataDir: string) => Promise<void>): Promise<void> {
   const dataDir = await freshDir();
