@@ -121,9 +121,12 @@ function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
 
 function main(): void {
   let db: Db;
+  let others: ChangeLogReader;
   try {
     db = openDatabase();
     const schemaVersion = migrate(db.raw);
+    // Before "ready": a change another process commits once this store is open is news.
+    others = new ChangeLogReader(db, origin);
     port.postMessage({ ready: true, schemaVersion } satisfies WorkerStatus);
   } catch (error) {
     port.postMessage({ ready: false, message: error instanceof Error ? error.message : String(error) } satisfies WorkerStatus);
@@ -134,7 +137,6 @@ function main(): void {
   const pending: WorkerRequest[] = [];
   let scheduled = false;
 
-  const others = new ChangeLogReader(db, origin);
   const lookForChanges = (): void => {
     try {
       const events = others.poll();
