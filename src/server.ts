@@ -146,7 +146,14 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   // worker's code is then loaded while it can surely be read, and whatever they create
   // in the data directory is handed to the service user with the rest just below.
   const bus = new LocalChangeBus();
-  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync, bus, log: log.child({ component: 'store' }) });
+  const store = await openSqliteStore({
+    dataDir,
+    fsync: config.store.fsync,
+    bus,
+    log: log.child({ component: 'store' }),
+    changePollMs: config.store.change_poll_interval_ms,
+    changeLogRetentionMs: config.store.change_log_retention * 1000,
+  });
   const tls = await CertificateManager.open({
     dataDir,
     hostname,

@@ -1,7 +1,8 @@
 // septet queue list | show ID | retry ID | delete ID | hold ID | release ID
 // The outbound queue as the relay worker sees it (src/mail/relay/). Changes made here
-// reach a running server through the shared database; it notices them at its next
-// look at the queue (relay.poll_interval).
+// reach a running server through the shared database, and its relay worker hears
+// them at once through the store's change feed (retry and release are tried within
+// store.change_poll_interval_ms, not at the next relay.poll_interval).
 
 import type { QueueEntry, Store } from '../core/store/types.ts';
 import { parse, UsageError } from './args.ts';

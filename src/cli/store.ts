@@ -1,6 +1,8 @@
 // Opens the data directory's store for one administration command. Works while the
 // server runs: both open the same SQLite database, and the server reads accounts
-// and aliases from it on every use, so a change takes effect at once.
+// and aliases from it on every use, so a change takes effect at once; deliveries and
+// queue commands reach its IMAP sessions and relay through the change log
+// (core/store/sqlite/change-log.ts).
 
 import { becomeUser, dataDirectoryOwner } from '../core/os/privileges.ts';
 import { makePrivateDir, secureTree } from '../core/os/private-files.ts';
@@ -19,7 +21,7 @@ export async function withStore<T>(
   // The store's worker starts first, so its code loads before root is given up (the
   // checkout may not be readable by the data directory's owner); setuid then covers
   // the worker thread too.
-  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync });
+  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync, changeLogRetentionMs: config.store.change_log_retention * 1000 });
   if (owner) {
     try {
       // A new (or root's) data directory: what root just made goes to the service user.

@@ -1,6 +1,14 @@
-// The change bus: every committed change to a mailbox is published here, so that a
-// delivery reaches IMAP IDLE and other sessions (and, with a networked backend, other
-// nodes). Events are published only after the change is durable.
+// The change bus: every committed change to a mailbox or to the outbound queue is
+// published here, so that a delivery reaches IMAP IDLE and other sessions and a queue
+// command reaches the relay worker. Events are published only after the change is
+// durable.
+//
+// Changes made by OTHER processes on the same data (the CLI next to the server, or
+// other nodes with a networked backend) arrive through the same feed: the SQLite
+// backend appends every event to a change log in the transaction of the change and
+// the server reads the log when the database moves (sqlite/change-log.ts); PostgreSQL
+// would use LISTEN/NOTIFY. Either way a process hears its own changes once, directly
+// after the commit, and the others' changes from the log, in commit order.
 
 // `uids` are ascending; `modseq` is the mailbox's highest modseq right after the change
 // (RFC 7162), so a session can tell whether it has already seen it. The store always
@@ -25,28 +33,49 @@ export interface MailboxesEvent {
   oldName?: string;
 }
 
-export type ChangeListener = (event: ChangeEvent) => void;
+/**
+ * The outbound queue changed in a way that may make an entry due (or no longer so):
+ * the relay worker looks at the queue again at once instead of at its next poll.
+ */
+export interface QueueEvent {
+  kind: 'queue';
+  queueId: string;
+  change: 'enqueue' | 'retry' | 'release' | 'hold' | 'remove';
+}
 
-export interface ChangeBus {
-  publish(event: ChangeEvent): void;
-  /** Listens to the changes of one account; returns the function that stops listening. */
+/** Everything the feed carries; events of one account, and queue events. */
+export type StoreEvent = ChangeEvent | QueueEvent;
+
+export type ChangeListener = (event: ChangeEvent) => void;
+export type QueueListener = (event: QueueEvent) => void;
+
+/** What the store offers its users: listening. Each returns the function that stops listening. */
+export interface ChangeFeed {
+  /** Listens to the changes of one account. */
   subscribe(accountId: number, listener: ChangeListener): () => void;
+  /** Listens to changes of the outbound queue. */
+  subscribeQueue(listener: QueueListener): () => void;
+}
+
+/** The feed with its publishing side, which only the store (and tests) use. */
+export interface ChangeBus extends ChangeFeed {
+  publish(event: StoreEvent): void;
 }
 
 /** In-process bus: enough for one node; a networked backend wraps or replaces it. */
 export class LocalChangeBus implements ChangeBus {
   private readonly listeners = new Map<number, Set<ChangeListener>>();
+  private readonly queueListeners = new Set<QueueListener>();
 
-  publish(event: ChangeEvent): void {
+  publish(event: StoreEvent): void {
+    if (event.kind === 'queue') return notifyAll(this.queueListeners, event);
     const set = this.listeners.get(event.accountId);
-    if (!set) return;
-    for (const listener of [...set]) {
-      try {
-        listener(event);
-      } catch {
-        // A faulty listener must not stop the others from hearing the change.
-      }
-    }
+    if (set) notifyAll(set, event);
+  }
+
+  subscribeQueue(listener: QueueListener): () => void {
+    this.queueListeners.add(listener);
+    return () => this.queueListeners.delete(listener);
   }
 
   subscribe(accountId: number, listener: ChangeListener): () => void {
@@ -60,5 +89,15 @@ export class LocalChangeBus implements ChangeBus {
       set.delete(listener);
       if (set.size === 0) this.listeners.delete(accountId);
     };
+  }
+}
+
+function notifyAll<E>(listeners: Set<(event: E) => void>, event: E): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(event);
+    } catch {
+      // A faulty listener must not stop the others from hearing the change.
+    }
   }
 }

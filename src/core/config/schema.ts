@@ -73,6 +73,8 @@ export const schema = {
   store: {
     backend: str('sqlite', 'storage backend', ['sqlite']),
     fsync: bool(true, 'fsync message bodies and metadata before acknowledging (off only for benchmarks)'),
+    change_poll_interval_ms: int(100, 'how often the server looks whether another process (the CLI: sendmail, queue retry) changed the data, so IMAP IDLE and the relay hear it at once; one cheap PRAGMA data_version read', 10, 60_000),
+    change_log_retention: int(600, 'seconds the change log keeps a change for other processes to read (they look every change_poll_interval_ms)', 60),
   },
 
   smtp: {
@@ -111,7 +113,7 @@ export const schema = {
     max_connections_per_domain: int(5, 'simultaneous outbound connections per destination domain', 1),
     connect_timeout: int(30, 'seconds to wait for a TCP connection to a remote host', 1),
     command_timeout: int(300, 'seconds to wait for a reply (RFC 5321 §4.5.3.2: 5 minutes; 10 after the data)', 1),
-    poll_interval: int(5, 'seconds between looks at the queue for due entries (new mail is tried at once regardless)', 1),
+    poll_interval: int(5, 'seconds between looks at the queue for entries whose retry time has come (new mail, queue retry and queue release are acted on at once regardless)', 1),
     require_tls_domains: list([], 'domains whose MX must offer STARTTLS with a certificate valid for the MX name (otherwise opportunistic TLS, unchecked)'),
     smart_host: str('', 'relay through this "host[:port]" instead of MX delivery (for all domains, or those in smart_host_domains)'),
     smart_host_domains: list([], 'when set, only these recipient domains go through smart_host'),

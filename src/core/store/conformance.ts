@@ -11,11 +11,17 @@ import type { Store } from './types.ts';
 import { blobExists, deliverText, isStoreError, putBlob, type StoreFactory } from './conformance-helpers.ts';
 import { runBanStoreConformance } from './conformance-bans.ts';
 import { runImapStoreConformance } from './conformance-imap.ts';
+import { runChangeFeedConformance, type StorePairFactory } from './conformance-feed.ts';
 import { runQueueStoreConformance } from './conformance-queue.ts';
 
 export type { StoreFactory } from './conformance-helpers.ts';
+export type { StorePairFactory } from './conformance-feed.ts';
 
-export function runStoreConformance(name: string, makeStore: StoreFactory): void {
+/**
+ * `makePair`, for backends that can be opened twice on the same data: two fresh stores
+ * sharing it, for the cross-instance change-feed tests.
+ */
+export function runStoreConformance(name: string, makeStore: StoreFactory, makePair?: StorePairFactory): void {
   /** Runs body against a fresh store and always cleans up. */
   const withStore = (body: (store: Store) => Promise<void>) => async () => {
     const { store, cleanup } = await makeStore();
@@ -402,5 +408,6 @@ export function runStoreConformance(name: string, makeStore: StoreFactory): void
     runImapStoreConformance(withStore);
     runQueueStoreConformance(withStore);
     runBanStoreConformance(withStore);
+    runChangeFeedConformance(withStore, makePair);
   });
 }

@@ -4,7 +4,7 @@
 // (src/core/store/conformance.ts). No SQL above this folder.
 
 import type { Readable } from 'node:stream';
-import type { ChangeBus } from '../bus/bus.ts';
+import type { ChangeFeed } from '../bus/bus.ts';
 
 /** Errors a backend raises for conditions the caller is expected to handle. */
 export type StoreErrorCode = 'exists' | 'not-found' | 'invalid' | 'quota' | 'locked';
@@ -407,6 +407,12 @@ export interface QueueAttempt {
   results: AttemptResult[];
 }
 
+/**
+ * The outbound queue. A new entry (deliver with remote recipients), remove, hold,
+ * release and retryNow publish a QueueEvent (src/core/bus/bus.ts) once durable, so
+ * that a running relay worker acts on them at once; the relay's own bookkeeping
+ * (claim, recordAttempt, defer, setDelayNotice) publishes nothing.
+ */
 export interface QueueStore {
   /** Oldest id first. */
   list(): Promise<QueueEntry[]>;
@@ -486,6 +492,11 @@ export interface Store {
   readonly blobs: BlobStore;
   readonly queue: QueueStore;
   readonly locks: LockStore;
-  readonly bus: ChangeBus;
+  /**
+   * Changes to mailboxes and to the queue, this process's and those other processes
+   * make on the same data (the CLI next to the server): each heard once, in commit
+   * order per process (src/core/bus/bus.ts).
+   */
+  readonly bus: ChangeFeed;
   close(): Promise<void>;
 }

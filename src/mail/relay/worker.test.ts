@@ -109,6 +109,24 @@ describe('relay worker', () => {
     }
   });
 
+  test('the store\'s queue events wake the worker: retryNow and release are tried at once, not at the next poll', async () => {
+    const s = await setup({ rcptReplies: { 'bob@b.test': '451 4.3.0 try later' } });
+    try {
+      await s.worker.start();
+      const id = await send(s, ['bob@b.test']);
+      await waitFor(async () => (await s.store.queue.get(id))?.state === 'deferred');
+      assert.equal((await s.store.queue.get(id))?.attempts, 1);
+      // poll_interval is an hour and the next attempt 30 minutes away; worker.wake() is not called.
+      assert.equal(await s.store.queue.retryNow(id), true);
+      await waitFor(async () => (await s.store.queue.get(id))?.attempts === 2 && (await s.store.queue.get(id))?.state === 'deferred');
+      await s.store.queue.hold(id);
+      assert.equal(await s.store.queue.release(id), true);
+      await waitFor(async () => (await s.store.queue.get(id))?.attempts === 3 && (await s.store.queue.get(id))?.state === 'deferred');
+    } finally {
+      await teardown(s);
+    }
+  });
+
   test('remote down: deferred by the schedule (+30 min, then 2 h), the destination is not hammered, delivered when it is back', async () => {
     const s = await setup({});
     const port = s.fake.port;

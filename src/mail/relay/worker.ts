@@ -66,7 +66,7 @@ export class RelayWorker {
   private running = false;
   private scanning = false;
   private rescan = false;
-  private unsubscribe: (() => void) | null = null;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(options: RelayWorkerOptions) {
     this.mail = options.mail;
@@ -88,7 +88,12 @@ export class RelayWorker {
     const requeued = await this.mail.store.queue.requeueInFlight();
     if (requeued > 0) this.log.info({ requeued }, 'relay: messages left in flight are queued again');
     this.running = true;
-    this.unsubscribe = this.mail.onQueued(() => this.wake());
+    this.unsubscribe = [
+      this.mail.onQueued(() => this.wake()),
+      // The operator's queue commands and mail queued by other processes (the CLI's
+      // retry, release, sendmail) come through the store's feed: act on them at once.
+      this.mail.store.bus.subscribeQueue(() => this.wake()),
+    ];
     this.timer = setInterval(() => this.wake(), this.config.poll_interval * 1000);
     this.timer.unref();
     this.wake();
@@ -97,7 +102,7 @@ export class RelayWorker {
   /** Stops taking work, waits for deliveries in progress, closes idle connections. */
   async stop(): Promise<void> {
     this.running = false;
-    this.unsubscribe?.();
+    for (const stop of this.unsubscribe.splice(0)) stop();
     if (this.timer) clearInterval(this.timer);
     await Promise.allSettled([...this.active.values()]);
     await this.pool.closeAll();

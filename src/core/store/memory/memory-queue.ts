@@ -22,6 +22,7 @@ export function createMemoryQueueStore(ctx: MemoryContext): QueueStore {
       t.queue.delete(id);
       t.queueAttempts.delete(id);
       await ctx.releaseBlobs([entry.blobId]);
+      ctx.publish([{ kind: 'queue', queueId: id, change: 'remove' }]);
       return true;
     },
     async due(now, limit) {
@@ -68,6 +69,7 @@ export function createMemoryQueueStore(ctx: MemoryContext): QueueStore {
       const entry = t.queue.get(id);
       if (!entry) return false;
       entry.state = 'held';
+      ctx.publish([{ kind: 'queue', queueId: id, change: 'hold' }]);
       return true;
     },
     async release(id) {
@@ -75,6 +77,7 @@ export function createMemoryQueueStore(ctx: MemoryContext): QueueStore {
       if (!entry || entry.state !== 'held') return false;
       entry.state = 'queued';
       entry.nextAttemptAt = new Date();
+      ctx.publish([{ kind: 'queue', queueId: id, change: 'release' }]);
       return true;
     },
     async retryNow(id) {
@@ -82,6 +85,7 @@ export function createMemoryQueueStore(ctx: MemoryContext): QueueStore {
       if (!entry || entry.state === 'inflight') return false;
       entry.state = 'queued';
       entry.nextAttemptAt = new Date();
+      ctx.publish([{ kind: 'queue', queueId: id, change: 'retry' }]);
       return true;
     },
     async requeueInFlight() {

@@ -191,7 +191,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
         t.queue.set(entry.id, entry);
         result.queueId = entry.id;
       }
-      ctx.publish([...appended.values()]);
+      ctx.publish([...appended.values(), ...(result.queueId ? [{ kind: 'queue', queueId: result.queueId, change: 'enqueue' } as const] : [])]);
       return result;
     },
   };

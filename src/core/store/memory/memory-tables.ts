@@ -2,7 +2,7 @@
 // parts share. Each mailbox keeps its messages sorted by UID, so lookups by UID are
 // binary searches and listUids is one pass.
 
-import type { ChangeBus, ChangeEvent } from '../../bus/bus.ts';
+import type { ChangeBus, StoreEvent } from '../../bus/bus.ts';
 import { foldCase, nextUidValidity, normalizeMailboxName } from '../names.ts';
 import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueAttempt, type QueueEntry } from '../types.ts';
 import type { MemoryBlobStore } from './memory-blobs.ts';
@@ -179,7 +179,7 @@ export class MemoryContext {
     for (const blobId of new Set(blobIds)) if (!this.isBlobReferenced(blobId)) await this.blobs.delete(blobId);
   }
 
-  publish(events: readonly ChangeEvent[]): void {
+  publish(events: readonly StoreEvent[]): void {
     for (const event of events) this.bus.publish(event);
   }
 }

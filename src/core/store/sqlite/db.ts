@@ -3,7 +3,7 @@
 // inside the SQLite worker thread.
 
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
-import type { ChangeEvent } from '../../bus/bus.ts';
+import type { StoreEvent } from '../../bus/bus.ts';
 import { foldCase, nextUidValidity, normalizeMailboxName } from '../names.ts';
 import { StoreError, type Account, type Mailbox, type MessageMeta, type QueueEntry, type QueueRecipient, type QueueState } from '../types.ts';
 
@@ -48,7 +48,8 @@ export class Db {
 
 export interface WriteOutcome<T> {
   value: T;
-  events?: ChangeEvent[];
+  /** Published after the commit, and written to the change log with the change (change-log.ts). */
+  events?: StoreEvent[];
   releasedBlobs?: string[];
 }
 

@@ -25,7 +25,7 @@ import {
 } from './db.ts';
 import { banReadOperations, banWriteOperations } from './ban-operations.ts';
 import { mailboxReadOperations, mailboxWriteOperations } from './mailbox-operations.ts';
-import { queueReadOperations, queueWriteOperations } from './queue-operations.ts';
+import { queueEvent, queueReadOperations, queueWriteOperations } from './queue-operations.ts';
 
 export { Db, type WriteOutcome } from './db.ts';
 
@@ -201,7 +201,7 @@ const accountWriteOperations = {
       );
       result.queueId = id;
     }
-    return { value: result, events: [...appended.values()] };
+    return { value: result, events: [...appended.values(), ...(result.queueId ? [queueEvent(result.queueId, 'enqueue')] : [])] };
   },
 
 };

@@ -2,10 +2,18 @@
 // with their relay status are one JSON column of the entry: they change together,
 // in one UPDATE per attempt. Attempts are rows of queue_attempts (schema 3).
 
+import type { QueueEvent } from '../../bus/bus.ts';
 import type { AttemptResult, QueueAttempt, QueueEntry, QueueRecipient } from '../types.ts';
 import { num, str, strOrNull, toQueueEntry, unreferenced, type Db, type Row, type WriteOutcome } from './db.ts';
 
 const WAITING = "state IN ('queued', 'deferred')";
+
+export const queueEvent = (queueId: string, change: QueueEvent['change']): QueueEvent => ({ kind: 'queue', queueId, change });
+
+/** An operator's change: true and a QueueEvent (the relay acts at once) when a row changed. */
+function changedQueue(rows: number, id: string, change: QueueEvent['change']): WriteOutcome<boolean> {
+  return rows > 0 ? { value: true, events: [queueEvent(id, change)] } : { value: false };
+}
 
 const toAttempt = (r: Row): QueueAttempt => ({
   at: new Date(num(r.at)),
@@ -31,7 +39,7 @@ export const queueWriteOperations = {
   queueRemove(db: Db, id: string): WriteOutcome<boolean> {
     const row = db.get('DELETE FROM queue WHERE id = ? RETURNING blob_id', id); // attempts cascade
     if (!row) return { value: false };
-    return { value: true, releasedBlobs: unreferenced(db, [str(row.blob_id)]) };
+    return { value: true, releasedBlobs: unreferenced(db, [str(row.blob_id)]), events: [queueEvent(id, 'remove')] };
   },
 
   queueClaim(db: Db, id: string): WriteOutcome<QueueEntry | null> {
@@ -63,15 +71,15 @@ export const queueWriteOperations = {
   },
 
   queueHold(db: Db, id: string): WriteOutcome<boolean> {
-    return { value: db.run("UPDATE queue SET state = 'held' WHERE id = ?", id) > 0 };
+    return changedQueue(db.run("UPDATE queue SET state = 'held' WHERE id = ?", id), id, 'hold');
   },
 
   queueRelease(db: Db, id: string, now: number): WriteOutcome<boolean> {
-    return { value: db.run("UPDATE queue SET state = 'queued', next_attempt_at = ? WHERE id = ? AND state = 'held'", now, id) > 0 };
+    return changedQueue(db.run("UPDATE queue SET state = 'queued', next_attempt_at = ? WHERE id = ? AND state = 'held'", now, id), id, 'release');
   },
 
   queueRetryNow(db: Db, id: string, now: number): WriteOutcome<boolean> {
-    return { value: db.run("UPDATE queue SET state = 'queued', next_attempt_at = ? WHERE id = ? AND state != 'inflight'", now, id) > 0 };
+    return changedQueue(db.run("UPDATE queue SET state = 'queued', next_attempt_at = ? WHERE id = ? AND state != 'inflight'", now, id), id, 'retry');
   },
 
   queueRequeueInFlight(db: Db): WriteOutcome<number> {

@@ -165,6 +165,20 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   ) STRICT, WITHOUT ROWID;
   `,
+
+  // 6: the change log (change-log.ts): every published change, written in the
+  // transaction of the change, so another process on the same files (the server,
+  // when the CLI delivers or retries) hears it. AUTOINCREMENT: ids never go back,
+  // even when trimming empties the table, so a reader's "after id N" stays right.
+  `
+  CREATE TABLE change_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    origin TEXT NOT NULL,
+    event TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX change_log_by_time ON change_log (at);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

@@ -10,17 +10,34 @@ import { openSqliteStore } from './sqlite-store.ts';
 
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'septet-sqlite-'));
 
-runStoreConformance('sqlite', async () => {
-  const dataDir = await freshDir();
-  const store = await openSqliteStore({ dataDir, fsync: false });
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-});
+runStoreConformance(
+  'sqlite',
+  async () => {
+    const dataDir = await freshDir();
+    const store = await openSqliteStore({ dataDir, fsync: false });
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+  // The server and the CLI: two stores (two worker threads, two connections) on the same files.
+  async () => {
+    const dataDir = await freshDir();
+    const first = await openSqliteStore({ dataDir, fsync: false });
+    const second = await openSqliteStore({ dataDir, fsync: false });
+    return {
+      first,
+      second,
+      cleanup: async () => {
+        await Promise.all([first.close(), second.close()]);
+        await rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  },
+);
 
 async function withDataDir(body: (dataDir: string) => Promise<void>): Promise<void> {
   const dataDir = await freshDir();
@@ -187,5 +204,43 @@ test('sqlite: a version 1 data directory migrates to version 2 (counters, seen, 
       assert.equal(reopened.prepare('SELECT MAX(version) AS v FROM schema_version').get()?.v, MIGRATIONS.length);
     } finally {
       reopened.close();
+    }
+  }));
+
+test('sqlite: the change log holds what committed (not what was refused) and is trimmed past its retention', () =>
+  withDataDir(async (dataDir) => {
+    // Long enough for the first steps to run well inside it on a busy machine.
+    const retentionMs = 1_000;
+    const store = await openSqliteStore({ dataDir, fsync: false, changeLogRetentionMs: retentionMs });
+    const logged = () => {
+      const raw = new DatabaseSync(path.join(dataDir, 'septet.db'), { readOnly: true });
+      try {
+        return raw.prepare('SELECT id, event FROM change_log ORDER BY id').all().map((r) => ({ id: Number(r.id), event: JSON.parse(String(r.event)) }));
+      } finally {
+        raw.close();
+      }
+    };
+    try {
+      const gina = await store.accounts.addUser('gina@example.org', 'h');
+      await store.accounts.setQuota('gina@example.org', 10);
+      const first = logged();
+      assert.deepEqual(first.map((r) => r.event.kind), ['mailboxes', 'mailboxes', 'mailboxes', 'mailboxes', 'mailboxes', 'mailboxes']);
+      const big = await putBlob(store, 'more than ten octets\r\n');
+      await assert.rejects(store.messages.deliver({ blobId: big.blobId, size: big.size, internalDate: new Date(), local: [{ accountId: gina.id }] }));
+      assert.equal(logged().length, first.length, 'a refused delivery leaves no change behind');
+      // Time passes beyond the retention; the next write's transaction trims.
+      await new Promise((r) => setTimeout(r, retentionMs * 2));
+      const queued = await store.messages.deliver({
+        blobId: big.blobId,
+        size: big.size,
+        internalDate: new Date(),
+        local: [],
+        remote: { sender: 'gina@example.org', recipients: [{ address: 'x@remote.test' }] },
+      });
+      const after = logged();
+      assert.deepEqual(after.map((r) => r.event), [{ kind: 'queue', queueId: queued.queueId, change: 'enqueue' }]);
+      assert.ok(after[0]!.id > first.at(-1)!.id, 'ids keep growing after a trim');
+    } finally {
+      await store.close();
     }
   }));

@@ -6,8 +6,10 @@
 //   blobs/xx/<id>              message bodies
 //
 // Nothing is cached here: another process (the CLI) may change accounts and aliases
-// at any time, and the next read sees it. Maildrop locks are an in-process table,
-// which is right for one server process per data directory.
+// at any time, and the next read sees it. Changes to mailboxes and the queue reach
+// this process's bus also when another process makes them (change-log.ts). Maildrop
+// locks are an in-process table, which is right for one server process per data
+// directory.
 
 import path from 'node:path';
 import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
@@ -27,6 +29,10 @@ export interface SqliteStoreOptions {
   log?: Logger;
   /** How long a write waits for a lock held by another process (default 10 s). */
   busyTimeoutMs?: number;
+  /** How often to look for other processes' changes (default 100 ms; config store.change_poll_interval_ms). */
+  changePollMs?: number;
+  /** How long the change log keeps a change (default 10 minutes; config store.change_log_retention). */
+  changeLogRetentionMs?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -46,18 +52,29 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
   await blobs.open(log);
   const client = await SqliteWorkerClient.start(
-    { databasePath, fsync: options.fsync, busyTimeoutMs: options.busyTimeoutMs ?? 10_000 },
+    {
+      databasePath,
+      fsync: options.fsync,
+      busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
+      changePollMs: options.changePollMs ?? 100,
+      changeLogRetentionMs: options.changeLogRetentionMs ?? 600_000,
+    },
     log,
   );
+  client.onChanges = (events) => {
+    for (const event of events) bus.publish(event);
+  };
 
-  /** Runs a write; once committed, deletes the blobs it released and tells the bus. */
+  /** Runs a write; once committed, tells the bus and deletes the blobs it released. */
   async function write<K extends keyof WriteOperations>(op: K, ...args: Args<WriteOperations[K]>): Promise<Value<WriteOperations[K]>> {
     const outcome = (await client.write(op, ...args)) as WriteOutcome<Value<WriteOperations[K]>>;
+    // Before any await: other processes' changes (the worker's next messages) come
+    // after this commit and must be heard after it.
+    for (const event of outcome.events ?? []) bus.publish(event);
     for (const blobId of outcome.releasedBlobs ?? []) {
       // The metadata is already gone; a blob that cannot be removed is only wasted space.
       await blobs.delete(blobId).catch((error) => log?.warn({ err: error, blobId }, 'could not delete a message body'));
     }
-    for (const event of outcome.events ?? []) bus.publish(event);
     return outcome.value;
   }
 

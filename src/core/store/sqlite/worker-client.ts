@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../log/logger.ts';
 import { StoreError } from '../types.ts';
 import type { Db, ReadOperations, WriteOperations } from './operations.ts';
-import type { WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
+import type { StoreEvent } from '../../bus/bus.ts';
+import type { WorkerMessage, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 
 export type Args<F> = F extends (db: Db, ...args: infer A) => unknown ? A : never;
 export type Result<F> = F extends (...args: never[]) => infer R ? R : never;
@@ -22,10 +23,15 @@ export class SqliteWorkerClient {
   private nextId = 1;
   private failure: Error | null = null;
   private closing: Promise<void> | null = null;
+  /** Receives what other processes changed (the worker's ChangesNotice), in commit order. */
+  onChanges: ((events: StoreEvent[]) => void) | null = null;
 
   private constructor(worker: Worker, log: Logger | undefined) {
     this.worker = worker;
-    worker.on('message', (response: WorkerResponse) => this.settle(response));
+    worker.on('message', (message: WorkerMessage) => {
+      if ('kind' in message) this.onChanges?.(message.events);
+      else this.settle(message);
+    });
     worker.on('error', (error) => {
       const failure = error instanceof Error ? error : new Error(String(error));
       log?.error({ err: failure }, 'sqlite worker failed');

@@ -8,12 +8,19 @@
 // after the WAL is fsynced (synchronous=FULL). While a batch runs, new requests queue
 // up in the message port and form the next batch. Reads of a batch run first, outside
 // the transaction: a caller that needs to read its own write awaits the write first.
+//
+// Change feed: the events of each write go into change_log in its SAVEPOINT, and a
+// timer looks for other processes' commits (change-log.ts) and sends their events
+// to the main thread as a ChangesNotice. Replies and notices share one port, in the
+// order of the commits they follow.
 
+import { randomBytes } from 'node:crypto';
 import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreError } from '../types.ts';
-import { Db, readOperations, writeOperations } from './operations.ts';
-import type { OperationRequest, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
+import { ChangeLogReader, ChangeLogWriter } from './change-log.ts';
+import { Db, readOperations, writeOperations, type WriteOutcome } from './operations.ts';
+import type { ChangesNotice, OperationRequest, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 import { migrate } from './schema.ts';
 
 /** Bounds one transaction, so a flood of requests does not make one huge commit. */
@@ -25,6 +32,9 @@ const options = workerData as WorkerOptions;
 type Operation = (db: Db, ...args: never[]) => unknown;
 const reads = readOperations as unknown as Record<string, Operation>;
 const writes = writeOperations as unknown as Record<string, Operation>;
+/** This connection's mark on its change_log rows, so its own events are not heard twice. */
+const origin = randomBytes(8).toString('hex');
+const changeLog = new ChangeLogWriter(origin, options.changeLogRetentionMs);
 
 function openDatabase(): Db {
   const raw = new DatabaseSync(options.databasePath, { timeout: options.busyTimeoutMs });
@@ -74,7 +84,8 @@ function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
     }
     db.raw.exec('SAVEPOINT request');
     try {
-      const value = operation(db, ...(request.args as never[]));
+      const value = operation(db, ...(request.args as never[])) as WriteOutcome<unknown>;
+      if (value.events?.length) changeLog.append(db, value.events, Date.now());
       db.raw.exec('RELEASE request');
       responses.push({ id: request.id, ok: true, value });
     } catch (error) {
@@ -90,6 +101,15 @@ function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
     }
   }
   try {
+    // Its own savepoint: a trim that fails must not cost the batch's writes.
+    db.raw.exec('SAVEPOINT trim');
+    try {
+      changeLog.trimIfDue(db, Date.now());
+      db.raw.exec('RELEASE trim');
+    } catch {
+      db.raw.exec('ROLLBACK TO trim');
+      db.raw.exec('RELEASE trim');
+    }
     db.raw.exec('COMMIT');
     return responses;
   } catch (error) {
@@ -101,9 +121,12 @@ function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
 
 function main(): void {
   let db: Db;
+  let others: ChangeLogReader;
   try {
     db = openDatabase();
     const schemaVersion = migrate(db.raw);
+    // Before "ready": a change another process commits once this store is open is news.
+    others = new ChangeLogReader(db, origin);
     port.postMessage({ ready: true, schemaVersion } satisfies WorkerStatus);
   } catch (error) {
     port.postMessage({ ready: false, message: error instanceof Error ? error.message : String(error) } satisfies WorkerStatus);
@@ -113,6 +136,17 @@ function main(): void {
 
   const pending: WorkerRequest[] = [];
   let scheduled = false;
+
+  const lookForChanges = (): void => {
+    try {
+      const events = others.poll();
+      if (events.length > 0) port.postMessage({ kind: 'changes', events } satisfies ChangesNotice);
+      if (others.behind) setImmediate(lookForChanges);
+    } catch {
+      // The next look tries again; the reader only moves on after a successful read.
+    }
+  };
+  const changeTimer = setInterval(lookForChanges, options.changePollMs);
 
   const flush = (): void => {
     scheduled = false;
@@ -125,6 +159,7 @@ function main(): void {
       else {
         // close: answer what is left, then stop.
         for (const response of runWriteBatch(db, writeBatch.splice(0))) port.postMessage(response);
+        clearInterval(changeTimer);
         db.raw.close();
         port.postMessage({ id: request.id, ok: true, value: null } satisfies WorkerResponse);
         port.close();
