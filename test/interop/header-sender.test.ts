@@ -39,7 +39,7 @@ s = smtplib.SMTP('127.0.0.1', port)
 s.starttls(context=ctx)
 s.login('alice@from.test', 'alicepw')
 try:
-    s.sendmail('alice@from.test', ['boris@from.test'], msg.as_bytes())
+    s.send_message(msg, 'alice@from.test', ['boris@from.test'])
     print('SENT')
 except smtplib.SMTPDataError as e:
     print('REFUSED', e.smtp_code, e.smtp_error.decode())
