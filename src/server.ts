@@ -22,7 +22,7 @@ import { createMailService } from './mail/mail-service.ts';
 import { createRelayWorker } from './mail/relay/worker.ts';
 import { createPop3Handler } from './pop3/server.ts';
 import { createImapHandler } from './imap/server.ts';
-import { createFtpHandler } from './ftp/server.ts';
+import { createFtpHandler, ftpRefusal } from './ftp/server.ts';
 import { createTftpServer } from './tftp/server.ts';
 import { createSmtpHandler } from './smtp/server.ts';
 
@@ -76,7 +76,7 @@ const notReadyRefusal: Record<(typeof listeners)[ListenerName]['protocol'], stri
   smtp: '421 4.3.2 Service not available\r\n',
   pop3: '-ERR [SYS/TEMP] not available\r\n',
   imap: '* BYE [UNAVAILABLE] not available\r\n',
-  ftp: '421 Service not available\r\n',
+  ftp: ftpRefusal('starting'),
 };
 
 /** TLS contexts are asked for by implicit-TLS listeners; before start-up ends there are none. */

@@ -16,6 +16,11 @@ export function requireArgument(argument: string, usage: string): string {
   return argument;
 }
 
+/** A parse function for commands that need a path (or name): 501 with the usage when it is missing. */
+export function required(usage: string): (argument: string) => string {
+  return (argument) => requireArgument(argument, usage);
+}
+
 export async function resolvePath(session: FtpSession, path: string): Promise<ResolvedPath> {
   return session.user.jail.resolve(session.cwd, path);
 }
