@@ -7,6 +7,7 @@ import { chmod } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { lsLine } from '../listing.ts';
 import { FtpError, multilineReply, Reply } from '../replies.ts';
+import type { FtpSession } from '../session.ts';
 import { required, requireFile, requireWritable, resolvePath } from './helpers.ts';
 import { entriesFor } from './listing.ts';
 import { ANY_STATE, asIs, command, LOGGED_IN, noArgument } from './types.ts';
@@ -92,28 +93,26 @@ export const stat = command({
   parse: (argument) => argument.trim(),
   async run(session, path) {
     const t = session.transfer;
-    if (t) {
-      // RFC 959 §4.1.3: during a transfer, STAT reports its progress on the control connection.
-      session.reply(Reply.fileStatus, `Status: ${t.direction} of ${t.path}, ${t.progress.bytes} octets so far.`);
-      return;
-    }
-    if (path === '') {
-      const p = session.params;
-      const lines = [
-        `Connected to ${session.conn.remoteAddress}`,
-        `Logged in as ${session.user.name}`,
-        `TYPE: ${p.type}${p.type === 'A' || p.type === 'E' ? ` ${p.form}` : p.type === 'L' ? ' 8' : ''}, STRUcture: ${p.structure}, MODE: ${p.mode}`,
-        `Control connection ${session.conn.secure ? `TLS (${session.conn.tls?.protocol ?? 'unknown'})` : 'plain text'}; data protection ${session.protection}`,
-        `Current directory: ${session.cwd}`,
-      ];
-      session.raw(multilineReply(Reply.systemStatus, 'Septet FTP server status:', lines, 'End of status'));
-      return;
-    }
+    // RFC 959 §4.1.3: during a transfer, STAT reports its progress on the control connection.
+    if (t) return session.reply(Reply.fileStatus, `Status: ${t.direction} of ${t.path}, ${t.progress.bytes} octets so far.`);
+    if (path === '') return session.raw(multilineReply(Reply.systemStatus, 'Septet FTP server status:', statusLines(session), 'End of status'));
     // RFC 959 §4.1.3: STAT with a path is a LIST over the control connection.
     const { virtual, entries } = await entriesFor(session, path);
     session.raw(multilineReply(Reply.fileStatus, `Status of ${virtual}:`, entries.map((e) => lsLine(e)), 'End of status'));
   },
 });
+
+/** The session's parameters, for STAT without an argument. */
+function statusLines(session: FtpSession): string[] {
+  const p = session.params;
+  return [
+    `Connected to ${session.conn.remoteAddress}`,
+    `Logged in as ${session.user.name}`,
+    `TYPE: ${p.type}${p.type === 'A' || p.type === 'E' ? ` ${p.form}` : p.type === 'L' ? ' 8' : ''}, STRUcture: ${p.structure}, MODE: ${p.mode}`,
+    `Control connection ${session.conn.secure ? `TLS (${session.conn.tls?.protocol ?? 'unknown'})` : 'plain text'}; data protection ${session.protection}`,
+    `Current directory: ${session.cwd}`,
+  ];
+}
 
 const HELP_VERBS = 'ABOR ACCT ALLO APPE AUTH CDUP CWD DELE EPRT EPSV FEAT HASH HELP LIST MDTM MKD MLSD MLST MODE NLST NOOP OPTS PASS PASV PBSZ PORT PROT PWD QUIT REIN REST RETR RMD RNFR RNTO SITE SIZE SMNT STAT STOR STOU STRU SYST TYPE USER';
 
