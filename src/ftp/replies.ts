@@ -107,6 +107,7 @@ export const Text = {
   tooLong: 'Command line too long.',
   badSequenceRename: 'RNFR required first.',
   useDataFirst: 'Use PORT, EPRT, PASV or EPSV first.',
+  epsvAllInEffect: 'EPSV ALL in effect; only EPSV is allowed.',
   cantOpenData: "Can't open data connection.",
   transferAborted: 'Connection closed; transfer aborted.',
   transferOk: 'Transfer complete.',

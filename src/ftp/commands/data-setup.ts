@@ -6,13 +6,13 @@
 import { isIP } from 'node:net';
 import { normalizeAddress } from '../../core/net/address.ts';
 import { PassiveListener } from '../data-channel.ts';
-import { FtpError, Reply } from '../replies.ts';
+import { FtpError, Reply, Text } from '../replies.ts';
 import type { FtpSession } from '../session.ts';
 import { formatPasv, parseEprtArgument, parsePortArgument, type HostPort } from '../wire.ts';
 import { command, LOGGED_IN, noArgument } from './types.ts';
 
 function checkActiveTarget(session: FtpSession, target: HostPort): void {
-  if (session.epsvAll) throw new FtpError(Reply.badSequence, 'EPSV ALL in effect; only EPSV is allowed.');
+  if (session.epsvAll) throw new FtpError(Reply.badSequence, Text.epsvAllInEffect);
   // RFC 2577 §3-4: the data connection goes only to the client itself, never to a privileged port.
   if (normalizeAddress(target.host) !== normalizeAddress(session.conn.remoteAddress)) {
     session.conn.log.warn({ target: target.host, client: session.conn.remoteAddress }, 'refused PORT/EPRT to a foreign address');
@@ -65,7 +65,7 @@ export const pasv = command({
   states: LOGGED_IN,
   parse: noArgument,
   async run(session) {
-    if (session.epsvAll) throw new FtpError(Reply.badSequence, 'EPSV ALL in effect; only EPSV is allowed.');
+    if (session.epsvAll) throw new FtpError(Reply.badSequence, Text.epsvAllInEffect);
     const local = normalizeAddress(session.conn.localAddress);
     if (isIP(local) !== 4) throw new FtpError(Reply.cantOpenData, 'PASV is IPv4 only; use EPSV.');
     const listener = await openPassive(session);

@@ -38,13 +38,13 @@ export async function statOrNull(real: string): Promise<Stats | null> {
 export async function requireFile(real: string): Promise<Stats> {
   const s = await statOrNull(real);
   if (!s) throw new FtpError(Reply.fileNotFound, Text.noSuchFile);
-  if (!s.isFile()) throw new FtpError(Reply.fileNotFound, 'Not a plain file.');
+  if (!s.isFile()) throw new FtpError(Reply.fileNotFound, Text.notPlainFile);
   return s;
 }
 
 export async function requireDirectory(real: string): Promise<Stats> {
   const s = await statOrNull(real);
   if (!s) throw new FtpError(Reply.fileNotFound, Text.noSuchFile);
-  if (!s.isDirectory()) throw new FtpError(Reply.fileNotFound, 'Not a directory.');
+  if (!s.isDirectory()) throw new FtpError(Reply.fileNotFound, Text.notDirectory);
   return s;
 }
