@@ -120,7 +120,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
       if (port > 65535) throw new Error(`${name}: port ${section.port} + offset ${portOffset} is above 65535`);
       bound.push(
         ...(await group.listen(
-          { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol },
+          { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol, proxyTrusted: new NetworkList(section.proxy_trusted_networks) },
           handler,
         )),
       );
@@ -161,6 +161,8 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     keyFile: config.tls.key || undefined,
     sni: config.tls.sni,
     minVersion: config.tls.min_version as 'TLSv1.2' | 'TLSv1.3',
+    ciphers: config.tls.ciphers,
+    ciphersuites: config.tls.ciphersuites,
     log: log.child({ component: 'tls' }),
   });
 
