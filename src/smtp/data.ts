@@ -12,9 +12,9 @@ import { buildReceivedHeader, receivedProtocol } from '../mail/received-header.t
 import { headerSenderRefusal } from '../mail/sender-binding.ts';
 import { HEADER_COMPLETION_LIMIT, newMessageLogId } from '../mail/submit.ts';
 import { Replies, SmtpError } from './replies.ts';
-import type { BodyInProgress, ClientIdentity, Envelope, Session } from './session.ts';
+import type { BodyInProgress, ClientIdentity, Envelope, SmtpSession } from './session.ts';
 
-export async function openBody(session: Session, client: ClientIdentity, envelope: Envelope): Promise<BodyInProgress> {
+export async function openBody(session: SmtpSession, client: ClientIdentity, envelope: Envelope): Promise<BodyInProgress> {
   const { deps, conn } = session;
   const messageId = newMessageLogId();
   const receivedAt = new Date();
@@ -46,7 +46,7 @@ export async function openBody(session: Session, client: ClientIdentity, envelop
  * A sink for the body octets that never throws: after a storage failure it keeps
  * swallowing input, so the rest of the body is not read as commands.
  */
-export function bodySink(session: Session, body: BodyInProgress): { sink: (chunk: Buffer) => Promise<void>; failure: () => unknown } {
+export function bodySink(session: SmtpSession, body: BodyInProgress): { sink: (chunk: Buffer) => Promise<void>; failure: () => unknown } {
   let failure: unknown = null;
   const sink = async (chunk: Buffer) => {
     if (failure) return;
@@ -62,7 +62,7 @@ export function bodySink(session: Session, body: BodyInProgress): { sink: (chunk
 }
 
 /** Throws 553 5.7.1 naming the header when From:/Sender: is not the user's (RFC 6409 §6.1). */
-async function refuseForeignHeaderSenders(session: Session, body: BodyInProgress): Promise<void> {
+async function refuseForeignHeaderSenders(session: SmtpSession, body: BodyInProgress): Promise<void> {
   const account = session.account;
   if (!account) throw Replies.authRequired; // MAIL FROM already demands AUTH here (RFC 6409 §4.3)
   try {
@@ -79,7 +79,7 @@ async function refuseForeignHeaderSenders(session: Session, body: BodyInProgress
 }
 
 /** After the last octet: size check, fsync, delivery, then the one reply. Always ends the transaction. */
-export async function finishBody(session: Session, envelope: Envelope, body: BodyInProgress, failed: unknown): Promise<void> {
+export async function finishBody(session: SmtpSession, envelope: Envelope, body: BodyInProgress, failed: unknown): Promise<void> {
   const { writer, messageId } = body;
   try {
     if (failed) throw Replies.localError;
@@ -123,6 +123,6 @@ export async function finishBody(session: Session, envelope: Envelope, body: Bod
       session.reply(Replies.localError);
     }
   } finally {
-    if (session.state.kind !== 'closed') await session.resetTransaction();
+    if (session.state.name !== 'closed') await session.resetTransaction();
   }
 }

@@ -1,7 +1,7 @@
 // One SMTP connection: its state (a discriminated union, the envelope inside it),
-// the authenticated account, the error count, and the command loop. Commands live in
-// commands/; framing in core/net (ByteReader); the body path in data.ts; the
-// command loop in server.ts.
+// the authenticated account, the error count, and the read loop (run). Commands live
+// in commands/, looked up by dispatch.ts; framing in core/net (ByteReader); the body
+// path in data.ts.
 
 import type { Logger } from 'pino';
 import type { Authenticator } from '../core/auth/types.ts';
@@ -11,6 +11,8 @@ import type { Account, Store } from '../core/store/types.ts';
 import type { AcceptedRecipient } from '../mail/deliver.ts';
 import type { MailService } from '../mail/mail-service.ts';
 import type { MessageWriter } from '../mail/message-writer.ts';
+import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
+import { dispatch } from './dispatch.ts';
 import { formatReply, isProtocolError, Replies } from './replies.ts';
 
 export interface SmtpDeps {
@@ -56,18 +58,18 @@ export interface BodyInProgress {
 
 export type SessionState =
   /** Before HELO/EHLO, and again after STARTTLS (RFC 3207 §4.2). */
-  | { kind: 'greeting' }
+  | { name: 'greeting' }
   /** After HELO/EHLO, no transaction. */
-  | { kind: 'ready'; client: ClientIdentity }
+  | { name: 'ready'; client: ClientIdentity }
   /** After MAIL, before the first accepted RCPT. */
-  | { kind: 'mail'; client: ClientIdentity; envelope: Envelope }
+  | { name: 'mail'; client: ClientIdentity; envelope: Envelope }
   /** At least one recipient accepted: DATA or BDAT may follow. */
-  | { kind: 'rcpt'; client: ClientIdentity; envelope: Envelope }
+  | { name: 'rcpt'; client: ClientIdentity; envelope: Envelope }
   /** BDAT chunks arriving (RFC 3030); only BDAT, RSET, NOOP, EHLO, HELO and QUIT are allowed. */
-  | { kind: 'bdat'; client: ClientIdentity; envelope: Envelope; body: BodyInProgress }
-  | { kind: 'closed' };
+  | { name: 'bdat'; client: ClientIdentity; envelope: Envelope; body: BodyInProgress }
+  | { name: 'closed' };
 
-export type StateKind = SessionState['kind'];
+export type StateName = SessionState['name'];
 
 /** The client went away or a read failed: end the session quietly. */
 export class ClientGoneError extends Error {
@@ -77,11 +79,11 @@ export class ClientGoneError extends Error {
   }
 }
 
-export class Session {
+export class SmtpSession {
   readonly conn: Connection;
   readonly deps: SmtpDeps;
   readonly log: Logger;
-  state: SessionState = { kind: 'greeting' };
+  state: SessionState = { name: 'greeting' };
   /** Set by AUTH; cleared by STARTTLS (RFC 3207 §4.2). */
   account: Account | null = null;
   errors = 0;
@@ -104,7 +106,7 @@ export class Session {
   }
 
   get client(): ClientIdentity | null {
-    return this.state.kind === 'greeting' || this.state.kind === 'closed' ? null : this.state.client;
+    return this.state.name === 'greeting' || this.state.name === 'closed' ? null : this.state.client;
   }
 
   /** RFC 4954 §4 and RFC 8314: passwords only over TLS, on loopback, or when configured. */
@@ -121,8 +123,8 @@ export class Session {
   /** Ends the transaction (RSET, EHLO, after a message): RFC 5321 §4.1.1.5. */
   async resetTransaction(): Promise<void> {
     const state = this.state;
-    if (state.kind === 'bdat') await state.body.writer.abort().catch(() => {});
-    if (state.kind === 'mail' || state.kind === 'rcpt' || state.kind === 'bdat') this.state = { kind: 'ready', client: state.client };
+    if (state.name === 'bdat') await state.body.writer.abort().catch(() => {});
+    if (state.name === 'mail' || state.name === 'rcpt' || state.name === 'bdat') this.state = { name: 'ready', client: state.client };
   }
 
   /** Reads one line inside a command (SASL); the client leaving ends the session. */
@@ -145,11 +147,60 @@ export class Session {
     return true;
   }
 
+  /** The whole life of the connection: greeting, commands, cleanup. Never throws. */
+  async run(): Promise<void> {
+    const { conn, config } = this;
+    conn.setIdleTimeout(config.smtp.command_timeout * 1000);
+    conn.write(`220 ${this.deps.hostname} ESMTP Septet\r\n`);
+    // RFC 5321 §4.3.1 says clients wait for the greeting. Early talkers are mostly spam
+    // bots; we answer them normally (a greet pause would delay every honest client)
+    // and note it in the log for whoever tunes the filters.
+    if (conn.reader.pending > 0) this.log.info({ octets: conn.reader.pending }, 'client sent data before the greeting');
+    let first = true;
+    try {
+      while (this.state.name !== 'closed') {
+        let line: Buffer | null;
+        try {
+          line = await conn.reader.readLine(this.lineLimit);
+        } catch (error) {
+          if (!(error instanceof LineTooLongError)) throw error;
+          this.reply(Replies.lineTooLong.with(`Line too long (limit ${error.limit} octets)`));
+          if (this.closeAfterTooManyErrors()) break;
+          continue;
+        }
+        if (line === null || this.refusedBareLf()) break;
+        await dispatch(this, line, first);
+        first = false;
+        if (this.closeAfterTooManyErrors()) break;
+      }
+    } catch (error) {
+      if (error instanceof ReadTimeoutError) {
+        this.log.info('idle timeout');
+        this.reply(Replies.idleTimeout);
+      } else if (!(error instanceof ClientGoneError)) {
+        this.log.debug({ err: (error as Error).message }, 'session ended by error');
+      }
+    } finally {
+      // A transaction cut off (disconnect mid-DATA/BDAT) delivers nothing.
+      await this.resetTransaction();
+      this.close();
+    }
+  }
+
+  private closeAfterTooManyErrors(): boolean {
+    if (this.state.name === 'closed') return true;
+    if (this.errors < this.config.smtp.max_errors) return false;
+    this.log.info({ errors: this.errors }, 'too many errors, closing');
+    this.reply(Replies.tooManyErrors);
+    this.close();
+    return true;
+  }
+
   close(): void {
     const state = this.state;
     // A message cut off by QUIT, an error or a disconnect is never delivered.
-    if (state.kind === 'bdat') void state.body.writer.abort().catch(() => {});
-    this.state = { kind: 'closed' };
+    if (state.name === 'bdat') void state.body.writer.abort().catch(() => {});
+    this.state = { name: 'closed' };
     this.conn.close();
   }
 }

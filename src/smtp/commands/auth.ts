@@ -11,14 +11,14 @@ import {
 } from '../../core/auth/sasl.ts';
 import { LineTooLongError } from '../../core/net/byte-reader.ts';
 import { Replies } from '../replies.ts';
-import type { Session } from '../session.ts';
+import type { SmtpSession } from '../session.ts';
 import { command } from './command.ts';
 
 const cancelled = Replies.badArguments.with('Authentication cancelled'); // RFC 4954 §4: 501 on "*"
 const badBase64 = { code: 501, enhanced: '5.5.2', text: 'Invalid base64 data' };
 
 /** Sends a 334 challenge and reads the client's answer line. */
-async function challenge(session: Session, prompt: string): Promise<string> {
+async function challenge(session: SmtpSession, prompt: string): Promise<string> {
   session.reply({ code: 334, enhanced: '', text: prompt });
   let line: Buffer;
   try {
@@ -32,7 +32,7 @@ async function challenge(session: Session, prompt: string): Promise<string> {
   return text;
 }
 
-async function credentials(session: Session, mechanism: string, initial: string | null): Promise<{ username: string; password: string }> {
+async function credentials(session: SmtpSession, mechanism: string, initial: string | null): Promise<{ username: string; password: string }> {
   if (mechanism === 'PLAIN') {
     const response = initial ?? (await challenge(session, ''));
     const plain = decodePlain(response);

@@ -2,13 +2,13 @@
 // The chunk octets are always read, even when the command is refused, so they are
 // never taken for commands.
 
-import { ClientGoneError, type Session } from '../session.ts';
+import { ClientGoneError, type SmtpSession } from '../session.ts';
 import { bodySink, finishBody, openBody } from '../data.ts';
 import { Replies } from '../replies.ts';
 import { parseBdatArgs } from '../wire.ts';
 import { command } from './command.ts';
 
-async function discardChunk(session: Session, size: number): Promise<void> {
+async function discardChunk(session: SmtpSession, size: number): Promise<void> {
   if (!(await session.conn.reader.pipeExact(size, () => {}))) throw new ClientGoneError();
 }
 
@@ -27,8 +27,8 @@ export const bdat = command({
   },
   run: async (session, { size, last }) => {
     const state = session.state;
-    if (state.kind !== 'rcpt' && state.kind !== 'bdat') throw Replies.badSequence;
-    let body = state.kind === 'bdat' ? state.body : null;
+    if (state.name !== 'rcpt' && state.name !== 'bdat') throw Replies.badSequence;
+    let body = state.name === 'bdat' ? state.body : null;
     if (!body) {
       try {
         body = await openBody(session, state.client, state.envelope);
@@ -37,7 +37,7 @@ export const bdat = command({
         await session.resetTransaction();
         throw error;
       }
-      session.state = { kind: 'bdat', client: state.client, envelope: state.envelope, body };
+      session.state = { name: 'bdat', client: state.client, envelope: state.envelope, body };
     }
     const { sink, failure } = bodySink(session, body);
     const { conn, config } = session;

@@ -17,7 +17,7 @@ export const data = command({
   },
   run: async (session) => {
     const state = session.state;
-    if (state.kind !== 'rcpt') throw Replies.badSequence;
+    if (state.name !== 'rcpt') throw Replies.badSequence;
     const body = await openBody(session, state.client, state.envelope);
     const { sink, failure } = bodySink(session, body);
     const { conn, config } = session;

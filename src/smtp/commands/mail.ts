@@ -13,7 +13,7 @@ export const mail = command({
   sequenceHint: (state) => (state === 'greeting' ? 'Send HELO/EHLO first' : 'Nested MAIL command'),
   parse: (args) => parseMailFrom(args),
   run: async (session, { mailbox, params }) => {
-    if (session.state.kind !== 'ready') throw Replies.badSequence;
+    if (session.state.name !== 'ready') throw Replies.badSequence;
     const client = session.state.client;
     const max = session.config.smtp.max_message_size;
     if (session.deps.mode === 'submission' && !session.account) throw Replies.authRequired; // RFC 6409 §4.3
@@ -65,7 +65,7 @@ export const mail = command({
         throw Replies.senderNotOwned.with(`Sender address rejected: <${mailbox?.address ?? ''}> not owned by ${session.account.address}`);
       }
     }
-    session.state = { kind: 'mail', client, envelope };
+    session.state = { name: 'mail', client, envelope };
     session.reply(Replies.senderOk);
   },
 });

@@ -32,7 +32,7 @@ export const rcpt = command({
   parse: (args) => parseRcptTo(args),
   run: async (session, { mailbox, params }) => {
     const state = session.state;
-    if (state.kind !== 'mail' && state.kind !== 'rcpt') throw Replies.badSequence;
+    if (state.name !== 'mail' && state.name !== 'rcpt') throw Replies.badSequence;
     const dsn = parseDsnParams(params);
     if (!mailbox) throw Replies.badAddress;
     if (mailbox.utf8 && !state.envelope.smtputf8) throw Replies.utf8NotPermitted;
@@ -50,7 +50,7 @@ export const rcpt = command({
       throw Replies.relayDenied.with(`<${mailbox.address}>: Relay access denied: authentication required`);
     }
     state.envelope.recipients.push({ address: mailbox.address, resolution, ...dsn });
-    session.state = { kind: 'rcpt', client: state.client, envelope: state.envelope };
+    session.state = { name: 'rcpt', client: state.client, envelope: state.envelope };
     session.reply(Replies.recipientOk);
   },
 });

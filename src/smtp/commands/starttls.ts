@@ -21,7 +21,7 @@ export const starttls = command({
       session.log.info({ err: (error as Error).message }, 'TLS handshake failed');
       throw new ClientGoneError();
     }
-    session.state = { kind: 'greeting' };
+    session.state = { name: 'greeting' };
     session.account = null;
   },
 });

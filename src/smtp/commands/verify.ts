@@ -3,7 +3,7 @@
 // will accept"), EXPN 502.
 
 import { Replies } from '../replies.ts';
-import type { Session } from '../session.ts';
+import type { SmtpSession } from '../session.ts';
 import { parseMailbox } from '../wire.ts';
 import { ANY_STATE, command } from './command.ts';
 
@@ -17,7 +17,7 @@ function addressArgument(args: string): string {
 export const vrfy = command({
   states: ANY_STATE,
   parse: (args) => args,
-  run: async (session: Session, args: string) => {
+  run: async (session: SmtpSession, args: string) => {
     if (!session.config.smtp.vrfy) {
       session.reply(Replies.cannotVerify);
       return;
@@ -36,7 +36,7 @@ export const vrfy = command({
 export const expn = command({
   states: ANY_STATE,
   parse: (args) => args,
-  run: async (session: Session, args: string) => {
+  run: async (session: SmtpSession, args: string) => {
     if (!session.config.smtp.expn) throw Replies.notImplemented.with('EXPN is disabled');
     const address = addressArgument(args);
     const targets = await session.deps.mail.aliasTargets(address);
