@@ -4,28 +4,22 @@
 // path in data.ts.
 
 import type { Logger } from 'pino';
-import type { Authenticator } from '../core/auth/types.ts';
 import type { Config } from '../core/config/schema.ts';
-import type { Connection, TlsProvider } from '../core/net/connection.ts';
-import type { Account, Store } from '../core/store/types.ts';
+import { LineTooLongError } from '../core/net/byte-reader.ts';
+import { ConnectionClosedError, type Connection } from '../core/net/connection.ts';
+import type { MailServiceDeps } from '../core/service/deps.ts';
+import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
+import type { Account } from '../core/store/types.ts';
 import type { AcceptedRecipient } from '../mail/deliver.ts';
 import type { MailService } from '../mail/mail-service.ts';
 import type { MessageWriter } from '../mail/message-writer.ts';
-import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, replyToFailure, replyToSessionEnd } from './dispatch.ts';
 import { formatReply, isProtocolError, Replies } from './replies.ts';
 
-export interface SmtpDeps {
+/** implicitTls is port 465 (RFC 8314 §3.3): the listener did the handshake; STARTTLS is never offered. */
+export interface SmtpDeps extends MailServiceDeps {
   /** 'mta' on port 25 (mail for local domains without AUTH); 'submission' on 587/465 (AUTH required, RFC 6409). */
   mode: 'mta' | 'submission';
-  /** Port 465 (RFC 8314 §3.3): the listener did the handshake; STARTTLS is never offered. */
-  implicitTls?: boolean;
-  config: Config;
-  hostname: string;
-  store: Store;
-  auth: Authenticator;
-  tls: TlsProvider;
-  log: Logger;
   mail: MailService;
 }
 
@@ -71,14 +65,6 @@ export type SessionState =
 
 export type StateName = SessionState['name'];
 
-/** The client went away or a read failed: end the session quietly. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super('client gone');
-    this.name = 'ClientGoneError';
-  }
-}
-
 export class SmtpSession {
   readonly conn: Connection;
   readonly deps: SmtpDeps;
@@ -109,12 +95,15 @@ export class SmtpSession {
     return this.state.name === 'greeting' || this.state.name === 'closed' ? null : this.state.client;
   }
 
-  /** RFC 4954 §4 and RFC 8314: passwords only over TLS, on loopback, or when configured. */
+  /**
+   * RFC 4954 §4 and RFC 8314: passwords only over TLS or on loopback (the policy every
+   * service shares), unless auth.allow_plaintext or, for SMTP alone, smtp.require_tls_for_auth = false.
+   */
   get authAllowed(): boolean {
-    const c = this.config;
-    return this.conn.secure || this.conn.isLoopback || c.auth.allow_plaintext || !c.smtp.require_tls_for_auth;
+    return passwordsAllowed(this.conn, this.config) || !this.config.smtp.require_tls_for_auth;
   }
 
+  /** Sends a reply; refusals of the client's input count toward smtp.max_errors. */
   reply(reply: { code: number; enhanced: string; text: string }): void {
     if (isProtocolError(reply.code)) this.errors++;
     this.conn.write(formatReply(reply));
@@ -130,7 +119,7 @@ export class SmtpSession {
   /** Reads one line inside a command (SASL); the client leaving ends the session. */
   async readLine(): Promise<Buffer> {
     const line = await this.conn.reader.readLine(this.lineLimit);
-    if (line === null || this.refusedBareLf()) throw new ClientGoneError();
+    if (line === null || this.refusedBareLf()) throw new ConnectionClosedError();
     return line;
   }
 
@@ -149,41 +138,41 @@ export class SmtpSession {
 
   /** The whole life of the connection: greeting, commands, cleanup. Never throws. */
   async run(): Promise<void> {
-    const { conn, config } = this;
-    conn.setIdleTimeout(config.smtp.command_timeout * 1000);
-    conn.write(`220 ${this.deps.hostname} ESMTP Septet\r\n`);
+    const { conn } = this;
+    conn.setIdleTimeout(this.config.smtp.command_timeout * 1000);
+    this.reply(Replies.greeting(this.deps.hostname));
     // RFC 5321 §4.3.1 says clients wait for the greeting. Early talkers are mostly spam
     // bots; we answer them normally (a greet pause would delay every honest client)
     // and note it in the log for whoever tunes the filters.
     if (conn.reader.pending > 0) this.log.info({ octets: conn.reader.pending }, 'client sent data before the greeting');
-    let first = true;
     try {
-      while (this.state.name !== 'closed') {
-        let line: Buffer | null;
-        try {
-          line = await conn.reader.readLine(this.lineLimit);
-        } catch (error) {
-          if (!(error instanceof LineTooLongError)) throw error;
-          this.reply(Replies.lineTooLong.with(`Line too long (limit ${error.limit} octets)`));
-          if (this.closeAfterTooManyErrors()) break;
-          continue;
-        }
-        if (line === null || this.refusedBareLf()) break;
-        await dispatch(this, line, first);
-        first = false;
-        if (this.closeAfterTooManyErrors()) break;
-      }
+      await this.serveCommands();
     } catch (error) {
-      if (error instanceof ReadTimeoutError) {
-        this.log.info('idle timeout');
-        this.reply(Replies.idleTimeout);
-      } else if (!(error instanceof ClientGoneError)) {
-        this.log.debug({ err: (error as Error).message }, 'session ended by error');
-      }
+      replyToSessionEnd(this, error);
     } finally {
       // A transaction cut off (disconnect mid-DATA/BDAT) delivers nothing.
       await this.resetTransaction();
       this.close();
+    }
+  }
+
+  /** Reads and dispatches command lines until the session closes or the client leaves. */
+  private async serveCommands(): Promise<void> {
+    let first = true;
+    while (this.state.name !== 'closed') {
+      let line: Buffer | null;
+      try {
+        line = await this.conn.reader.readLine(this.lineLimit);
+      } catch (error) {
+        if (!(error instanceof LineTooLongError)) throw error;
+        replyToFailure(this, error);
+        if (this.closeAfterTooManyErrors()) return;
+        continue;
+      }
+      if (line === null || this.refusedBareLf()) return;
+      await dispatch(this, line, first);
+      first = false;
+      if (this.closeAfterTooManyErrors()) return;
     }
   }
 

@@ -9,7 +9,7 @@ const code = (fn: () => unknown): number => {
   try {
     fn();
   } catch (error) {
-    if (error instanceof SmtpError) return error.code;
+    if (error instanceof SmtpError) return error.reply.code;
     throw error;
   }
   return 0;

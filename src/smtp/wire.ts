@@ -37,13 +37,13 @@ export function parseCommandLine(line: Buffer): CommandLine {
   try {
     text = utf8.decode(line);
   } catch {
-    throw Replies.syntaxError.with('Command line is not valid UTF-8');
+    throw new SmtpError(Replies.syntaxError, 'Command line is not valid UTF-8');
   }
   // Some clients add trailing spaces; §4.1.1 commands never end in significant blanks.
   text = text.replace(/[ \t]+$/, '');
   const space = text.indexOf(' ');
   const verb = space < 0 ? text : text.slice(0, space);
-  if (!/^[A-Za-z]{1,16}$/.test(verb)) throw Replies.syntaxError;
+  if (!/^[A-Za-z]{1,16}$/.test(verb)) throw new SmtpError(Replies.syntaxError);
   return { verb: verb.toUpperCase(), args: space < 0 ? '' : text.slice(space + 1) };
 }
 
@@ -59,19 +59,19 @@ export function parseRcptTo(args: string): PathResult {
 
 function parsePathArgument(args: string, keyword: string, reverse: boolean): PathResult {
   if (args.slice(0, keyword.length).toUpperCase() !== keyword) {
-    throw Replies.badArguments.with(`Syntax: ${reverse ? 'MAIL FROM:<address>' : 'RCPT TO:<address>'}`);
+    throw new SmtpError(Replies.badArguments, `Syntax: ${reverse ? 'MAIL FROM:<address>' : 'RCPT TO:<address>'}`);
   }
   // Not in the grammar, but widely sent ("MAIL FROM: <a@b>"); Postfix accepts it too.
   let rest = args.slice(keyword.length).replace(/^ +/, '');
-  if (!rest.startsWith('<')) throw Replies.badAddress.with('Address must be enclosed in <>');
+  if (!rest.startsWith('<')) throw new SmtpError(Replies.badAddress, 'Address must be enclosed in <>');
   const close = findPathEnd(rest);
-  if (close < 0) throw Replies.badAddress.with('Missing > at end of address');
+  if (close < 0) throw new SmtpError(Replies.badAddress, 'Missing > at end of address');
   const inner = rest.slice(1, close);
   rest = rest.slice(close + 1);
-  if (rest !== '' && !rest.startsWith(' ')) throw Replies.badArguments.with('Expected a space after the address');
+  if (rest !== '' && !rest.startsWith(' ')) throw new SmtpError(Replies.badArguments, 'Expected a space after the address');
   const params = parseParams(rest);
   if (inner === '') {
-    if (!reverse) throw Replies.badAddress.with('Empty recipient address');
+    if (!reverse) throw new SmtpError(Replies.badAddress, 'Empty recipient address');
     return { mailbox: null, params };
   }
   if (!reverse && inner.toLowerCase() === 'postmaster') {
@@ -98,10 +98,10 @@ function findPathEnd(text: string): number {
 function stripSourceRoute(path: string): string {
   if (!path.startsWith('@')) return path;
   const colon = path.indexOf(':');
-  if (colon < 0) throw Replies.badAddress.with('Bad source route');
+  if (colon < 0) throw new SmtpError(Replies.badAddress, 'Bad source route');
   const route = path.slice(0, colon).split(',');
   for (const hop of route) {
-    if (!hop.startsWith('@') || !isDomain(hop.slice(1))) throw Replies.badAddress.with('Bad source route');
+    if (!hop.startsWith('@') || !isDomain(hop.slice(1))) throw new SmtpError(Replies.badAddress, 'Bad source route');
   }
   return path.slice(colon + 1);
 }
@@ -118,30 +118,30 @@ export function parseMailbox(text: string): Mailbox {
     let i = 1;
     localPart = '';
     for (;; i++) {
-      if (i >= text.length) throw Replies.badAddress.with('Unterminated quoted local part');
+      if (i >= text.length) throw new SmtpError(Replies.badAddress, 'Unterminated quoted local part');
       const c = text[i]!;
       if (c === '"') break;
       if (c === '\\') {
         const next = text[++i];
         // quoted-pairSMTP = %d92 %d32-126
-        if (next === undefined || next < ' ' || next > '~') throw Replies.badAddress;
+        if (next === undefined || next < ' ' || next > '~') throw new SmtpError(Replies.badAddress);
         localPart += next;
       } else if ((c >= ' ' && c <= '~') || c > '\x7f') {
         localPart += c; // qtextSMTP, or UTF-8 under RFC 6531
-      } else throw Replies.badAddress;
+      } else throw new SmtpError(Replies.badAddress);
     }
     rest = text.slice(i + 1);
   } else {
     const at = text.lastIndexOf('@');
-    if (at < 0) throw Replies.badAddress.with('Address must have a domain');
+    if (at < 0) throw new SmtpError(Replies.badAddress, 'Address must have a domain');
     localPart = text.slice(0, at);
     rest = text.slice(at);
-    if (!isDotString(localPart)) throw Replies.badAddress.with('Bad local part');
+    if (!isDotString(localPart)) throw new SmtpError(Replies.badAddress, 'Bad local part');
   }
-  if (!rest.startsWith('@')) throw Replies.badAddress.with('Address must have a domain');
+  if (!rest.startsWith('@')) throw new SmtpError(Replies.badAddress, 'Address must have a domain');
   const domain = rest.slice(1);
-  if (!isDomain(domain) && !isAddressLiteral(domain)) throw Replies.badAddress.with('Bad domain');
-  if (localPart.length > 64 * 4 || domain.length > 255) throw Replies.badAddress.with('Address too long'); // §4.5.3.1.1-2 (UTF-8 leeway)
+  if (!isDomain(domain) && !isAddressLiteral(domain)) throw new SmtpError(Replies.badAddress, 'Bad domain');
+  if (localPart.length > 64 * 4 || domain.length > 255) throw new SmtpError(Replies.badAddress, 'Address too long'); // §4.5.3.1.1-2 (UTF-8 leeway)
   const local = isDotString(localPart) ? localPart : `"${localPart.replace(/(["\\])/g, '\\$1')}"`;
   return {
     localPart,
@@ -174,12 +174,12 @@ export function parseParams(text: string): Map<string, string | null> {
     const eq = item.indexOf('=');
     const key = (eq < 0 ? item : item.slice(0, eq)).toUpperCase();
     const value = eq < 0 ? null : item.slice(eq + 1);
-    if (!/^[A-Z0-9][A-Z0-9-]*$/.test(key)) throw Replies.badArguments.with(`Bad parameter: ${item}`);
+    if (!/^[A-Z0-9][A-Z0-9-]*$/.test(key)) throw new SmtpError(Replies.badArguments, `Bad parameter: ${item}`);
     // esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 under RFC 6531 §3.3
     if (value !== null && !/^[\x21-\x3c\x3e-\x7e\u0080-\u{10FFFF}]+$/u.test(value)) {
-      throw Replies.badArguments.with(`Bad value of parameter ${key}`);
+      throw new SmtpError(Replies.badArguments, `Bad value of parameter ${key}`);
     }
-    if (params.has(key)) throw Replies.badArguments.with(`Duplicate parameter ${key}`);
+    if (params.has(key)) throw new SmtpError(Replies.badArguments, `Duplicate parameter ${key}`);
     params.set(key, value);
   }
   return params;
@@ -188,27 +188,20 @@ export function parseParams(text: string): Map<string, string | null> {
 /** xtext (RFC 3461 §4): "+" followed by two upper-case hex digits stands for one octet. */
 export function decodeXtext(text: string): string {
   return text.replace(/\+([0-9A-F]{2})|\+/g, (match, hex: string | undefined) => {
-    if (hex === undefined) throw Replies.badArguments.with('Bad xtext encoding');
+    if (hex === undefined) throw new SmtpError(Replies.badArguments, 'Bad xtext encoding');
     return String.fromCharCode(parseInt(hex, 16));
   });
 }
 
 /** The SIZE parameter value (RFC 1870 §3: 1*20DIGIT). */
 export function parseSizeParam(value: string | null): number {
-  if (value === null || !/^[0-9]{1,20}$/.test(value)) throw Replies.badArguments.with('SIZE needs a number');
+  if (value === null || !/^[0-9]{1,20}$/.test(value)) throw new SmtpError(Replies.badArguments, 'SIZE needs a number');
   return Number(value);
 }
 
 /** Parses "<size> [LAST]" of BDAT (RFC 3030 §2). */
 export function parseBdatArgs(args: string): { size: number; last: boolean } {
   const m = /^([0-9]{1,15})( +LAST)?$/i.exec(args.trim());
-  if (!m) throw Replies.badArguments.with('Syntax: BDAT <size> [LAST]');
+  if (!m) throw new SmtpError(Replies.badArguments, 'Syntax: BDAT <size> [LAST]');
   return { size: Number(m[1]), last: m[2] !== undefined };
 }
-
-/** HTTP request lines on a mail port (cross-protocol attacks; smtp-server and Postfix refuse them). */
-export function isHttpVerb(verb: string): boolean {
-  return ['GET', 'POST', 'HEAD', 'PUT', 'CONNECT', 'OPTIONS', 'DELETE', 'PATCH'].includes(verb);
-}
-
-export { SmtpError };

@@ -1,7 +1,7 @@
 // EHLO and HELO (RFC 5321 §4.1.1.1). Both reset any transaction (§4.1.4). The EHLO
 // reply lists the extensions; replies to EHLO/HELO carry no enhanced code (RFC 2034 §3).
 
-import { Replies } from '../replies.ts';
+import { helloLine, Replies, SmtpError } from '../replies.ts';
 import type { SmtpSession } from '../session.ts';
 import { ANY_STATE, command } from './command.ts';
 
@@ -9,7 +9,7 @@ function parseDomain(args: string): string {
   const name = args.trim().split(' ')[0] ?? '';
   // The argument is a Domain or address-literal; what clients really send varies, so
   // anything non-empty goes (it is cleaned before it reaches a Received field).
-  if (name === '') throw Replies.badArguments.with('Syntax: EHLO hostname');
+  if (name === '') throw new SmtpError(Replies.badArguments, 'Syntax: EHLO hostname');
   return name.slice(0, 255);
 }
 
@@ -25,9 +25,8 @@ export function capabilities(session: SmtpSession): string[] {
 async function greet(session: SmtpSession, helo: string, esmtp: boolean): Promise<void> {
   await session.resetTransaction();
   session.state = { name: 'ready', client: { helo, esmtp } };
-  const hello = `${session.deps.hostname} Hello ${helo} [${session.conn.remoteAddress}]`;
-  const lines = esmtp ? [hello, ...capabilities(session)] : [hello];
-  session.reply({ code: 250, enhanced: '', text: lines.join('\n') });
+  const hello = helloLine(session.deps.hostname, helo, session.conn.remoteAddress);
+  session.reply(Replies.hello(esmtp ? [hello, ...capabilities(session)] : [hello]));
 }
 
 export const ehlo = command({
