@@ -146,6 +146,14 @@ describe('SMTP session transcripts', () => {
     assert.equal(await c.closed(), '');
   });
 
+  it('refuses TRACE (RFC 9110 §9.3.8), like every HTTP method, as first command', async () => {
+    fixture = await SmtpFixture.start();
+    const c = await fixture.connect();
+    c.send('TRACE / HTTP/1.1\r\n\r\n');
+    await c.expect(554, '5.7.0');
+    assert.equal(await c.closed(), '');
+  });
+
   it('RFC 5321 §4.5.3.2.7: idle timeout → 421 4.4.2 and close', async () => {
     fixture = await SmtpFixture.start({ config: { smtp: { command_timeout: 1 } } });
     const c = await fixture.connect();

@@ -1,7 +1,9 @@
 // The SMTP command grammar (RFC 5321 §4.1), separate from what commands mean: the
-// verb, the paths of MAIL FROM and RCPT TO (§4.1.2) and ESMTP parameters (§4.1.2
-// Mail-parameters, RFC 3461 §4 xtext). Everything here is pure: bytes or text in,
-// parsed values or an SmtpError out.
+// verb, the paths of MAIL FROM and RCPT TO (§4.1.2) and their ESMTP parameters
+// (§4.1.2 Mail-parameters, RFC 3461 §4 xtext) as typed options (MailOptions,
+// RcptOptions: go-smtp's shape). Everything here is pure: bytes or text in, parsed
+// values or an SmtpError out. Policy (limits from the config, who may send) is the
+// commands' business.
 
 import { Replies, SmtpError } from './replies.ts';
 
@@ -78,6 +80,108 @@ function parsePathArgument(args: string, keyword: string, reverse: boolean): Pat
     return { mailbox: { localPart: 'postmaster', domain: '', address: 'postmaster', utf8: false }, params };
   }
   return { mailbox: parseMailbox(stripSourceRoute(inner)), params };
+}
+
+/** MAIL FROM with the parameters Septet offers (RFC 5321 §4.1.1.2). */
+export interface MailOptions {
+  /** null for the null reverse-path "<>" (RFC 5321 §4.5.5). */
+  mailbox: Mailbox | null;
+  /** Any parameter given: they need EHLO (RFC 5321 §4.1.1.11). */
+  hasParameters: boolean;
+  /** RFC 1870 SIZE= as declared, or null. */
+  size: number | null;
+  /** RFC 6152 BODY=. */
+  body: '7BIT' | '8BITMIME';
+  /** RFC 6531 §3.4 SMTPUTF8. */
+  smtputf8: boolean;
+  /** RFC 3461 §4.3 RET=. */
+  ret: 'FULL' | 'HDRS' | null;
+  /** RFC 3461 §4.4 ENVID=, xtext decoded. */
+  envid: string | null;
+  /** RFC 4954 §5 AUTH=, xtext decoded: the original submitter as claimed, never trusted. */
+  auth: string | null;
+}
+
+/** RCPT TO with the DSN parameters (RFC 5321 §4.1.1.3, RFC 3461 §4.1-4.2). */
+export interface RcptOptions {
+  mailbox: Mailbox;
+  /** NOTIFY=: NEVER, or a comma list of SUCCESS, FAILURE, DELAY (upper-cased). */
+  notify: string | null;
+  /** ORCPT=: addr-type ";" address, the address xtext decoded. */
+  orcpt: string | null;
+}
+
+/** RFC 3461 §4.4: ENVID is at most 100 characters. */
+const ENVID_MAX = 100;
+
+/** "FROM:<path> params" into MailOptions; 501 for bad values, 555 for unknown parameters. */
+export function parseMailCommand(args: string): MailOptions {
+  const { mailbox, params } = parseMailFrom(args);
+  const options: MailOptions = { mailbox, hasParameters: params.size > 0, size: null, body: '7BIT', smtputf8: false, ret: null, envid: null, auth: null };
+  for (const [key, value] of params) parseMailParameter(options, key, value);
+  return options;
+}
+
+function parseMailParameter(options: MailOptions, key: string, value: string | null): void {
+  switch (key) {
+    case 'SIZE':
+      options.size = parseSizeParam(value);
+      return;
+    case 'BODY': {
+      const body = value?.toUpperCase();
+      if (body !== '7BIT' && body !== '8BITMIME') throw new SmtpError(Replies.badArguments, 'BODY must be 7BIT or 8BITMIME');
+      options.body = body;
+      return;
+    }
+    case 'SMTPUTF8':
+      if (value !== null) throw new SmtpError(Replies.badArguments, 'SMTPUTF8 takes no value'); // RFC 6531 §3.4
+      options.smtputf8 = true;
+      return;
+    case 'RET': {
+      const ret = value?.toUpperCase();
+      if (ret !== 'FULL' && ret !== 'HDRS') throw new SmtpError(Replies.badArguments, 'RET must be FULL or HDRS');
+      options.ret = ret;
+      return;
+    }
+    case 'ENVID':
+      if (value === null || value.length > ENVID_MAX) throw new SmtpError(Replies.badArguments, `ENVID needs a value of at most ${ENVID_MAX} characters`);
+      options.envid = decodeXtext(value);
+      return;
+    case 'AUTH':
+      if (value === null) throw new SmtpError(Replies.badArguments, 'AUTH= needs a value');
+      options.auth = decodeXtext(value);
+      return;
+    default:
+      throw new SmtpError(Replies.unknownParameter, `Parameter not recognized: ${key}`);
+  }
+}
+
+/** "TO:<path> params" into RcptOptions; NOTIFY and ORCPT are the only parameters (DSN is advertised). */
+export function parseRcptCommand(args: string): RcptOptions {
+  const { mailbox, params } = parseRcptTo(args);
+  if (!mailbox) throw new SmtpError(Replies.badAddress); // parseRcptTo already refuses "<>"
+  const options: RcptOptions = { mailbox, notify: null, orcpt: null };
+  for (const [key, value] of params) {
+    if (key === 'NOTIFY') options.notify = parseNotify(value);
+    else if (key === 'ORCPT') options.orcpt = parseOrcpt(value);
+    else throw new SmtpError(Replies.unknownParameter, `Parameter not recognized: ${key}`);
+  }
+  return options;
+}
+
+/** RFC 3461 §4.1: NEVER alone, or any of SUCCESS, FAILURE, DELAY. */
+function parseNotify(value: string | null): string {
+  const keywords = (value ?? '').toUpperCase().split(',');
+  const valid = keywords.every((k) => k === 'SUCCESS' || k === 'FAILURE' || k === 'DELAY') || (keywords.length === 1 && keywords[0] === 'NEVER');
+  if (!value || !valid) throw new SmtpError(Replies.badArguments, 'NOTIFY must be NEVER or a list of SUCCESS, FAILURE, DELAY');
+  return keywords.join(',');
+}
+
+/** RFC 3461 §4.2: addr-type ";" xtext; only the address is xtext-encoded. */
+function parseOrcpt(value: string | null): string {
+  const semi = value?.indexOf(';') ?? -1;
+  if (!value || semi <= 0) throw new SmtpError(Replies.badArguments, 'ORCPT must be addr-type;address');
+  return `${value.slice(0, semi)};${decodeXtext(value.slice(semi + 1))}`;
 }
 
 /** Index of the ">" that closes the path, skipping quoted strings. -1 if none. */
