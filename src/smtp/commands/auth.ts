@@ -14,7 +14,6 @@ import type { SmtpSession } from '../session.ts';
 import { command } from './command.ts';
 
 const cancelled = (): SmtpError => new SmtpError(Replies.badArguments, 'Authentication cancelled'); // RFC 4954 §4: 501 on "*"
-const badBase64 = { code: 501, enhanced: '5.5.2', text: 'Invalid base64 data' };
 
 /** Sends a 334 challenge and reads the client's answer line (an overlong one is the dispatcher's 500 5.5.6). */
 async function challenge(session: SmtpSession, prompt: string): Promise<string> {
@@ -35,9 +34,9 @@ async function credentials(session: SmtpSession, mechanism: string, initial: str
   }
   const userText = initial ?? (await challenge(session, LOGIN_USERNAME_PROMPT));
   const username = decodeLoginResponse(userText);
-  if (username === null) throw badBase64;
+  if (username === null) throw new SmtpError(Replies.badBase64);
   const password = decodeLoginResponse(await challenge(session, LOGIN_PASSWORD_PROMPT));
-  if (password === null) throw badBase64;
+  if (password === null) throw new SmtpError(Replies.badBase64);
   return { username, password };
 }
 
