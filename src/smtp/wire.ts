@@ -216,32 +216,7 @@ const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Mailbox = Local-part "@" ( Domain / address-literal ). RFC 5321 §4.1.2. */
 export function parseMailbox(text: string): Mailbox {
-  let localPart: string;
-  let rest: string;
-  if (text.startsWith('"')) {
-    let i = 1;
-    localPart = '';
-    for (;; i++) {
-      if (i >= text.length) throw new SmtpError(Replies.badAddress, 'Unterminated quoted local part');
-      const c = text[i]!;
-      if (c === '"') break;
-      if (c === '\\') {
-        const next = text[++i];
-        // quoted-pairSMTP = %d92 %d32-126
-        if (next === undefined || next < ' ' || next > '~') throw new SmtpError(Replies.badAddress);
-        localPart += next;
-      } else if ((c >= ' ' && c <= '~') || c > '\x7f') {
-        localPart += c; // qtextSMTP, or UTF-8 under RFC 6531
-      } else throw new SmtpError(Replies.badAddress);
-    }
-    rest = text.slice(i + 1);
-  } else {
-    const at = text.lastIndexOf('@');
-    if (at < 0) throw new SmtpError(Replies.badAddress, 'Address must have a domain');
-    localPart = text.slice(0, at);
-    rest = text.slice(at);
-    if (!isDotString(localPart)) throw new SmtpError(Replies.badAddress, 'Bad local part');
-  }
+  const { localPart, rest } = text.startsWith('"') ? splitQuotedLocalPart(text) : splitDotStringLocalPart(text);
   if (!rest.startsWith('@')) throw new SmtpError(Replies.badAddress, 'Address must have a domain');
   const domain = rest.slice(1);
   if (!isDomain(domain) && !isAddressLiteral(domain)) throw new SmtpError(Replies.badAddress, 'Bad domain');
@@ -253,6 +228,33 @@ export function parseMailbox(text: string): Mailbox {
     address: `${local}@${domain.toLowerCase()}`,
     utf8: NON_ASCII.test(localPart) || NON_ASCII.test(domain),
   };
+}
+
+/** Quoted-string (§4.1.2): the local part unquoted, and what follows the closing quote. */
+function splitQuotedLocalPart(text: string): { localPart: string; rest: string } {
+  let localPart = '';
+  for (let i = 1; ; i++) {
+    if (i >= text.length) throw new SmtpError(Replies.badAddress, 'Unterminated quoted local part');
+    const c = text[i]!;
+    if (c === '"') return { localPart, rest: text.slice(i + 1) };
+    if (c === '\\') {
+      const next = text[++i];
+      // quoted-pairSMTP = %d92 %d32-126
+      if (next === undefined || next < ' ' || next > '~') throw new SmtpError(Replies.badAddress);
+      localPart += next;
+    } else if ((c >= ' ' && c <= '~') || c > '\x7f') {
+      localPart += c; // qtextSMTP, or UTF-8 under RFC 6531
+    } else throw new SmtpError(Replies.badAddress);
+  }
+}
+
+/** Dot-string (§4.1.2): everything before the last "@". */
+function splitDotStringLocalPart(text: string): { localPart: string; rest: string } {
+  const at = text.lastIndexOf('@');
+  if (at < 0) throw new SmtpError(Replies.badAddress, 'Address must have a domain');
+  const localPart = text.slice(0, at);
+  if (!isDotString(localPart)) throw new SmtpError(Replies.badAddress, 'Bad local part');
+  return { localPart, rest: text.slice(at) };
 }
 
 function isDotString(text: string): boolean {

@@ -23,21 +23,34 @@ async function challenge(session: SmtpSession, prompt: string): Promise<string> 
   return text;
 }
 
-async function credentials(session: SmtpSession, mechanism: string, initial: string | null): Promise<{ username: string; password: string }> {
-  if (mechanism === 'PLAIN') {
-    const response = initial ?? (await challenge(session, ''));
-    const plain = decodePlain(response);
-    if (!plain) throw new SmtpError(Replies.badArguments, 'Invalid PLAIN response');
-    // We do not act on behalf of others: an authorization identity must be the user itself.
-    if (plain.authzid !== '' && plain.authzid.toLowerCase() !== plain.authcid.toLowerCase()) throw new SmtpError(Replies.authFailed);
-    return { username: plain.authcid, password: plain.password };
-  }
-  const userText = initial ?? (await challenge(session, LOGIN_USERNAME_PROMPT));
-  const username = decodeLoginResponse(userText);
+interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** RFC 4616: one response "authzid NUL authcid NUL password". */
+async function plainCredentials(session: SmtpSession, initial: string | null): Promise<Credentials> {
+  const plain = decodePlain(initial ?? (await challenge(session, '')));
+  if (!plain) throw new SmtpError(Replies.badArguments, 'Invalid PLAIN response');
+  // We do not act on behalf of others: an authorization identity must be the user itself.
+  if (plain.authzid !== '' && plain.authzid.toLowerCase() !== plain.authcid.toLowerCase()) throw new SmtpError(Replies.authFailed);
+  return { username: plain.authcid, password: plain.password };
+}
+
+/** LOGIN (draft-murchison-sasl-login): user name and password, each asked for with 334. */
+async function loginCredentials(session: SmtpSession, initial: string | null): Promise<Credentials> {
+  const username = decodeLoginResponse(initial ?? (await challenge(session, LOGIN_USERNAME_PROMPT)));
   if (username === null) throw new SmtpError(Replies.badBase64);
   const password = decodeLoginResponse(await challenge(session, LOGIN_PASSWORD_PROMPT));
   if (password === null) throw new SmtpError(Replies.badBase64);
   return { username, password };
+}
+
+/** RFC 4954 §4: refusals before any challenge is sent. */
+function requireAuthPossible(session: SmtpSession, mechanism: string): void {
+  if (session.account) throw new SmtpError(Replies.badSequence, 'Already authenticated');
+  if (!session.authAllowed) throw new SmtpError(Replies.encryptionRequired, 'Must issue a STARTTLS command first');
+  if (mechanism !== 'PLAIN' && mechanism !== 'LOGIN') throw new SmtpError(Replies.paramNotImplemented, 'Unrecognized authentication type');
 }
 
 export const auth = command({
@@ -49,11 +62,9 @@ export const auth = command({
     return { mechanism: mechanism.toUpperCase(), initial: initial ?? null };
   },
   run: async (session, { mechanism, initial }) => {
-    if (session.account) throw new SmtpError(Replies.badSequence, 'Already authenticated');
-    if (!session.authAllowed) throw new SmtpError(Replies.encryptionRequired, 'Must issue a STARTTLS command first');
-    if (mechanism !== 'PLAIN' && mechanism !== 'LOGIN') throw new SmtpError(Replies.paramNotImplemented, 'Unrecognized authentication type');
+    requireAuthPossible(session, mechanism);
     if (initial === '*') throw cancelled();
-    const { username, password } = await credentials(session, mechanism, initial);
+    const { username, password } = mechanism === 'PLAIN' ? await plainCredentials(session, initial) : await loginCredentials(session, initial);
     const account = await session.deps.auth.login({ username, password, remoteAddress: session.conn.remoteAddress, service: 'smtp' });
     if (!account) throw new SmtpError(Replies.authFailed);
     session.account = account;
