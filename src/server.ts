@@ -24,7 +24,7 @@ import { createPop3Handler } from './pop3/server.ts';
 import { createImapHandler } from './imap/server.ts';
 import { createFtpHandler } from './ftp/server.ts';
 import { createTftpServer } from './tftp/server.ts';
-import { createSmtpHandler } from './smtp/server.ts';
+import { createSmtpHandler, smtpRefusal } from './smtp/server.ts';
 
 export interface StartOptions {
   config: Config;
@@ -73,7 +73,7 @@ class DeferredHandler implements ConnectionHandler {
 
 /** What a client hears if it connects in the moment between binding and readiness. */
 const notReadyRefusal: Record<(typeof listeners)[ListenerName]['protocol'], string> = {
-  smtp: '421 4.3.2 Service not available\r\n',
+  smtp: smtpRefusal('starting'),
   pop3: '-ERR [SYS/TEMP] not available\r\n',
   imap: '* BYE [UNAVAILABLE] not available\r\n',
   ftp: '421 Service not available\r\n',
