@@ -5,6 +5,7 @@ import { hostname as systemHostname } from 'node:os';
 import type { Logger } from 'pino';
 import { PasswordAuthenticator } from './core/auth/authenticator.ts';
 import { BanGuard } from './core/auth/ban-guard.ts';
+import { passwordPolicy } from './core/auth/password.ts';
 import { LocalChangeBus } from './core/bus/bus.ts';
 import { ConfigError } from './core/config/load.ts';
 import { listeners, type Config, type ListenerName } from './core/config/schema.ts';
@@ -197,6 +198,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const auth = new PasswordAuthenticator({
     accounts: store.accounts,
     defaultDomain: config.default_domain,
+    passwordPolicy: passwordPolicy(config.auth),
     freeFailures: config.auth.throttle_free_failures,
     maxDelayMs: config.auth.throttle_max_delay_ms,
     goodSourcesPerAccount: config.auth.throttle_good_sources,

@@ -1,6 +1,6 @@
 // septet user add|list|passwd|quota|sendas|del
 
-import { hashPassword } from '../core/auth/password.ts';
+import { hashPassword, passwordPolicy } from '../core/auth/password.ts';
 import { StoreError } from '../core/store/types.ts';
 import { parse, readPassword, UsageError } from './args.ts';
 import { normalizeAddressArgument, withStore } from './store.ts';
@@ -14,7 +14,7 @@ export async function userCommand(argv: string[]): Promise<void> {
       const password = await readPassword(values.password);
       await withStore(values, async (store, config) => {
         try {
-          await store.accounts.addUser(normalized, await hashPassword(password, config.auth.scrypt_cost), {
+          await store.accounts.addUser(normalized, await hashPassword(password, passwordPolicy(config.auth)), {
             admin: values.admin === true,
             sendAsDomain: values['send-as-domain'] === true,
           });
@@ -38,7 +38,7 @@ export async function userCommand(argv: string[]): Promise<void> {
       const normalized = normalizeAddressArgument(address);
       const password = await readPassword(values.password);
       await withStore(values, async (store, config) => {
-        if (!(await store.accounts.setPassword(normalized, await hashPassword(password, config.auth.scrypt_cost)))) {
+        if (!(await store.accounts.setPassword(normalized, await hashPassword(password, passwordPolicy(config.auth))))) {
           throw new Error(`no such user: ${normalized}`);
         }
       });

@@ -1,8 +1,10 @@
 // Password login over an AccountStore, with throttling per client source and, for
 // sources that never logged in to the account, per account (login-throttle.ts), and
 // bans of sources that keep failing (ban-guard.ts). Timing is kept uniform: an
-// unknown user costs one scrypt like a known one, and a delay applies to success and
-// failure alike and never depends on whether the account exists.
+// unknown user costs one hash of the configured scheme like a known one, and a delay
+// applies to success and failure alike and never depends on whether the account exists.
+// A successful login whose stored hash is of another scheme or cost (an imported Dovecot
+// hash, an older scrypt cost) replaces it with one of the configured policy.
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/logger.ts';
@@ -10,14 +12,16 @@ import { sourceNetwork } from '../net/address.ts';
 import type { Account, AccountStore } from '../store/types.ts';
 import type { BanGuard } from './ban-guard.ts';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashPassword, isCurrentHash, verifyPassword, type PasswordPolicy } from './password.ts';
 import type { Authenticator, LoginAttempt } from './types.ts';
 
 export interface AuthenticatorOptions extends Omit<ThrottleOptions, 'freeFailures' | 'maxDelayMs'> {
   accounts: AccountStore;
   /** Appended to a login name without "@" ('' = none). */
   defaultDomain?: string;
-  /** scrypt cost of the dummy hash verified for unknown users; match auth.scrypt_cost. */
+  /** How new hashes are made (auth.password_scheme ...): the dummy hash of unknown users and upgrades at login. */
+  passwordPolicy?: PasswordPolicy;
+  /** Short for passwordPolicy { scheme: 'scrypt', cost } (tests). */
   scryptCost?: number;
   freeFailures?: number;
   maxDelayMs?: number;
@@ -30,7 +34,7 @@ export class PasswordAuthenticator implements Authenticator {
   private readonly accounts: AccountStore;
   private readonly defaultDomain: string;
   private readonly throttle: LoginThrottle;
-  private readonly scryptCost: number;
+  private readonly policy: PasswordPolicy;
   private readonly bans: BanGuard | undefined;
   private readonly log: Logger | undefined;
   private dummyHash: Promise<string> | null = null;
@@ -39,11 +43,11 @@ export class PasswordAuthenticator implements Authenticator {
     this.accounts = options.accounts;
     this.defaultDomain = (options.defaultDomain ?? '').trim().toLowerCase();
     this.throttle = new LoginThrottle({ ...options, freeFailures: options.freeFailures ?? 3, maxDelayMs: options.maxDelayMs ?? 15_000 });
-    this.scryptCost = options.scryptCost ?? 16384;
+    this.policy = options.passwordPolicy ?? { scheme: 'scrypt', cost: options.scryptCost ?? 16384 };
     this.bans = options.bans;
     this.log = options.log;
     // Started now so that the first unknown user does not pay for creating it.
-    this.dummyHash = hashPassword('septet-dummy-password', this.scryptCost);
+    this.dummyHash = hashPassword('septet-dummy-password', this.policy);
     this.dummyHash.catch(() => {});
   }
 
@@ -68,6 +72,7 @@ export class PasswordAuthenticator implements Authenticator {
         const found = address.includes('@') ? await this.accounts.getUser(address) : null;
         const ok = await verifyPassword(attempt.password, found?.passwordHash ?? (await this.dummy()));
         account = ok && found ? found : null;
+        if (account) await this.upgradeHash(account, attempt.password);
       }
     } finally {
       // Wait out the delay before answering, whatever the outcome (and on errors too).
@@ -85,7 +90,24 @@ export class PasswordAuthenticator implements Authenticator {
 
   /** Hashed once, lazily: verifying against it makes "no such user" cost what a wrong password costs. */
   private dummy(): Promise<string> {
-    return (this.dummyHash ??= hashPassword('septet-dummy-password', this.scryptCost));
+    return (this.dummyHash ??= hashPassword('septet-dummy-password', this.policy));
+  }
+
+  /**
+   * After a successful login, replaces a hash not made by the configured policy. Only the
+   * hash just verified is replaced (a password changed meanwhile stays); a failure is
+   * logged and the login still succeeds.
+   */
+  private async upgradeHash(account: Account, password: string): Promise<void> {
+    if (isCurrentHash(account.passwordHash, this.policy)) return;
+    try {
+      const upgraded = await hashPassword(password, this.policy);
+      if (await this.accounts.replacePasswordHash(account.address, account.passwordHash, upgraded)) {
+        this.log?.info({ user: account.address, scheme: this.policy.scheme }, 'password hash upgraded');
+      }
+    } catch (error) {
+      this.log?.warn({ err: error, user: account.address }, 'could not upgrade a password hash');
+    }
   }
 }
 

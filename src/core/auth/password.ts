@@ -1,57 +1,73 @@
-// Password hashing with scrypt (RFC 7914). A hash is self-describing,
-// "$scrypt$N=16384,r=8,p=1$<salt>$<key>" (unpadded base64), so the cost can be raised
-// later without invalidating stored hashes.
+// Password hashes: the ones Septet writes (auth.password_scheme: scrypt or argon2id) and
+// the ones it only reads, imported from Dovecot ("{SCHEME}data", schemes/dovecot.ts).
+// Every stored hash says what it is, so the configured scheme can change at any time:
+// a login with an older hash succeeds and replaces it (isCurrentHash, authenticator.ts).
 
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { DOVECOT_ARGON2ID, hashArgon2id, parseArgon2, verifyArgon2, type Argon2Parameters } from './schemes/argon2.ts';
+import { parseDovecotHash, verifyDovecotHash } from './schemes/dovecot.ts';
+import { hashScrypt, isScryptHash, scryptCostOf, verifyScrypt } from './schemes/scrypt.ts';
 
-const SALT_BYTES = 16;
-const KEY_BYTES = 32;
-const BLOCK_SIZE = 8;
-const PARALLELISM = 1;
-/** Bounds on parameters read from a stored hash, so a tampered row cannot ask for gigabytes. */
-const MAX_COST = 1 << 20;
-const MAX_BLOCK_SIZE = 32;
-const MAX_PARALLELISM = 16;
+export const PASSWORD_SCHEMES = ['scrypt', 'argon2id'] as const;
+export type PasswordScheme = (typeof PASSWORD_SCHEMES)[number];
 
-function deriveKey(password: string, salt: Buffer, keyLength: number, options: ScryptOptions & { N: number; r: number }): Promise<Buffer> {
-  // scrypt needs 128 * N * r bytes; Node refuses above maxmem (32 MiB by default).
-  const maxmem = 128 * options.N * options.r * 2 + 1024 * 1024;
-  return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFC'), salt, keyLength, { ...options, maxmem }, (error, key) => (error ? reject(error) : resolve(key)));
-  });
+/** How new hashes are made. */
+export type PasswordPolicy = { scheme: 'scrypt'; cost: number } | ({ scheme: 'argon2id' } & Argon2Parameters);
+
+export const DEFAULT_POLICY: PasswordPolicy = { scheme: 'scrypt', cost: 16384 };
+
+/** The [auth] settings that make the policy. */
+export interface PasswordSettings {
+  password_scheme: string;
+  scrypt_cost: number;
+  argon2_memory_kib: number;
+  argon2_passes: number;
+  argon2_parallelism: number;
 }
 
-const isPowerOfTwo = (n: number): boolean => Number.isSafeInteger(n) && n > 1 && (n & (n - 1)) === 0;
-
-export async function hashPassword(password: string, cost = 16384): Promise<string> {
-  if (!isPowerOfTwo(cost) || cost > MAX_COST) throw new RangeError(`scrypt cost must be a power of two up to ${MAX_COST}`);
-  const salt = randomBytes(SALT_BYTES);
-  const key = await deriveKey(password, salt, KEY_BYTES, { N: cost, r: BLOCK_SIZE, p: PARALLELISM });
-  return `$scrypt$N=${cost},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+export function passwordPolicy(auth: PasswordSettings): PasswordPolicy {
+  if (auth.password_scheme === 'argon2id') {
+    return { scheme: 'argon2id', memoryKib: auth.argon2_memory_kib, passes: auth.argon2_passes, parallelism: auth.argon2_parallelism };
+  }
+  return { scheme: 'scrypt', cost: auth.scrypt_cost };
 }
 
-interface ParsedHash {
-  N: number;
-  r: number;
-  p: number;
-  salt: Buffer;
-  key: Buffer;
+/**
+ * A new hash of `password`. A number is a scrypt cost (the tests' short form). Septet's own
+ * hashes are of the NFC form, so that "ä" typed as one or two code points logs in alike.
+ */
+export function hashPassword(password: string, policy: PasswordPolicy | number = DEFAULT_POLICY): Promise<string> {
+  const chosen = typeof policy === 'number' ? ({ scheme: 'scrypt', cost: policy } as const) : policy;
+  if (chosen.scheme === 'argon2id') return hashArgon2id(Buffer.from(password.normalize('NFC')), chosen);
+  return hashScrypt(password, chosen.cost);
 }
 
-function parseHash(stored: string): ParsedHash | null {
-  const match = /^\$scrypt\$N=(\d{1,8}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9_-]{8,128})\$([A-Za-z0-9_-]{16,256})$/.exec(stored);
-  if (!match) return null;
-  const [, n, r, p, salt, key] = match as unknown as [string, string, string, string, string, string];
-  const parsed = { N: Number(n), r: Number(r), p: Number(p), salt: Buffer.from(salt, 'base64url'), key: Buffer.from(key, 'base64url') };
-  if (!isPowerOfTwo(parsed.N) || parsed.N > MAX_COST) return null;
-  if (parsed.r < 1 || parsed.r > MAX_BLOCK_SIZE || parsed.p < 1 || parsed.p > MAX_PARALLELISM) return null;
-  return parsed;
-}
-
-/** true when the password matches; false for a wrong password or an unreadable hash. */
+/** true when the password matches; false for a wrong password or an unreadable or unknown hash. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const parsed = parseHash(stored);
-  if (!parsed) return false;
-  const key = await deriveKey(password, parsed.salt, parsed.key.length, { N: parsed.N, r: parsed.r, p: parsed.p });
-  return timingSafeEqual(key, parsed.key);
+  if (isScryptHash(stored)) return verifyScrypt(password, stored);
+  if (stored.startsWith('$argon2')) return verifyArgon2(Buffer.from(password.normalize('NFC')), stored);
+  const imported = parseDovecotHash(stored);
+  return imported ? verifyDovecotHash(Buffer.from(password), imported) : false;
 }
+
+/** true when `stored` is what `policy` would make now (same scheme and parameters). */
+export function isCurrentHash(stored: string, policy: PasswordPolicy): boolean {
+  if (policy.scheme === 'scrypt') return scryptCostOf(stored) === policy.cost;
+  const parsed = parseArgon2(stored);
+  return (
+    parsed !== null &&
+    parsed.algorithm === 'argon2id' &&
+    parsed.memoryKib === policy.memoryKib &&
+    parsed.passes === policy.passes &&
+    parsed.parallelism === policy.parallelism
+  );
+}
+
+/** A short name for `septet user list`: "scrypt", "argon2id", "{SHA512-CRYPT}". */
+export function hashSchemeName(stored: string): string {
+  if (isScryptHash(stored)) return 'scrypt';
+  if (stored.startsWith('$argon2')) return parseArgon2(stored)?.algorithm ?? 'unreadable';
+  const imported = parseDovecotHash(stored);
+  return imported ? `{${imported.scheme}}` : 'unreadable';
+}
+
+export { DOVECOT_ARGON2ID };

@@ -65,7 +65,11 @@ export const schema = {
 
   auth: {
     allow_plaintext: bool(false, 'allow passwords over unencrypted connections from non-loopback addresses (RFC 2595 §9 advises against)'),
+    password_scheme: str('scrypt', 'scheme of new password hashes (set, changed, or upgraded at login from an older scheme or parameters): scrypt (RFC 7914) or argon2id (RFC 9106); every stored hash names its scheme, so changing this never locks anyone out', ['scrypt', 'argon2id']),
     scrypt_cost: int(16384, 'scrypt N for new password hashes (a power of two)', 1024, 1 << 20),
+    argon2_memory_kib: int(65536, "argon2id memory per hash in KiB (m); 65536 as Dovecot's {ARGON2ID} (doveadm pw). Each login in progress holds this much", 64, 1 << 20),
+    argon2_passes: int(3, "argon2id passes (t); 3 as Dovecot's {ARGON2ID}", 1, 64),
+    argon2_parallelism: int(1, "argon2id lanes (p); 1 as Dovecot's {ARGON2ID}", 1, 64),
     throttle_free_failures: int(3, 'failed logins per client source (IPv4 address, IPv6 /64), or per account from sources that never logged in to it, before each further attempt from there is delayed', 0),
     throttle_max_delay_ms: int(15000, 'longest delay of a login attempt after repeated failures', 0),
     throttle_good_sources: int(8, 'sources remembered per account after a successful login; their attempts ignore the account\'s failure count, so guessing from elsewhere never slows the owner', 1, 1000),

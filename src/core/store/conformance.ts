@@ -64,6 +64,12 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
         assert.equal(await store.accounts.setPassword('B@example.net', 'new-hash'), true);
         assert.equal((await store.accounts.getUser('b@example.net'))?.passwordHash, 'new-hash');
         assert.equal(await store.accounts.setPassword('nobody@example.net', 'x'), false);
+        // A login's scheme upgrade replaces only the hash it verified, never a newer one.
+        assert.equal(await store.accounts.replacePasswordHash('B@example.net', 'stale-hash', 'upgraded'), false);
+        assert.equal((await store.accounts.getUser('b@example.net'))?.passwordHash, 'new-hash');
+        assert.equal(await store.accounts.replacePasswordHash('B@example.net', 'new-hash', 'upgraded'), true);
+        assert.equal((await store.accounts.getUser('b@example.net'))?.passwordHash, 'upgraded');
+        assert.equal(await store.accounts.replacePasswordHash('nobody@example.net', 'h', 'x'), false);
         assert.equal(await store.accounts.setQuota('b@example.net', 1000), true);
         assert.equal((await store.accounts.getUser('b@example.net'))?.quotaBytes, 1000);
         assert.equal(await store.accounts.setQuota('nobody@example.net', 1), false);

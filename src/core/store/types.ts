@@ -53,6 +53,11 @@ export interface AccountStore {
   listAdmins(): Promise<Account[]>;
   /** false when there is no such user. */
   setPassword(address: string, passwordHash: string): Promise<boolean>;
+  /**
+   * Replaces the hash only while it is still `expected` (a login upgrading an old scheme
+   * must not undo a password change made meanwhile). false when it changed or there is no such user.
+   */
+  replacePasswordHash(address: string, expected: string, passwordHash: string): Promise<boolean>;
   /** Bytes, or null for no quota. false when there is no such user. */
   setQuota(address: string, quotaBytes: number | null): Promise<boolean>;
   /** Account.sendAsDomain. false when there is no such user. */

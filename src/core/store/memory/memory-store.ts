@@ -71,6 +71,12 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
       account.passwordHash = passwordHash;
       return true;
     },
+    async replacePasswordHash(address, expected, passwordHash) {
+      const account = ctx.findAccount(address);
+      if (!account || account.passwordHash !== expected) return false;
+      account.passwordHash = passwordHash;
+      return true;
+    },
     async setQuota(address, quotaBytes) {
       if (quotaBytes !== null && !(Number.isSafeInteger(quotaBytes) && quotaBytes >= 0)) {
         throw new StoreError('invalid', `bad quota ${quotaBytes}`);

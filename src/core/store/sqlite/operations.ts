@@ -89,6 +89,10 @@ const accountWriteOperations = {
     return { value: db.run('UPDATE accounts SET password_hash = ? WHERE address = ?', passwordHash, address.trim()) > 0 };
   },
 
+  replacePasswordHash(db: Db, address: string, expected: string, passwordHash: string): WriteOutcome<boolean> {
+    return { value: db.run('UPDATE accounts SET password_hash = ? WHERE address = ? AND password_hash = ?', passwordHash, address.trim(), expected) > 0 };
+  },
+
   setQuota(db: Db, address: string, quotaBytes: number | null): WriteOutcome<boolean> {
     if (quotaBytes !== null && !(Number.isSafeInteger(quotaBytes) && quotaBytes >= 0)) throw new StoreError('invalid', `bad quota ${quotaBytes}`);
     return { value: db.run('UPDATE accounts SET quota_bytes = ? WHERE address = ?', quotaBytes, address.trim()) > 0 };

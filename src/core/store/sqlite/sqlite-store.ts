@@ -85,6 +85,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     listUsers: () => client.read('listUsers'),
     listAdmins: () => client.read('listAdmins'),
     setPassword: (address, passwordHash) => write('setPassword', address, passwordHash),
+    replacePasswordHash: (address, expected, passwordHash) => write('replacePasswordHash', address, expected, passwordHash),
     setQuota: (address, quotaBytes) => write('setQuota', address, quotaBytes),
     setSendAsDomain: (address, allowed) => write('setSendAsDomain', address, allowed),
     deleteUser: (address) => write('deleteUser', address),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hashPassword, verifyPassword } from './password.ts';
+import { hashScrypt as hashPassword, verifyScrypt as verifyPassword } from './scrypt.ts';
 
 test('hashPassword produces a self-describing scrypt string that verifies', async () => {
   const hash = await hashPassword('correct horse', 1024);
