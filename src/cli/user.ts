@@ -1,12 +1,20 @@
-// septet user add|list|passwd|quota|sendas|del
+// septet user add|list|import|passwd|quota|sendas|del
 
-import { hashPassword, passwordPolicy } from '../core/auth/password.ts';
+import { hashPassword, hashSchemeName, passwordPolicy } from '../core/auth/password.ts';
 import { StoreError } from '../core/store/types.ts';
 import { parse, readPassword, UsageError } from './args.ts';
 import { normalizeAddressArgument, withStore } from './store.ts';
+import { importUsers } from './user-import.ts';
 
 export async function userCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { password: { type: 'string' }, admin: { type: 'boolean' }, 'send-as-domain': { type: 'boolean' } });
+  const { values, positionals } = parse(argv, {
+    password: { type: 'string' },
+    admin: { type: 'boolean' },
+    'send-as-domain': { type: 'boolean' },
+    domain: { type: 'string' },
+    replace: { type: 'boolean' },
+    schemes: { type: 'boolean' },
+  });
   const [action, address] = positionals;
   switch (action) {
     case 'add': {
@@ -28,11 +36,16 @@ export async function userCommand(argv: string[]): Promise<void> {
       return;
     }
     case 'list':
+      // --schemes adds each user's hash scheme, to follow a migration from Dovecot.
       await withStore(values, async (store) => {
         for (const account of await store.accounts.listUsers()) {
-          process.stdout.write(`${account.address}${account.admin ? '\tadmin' : ''}${account.sendAsDomain ? '\tsend-as-domain' : ''}\n`);
+          const scheme = values.schemes ? `\t${hashSchemeName(account.passwordHash)}` : '';
+          process.stdout.write(`${account.address}${scheme}${account.admin ? '\tadmin' : ''}${account.sendAsDomain ? '\tsend-as-domain' : ''}\n`);
         }
       });
+      return;
+    case 'import':
+      await importUsers({ file: address, domain: values.domain, replace: values.replace === true, values });
       return;
     case 'passwd': {
       const normalized = normalizeAddressArgument(address);
@@ -81,6 +94,6 @@ export async function userCommand(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new UsageError(`user: expected add, list, passwd, quota, sendas or del`);
+      throw new UsageError(`user: expected add, list, import, passwd, quota, sendas or del`);
   }
 }

@@ -4,7 +4,7 @@ import { createMemoryStore } from '../store/memory/memory-store.ts';
 import { capturingLogger } from '../net/testing.ts';
 import { PasswordAuthenticator } from './authenticator.ts';
 import { BanGuard } from './ban-guard.ts';
-import { hashPassword } from './password.ts';
+import { hashPassword, hashSchemeName, isCurrentHash } from './password.ts';
 
 const COST = 1024;
 
@@ -132,4 +132,50 @@ test('a broken account store makes login fail, not hang', async () => {
     scryptCost: COST,
   });
   await assert.rejects(auth.login(attempt('a@b.c', 'x')), /db down/);
+});
+
+test('a login with an imported or older hash replaces it with one of the configured scheme; a failed one does not', async () => {
+  const policy = { scheme: 'argon2id', memoryKib: 256, passes: 1, parallelism: 1 } as const;
+  const store = createMemoryStore();
+  // doveadm pw -s SSHA512 -p secret
+  const imported = '{SSHA512}knviGqAiuv4GNbMREznpEuL+E05X0OZ+ZETou2IoVckLV3RKFIzqMz1K2WLZPiyEJdpuFRXbz5aEVsbmAKshE9xT5Wk=';
+  await store.accounts.addUser('bob@example.org', imported);
+  const { log, entries } = capturingLogger();
+  const auth = new PasswordAuthenticator({ accounts: store.accounts, passwordPolicy: policy, freeFailures: 100, maxDelayMs: 0, log });
+  assert.equal(await auth.login(attempt('bob@example.org', 'wrong')), null);
+  assert.equal((await store.accounts.getUser('bob@example.org'))?.passwordHash, imported);
+  assert.ok(await auth.login(attempt('bob@example.org', 'secret')));
+  const upgraded = (await store.accounts.getUser('bob@example.org'))!.passwordHash;
+  assert.equal(hashSchemeName(upgraded), 'argon2id');
+  assert.equal(isCurrentHash(upgraded, policy), true);
+  assert.ok(entries.some((e) => e.msg === 'password hash upgraded'));
+  // The next login verifies the new hash and leaves it alone.
+  assert.ok(await auth.login(attempt('bob@example.org', 'secret')));
+  assert.equal((await store.accounts.getUser('bob@example.org'))?.passwordHash, upgraded);
+});
+
+test('the upgrade never undoes a password changed between the check and the write', async () => {
+  const store = createMemoryStore();
+  await store.accounts.addUser('bob@example.org', await hashPassword('old', COST));
+  const accounts = {
+    ...store.accounts,
+    // The administrator sets a new password just after the old one was verified.
+    async replacePasswordHash(address: string, expected: string, hash: string) {
+      await store.accounts.setPassword(address, 'set-by-admin');
+      return store.accounts.replacePasswordHash(address, expected, hash);
+    },
+  };
+  const auth = new PasswordAuthenticator({ accounts, scryptCost: 2048, freeFailures: 100, maxDelayMs: 0 });
+  assert.ok(await auth.login(attempt('bob@example.org', 'old')));
+  assert.equal((await store.accounts.getUser('bob@example.org'))?.passwordHash, 'set-by-admin');
+});
+
+test('an unknown user costs a hash of the configured scheme (the dummy hash follows auth.password_scheme)', async () => {
+  const policy = { scheme: 'argon2id', memoryKib: 256, passes: 1, parallelism: 1 } as const;
+  const auth = new PasswordAuthenticator({ accounts: createMemoryStore().accounts, passwordPolicy: policy, freeFailures: 100, maxDelayMs: 0 });
+  const dummy = await (auth as unknown as { dummy(): Promise<string> }).dummy();
+  assert.equal(isCurrentHash(dummy, policy), true);
+  assert.equal(await auth.login(attempt('nobody@example.org', 'septet-dummy-password')), null);
+  const scryptAuth = new PasswordAuthenticator({ accounts: createMemoryStore().accounts, scryptCost: COST });
+  assert.equal(isCurrentHash(await (scryptAuth as unknown as { dummy(): Promise<string> }).dummy(), { scheme: 'scrypt', cost: COST }), true);
 });

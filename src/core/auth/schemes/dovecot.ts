@@ -23,7 +23,8 @@ export const PLAIN_SCHEMES = new Set(['PLAIN', 'CLEAR', 'CLEARTEXT']);
 export interface DovecotHash {
   /** Upper case, without an encoding suffix: "SSHA512". */
   scheme: string;
-  encoding: 'base64' | 'hex';
+  /** As the "{SCHEME.ENC}" suffix says; null = the scheme's default (base64 for digests, raw text for PLAIN). */
+  encoding: 'base64' | 'hex' | null;
   data: string;
 }
 
@@ -32,7 +33,7 @@ export function parseDovecotHash(stored: string): DovecotHash | null {
   const match = /^\{([A-Za-z0-9-]{1,32})(?:\.(b64|base64|hex))?\}(.*)$/is.exec(stored);
   if (!match) return null;
   const [, scheme, encoding, data] = match as unknown as [string, string, string | undefined, string];
-  return { scheme: scheme.toUpperCase(), encoding: encoding?.toLowerCase() === 'hex' ? 'hex' : 'base64', data };
+  return { scheme: scheme.toUpperCase(), encoding: encoding === undefined ? null : encoding.toLowerCase() === 'hex' ? 'hex' : 'base64', data };
 }
 
 /** Why a scheme cannot be verified, or null when it can (checked at import, before storing). */
@@ -47,7 +48,7 @@ export function unsupportedReason(hash: DovecotHash): string | null {
 
 function verifyDigest(password: Buffer, hash: DovecotHash): boolean {
   const { algorithm, salted } = DIGESTS[hash.scheme]!;
-  const decoded = Buffer.from(hash.data.trim(), hash.encoding);
+  const decoded = Buffer.from(hash.data.trim(), hash.encoding ?? 'base64');
   const size = algorithm === 'sha512' ? 64 : 32;
   if (salted ? decoded.length <= size : decoded.length !== size) return false;
   // SSHA: base64(digest(password + salt) + salt)
