@@ -11,6 +11,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v lftp >/dev/null || need+=(lftp)
 [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
 [[ -x /usr/sbin/postfix ]] || need+=(postfix)   # relay-postfix test and bench/relay.sh (private instances only)
+command -v doveadm >/dev/null || need+=(dovecot-core)   # password-import test: doveadm pw makes the hashes Septet must read
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

@@ -49,3 +49,10 @@ test('tls.ciphers and tls.ciphersuites: only AEAD with ECDHE by default; a list 
   assert.throws(() => configFromObject({ tls: { ciphersuites: '' } }), /tls\.ciphersuites: empty/);
   assert.equal(configFromObject({ tls: { ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305' } }).tls.ciphers, 'ECDHE-ECDSA-CHACHA20-POLY1305');
 });
+
+test('auth.password_scheme is scrypt by default; argon2id memory must be at least 8 KiB per lane (RFC 9106 §3.1)', () => {
+  assert.equal(defaultConfig().auth.password_scheme, 'scrypt');
+  assert.equal(configFromObject({ auth: { password_scheme: 'argon2id' } }).auth.argon2_memory_kib, 65536);
+  assert.throws(() => configFromObject({ auth: { password_scheme: 'bcrypt' } }), /auth\.password_scheme/);
+  assert.throws(() => configFromObject({ auth: { argon2_memory_kib: 64, argon2_parallelism: 16 } }), /auth\.argon2_memory_kib: at least 8 per lane/);
+});

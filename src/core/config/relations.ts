@@ -26,6 +26,10 @@ export function checkRelations(config: Config): void {
       if (!isNetwork(network)) throw new RelationError(`${section}.proxy_trusted_networks: "${network}" is not an address or CIDR network (e.g. "10.0.0.5" or "10.0.0.0/24")`);
     }
   }
+  // RFC 9106 §3.1: Argon2 needs at least 8 KiB of memory per lane.
+  if (config.auth.argon2_memory_kib < 8 * config.auth.argon2_parallelism) {
+    throw new RelationError(`auth.argon2_memory_kib: at least 8 per lane (auth.argon2_parallelism = ${config.auth.argon2_parallelism}), RFC 9106 §3.1`);
+  }
   try {
     nodeCipherList(config.tls.ciphers, config.tls.ciphersuites);
   } catch (error) {
