@@ -58,3 +58,19 @@ test('a salted digest shorter than its digest, or an unsalted one of the wrong s
   assert.equal(await verifyPassword('secret', '{SSHA512}' + Buffer.alloc(64).toString('base64')), false);
   assert.equal(await verifyPassword('secret', '{SHA256}' + Buffer.alloc(31).toString('base64')), false);
 });
+
+test('crypt(3) hashes are verified off the event loop: it keeps turning meanwhile', async () => {
+  // bcrypt of cost 10 (about 100 ms of CPU); python3: crypt.crypt('abc', crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=1024))
+  const stored = '{BLF-CRYPT}$2b$10$tkjuJ6C5QlHDSQYRWgWqFuPJBpOQgU7H1EOvvUGSc87hqj0k1Sd7K';
+  let turns = 0;
+  let counting = true;
+  const count = (): void => {
+    turns++;
+    if (counting) setImmediate(count);
+  };
+  setImmediate(count);
+  const ok = await verifyPassword('abc', stored);
+  counting = false;
+  assert.equal(ok, true);
+  assert.ok(turns > 1, `the event loop turned ${turns} times`);
+});

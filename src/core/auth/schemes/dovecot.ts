@@ -5,8 +5,9 @@
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { verifyArgon2 } from './argon2.ts';
-import { isBcrypt, verifyBcrypt } from './bcrypt.ts';
-import { isShaCrypt, verifyShaCrypt } from './sha-crypt.ts';
+import { isBcrypt } from './bcrypt.ts';
+import { verifyCryptOffThread } from './crypt-pool.ts';
+import { isShaCrypt } from './sha-crypt.ts';
 
 /** Salted (SSHA*) and plain SHA-2 digests: base64 (the default) or hex of digest[+salt]. */
 const DIGESTS: Record<string, { algorithm: 'sha256' | 'sha512'; salted: boolean }> = {
@@ -61,6 +62,6 @@ function verifyDigest(password: Buffer, hash: DovecotHash): boolean {
 export async function verifyDovecotHash(password: Buffer, hash: DovecotHash): Promise<boolean> {
   if (unsupportedReason(hash) !== null) return false;
   if (ARGON2_SCHEMES.has(hash.scheme)) return verifyArgon2(password, hash.data);
-  if (CRYPT_SCHEMES.has(hash.scheme)) return isBcrypt(hash.data) ? verifyBcrypt(password, hash.data) : verifyShaCrypt(password, hash.data);
+  if (CRYPT_SCHEMES.has(hash.scheme)) return verifyCryptOffThread(password, hash.data);
   return verifyDigest(password, hash);
 }
