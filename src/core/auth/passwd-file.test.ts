@@ -23,12 +23,14 @@ test('passwd-file: users and password fields; comments, blank lines and CRLF; ma
 });
 
 test('importPassword: hashes kept verbatim, a bare crypt(3) string is {CRYPT}, cleartext is to be hashed, weak schemes refused', () => {
-  assert.deepEqual(importPassword('{ssha512}abcd'), { kind: 'hash', stored: '{ssha512}abcd', scheme: 'SSHA512' });
-  assert.deepEqual(importPassword('$6$abc$def'), { kind: 'hash', stored: '{CRYPT}$6$abc$def', scheme: 'CRYPT' });
+  const ssha512 = '{ssha512}knviGqAiuv4GNbMREznpEuL+E05X0OZ+ZETou2IoVckLV3RKFIzqMz1K2WLZPiyEJdpuFRXbz5aEVsbmAKshE9xT5Wk=';
+  assert.deepEqual(importPassword(ssha512), { kind: 'hash', stored: ssha512, scheme: 'SSHA512' });
+  const sha512crypt = '$6$25Xzpu98wc6lPLAr$O.Z2r1252ub1QeaPfJV5hRk7vnqay6jGjgHwgBwNC7bNOc5kFJ497FT3vWKOKLInEfzYKD6tCc1NTPAlJErXG1';
+  assert.deepEqual(importPassword(sha512crypt), { kind: 'hash', stored: `{CRYPT}${sha512crypt}`, scheme: 'CRYPT' });
   assert.deepEqual(importPassword('{PLAIN}se:cret'), { kind: 'plain', password: 'se:cret' });
   assert.deepEqual(importPassword('{CLEAR}x'), { kind: 'plain', password: 'x' });
   assert.deepEqual(importPassword(`{PLAIN.b64}${Buffer.from('pässword').toString('base64')}`), { kind: 'plain', password: 'pässword' });
-  for (const field of ['', '{PLAIN}', '{MD5-CRYPT}$1$H8NTHzNW$gKg/ZxzN6oIEKquaUHtzk1', 'abJnggxhB/yWI', '{CRAM-MD5}abc', '{NOSUCH}x', '{broken']) {
+  for (const field of ['', '{PLAIN}', '$6$abc$def', '{MD5-CRYPT}$1$H8NTHzNW$gKg/ZxzN6oIEKquaUHtzk1', 'abJnggxhB/yWI', '{CRAM-MD5}abc', '{NOSUCH}x', '{broken']) {
     assert.equal(importPassword(field).kind, 'refused', field);
   }
 });

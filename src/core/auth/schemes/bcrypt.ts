@@ -107,14 +107,20 @@ function bcryptDigest(password: Buffer, salt: Buffer, cost: number): Buffer {
 
 export const isBcrypt = (stored: string): boolean => /^\$2[aby]\$/.test(stored);
 
-export function verifyBcrypt(password: Buffer, stored: string): boolean {
+/** null for anything but a well-formed $2a$/$2b$/$2y$ string of a cost from 4 to MAX_COST. */
+export function parseBcrypt(stored: string): { cost: number; salt: Buffer; hashText: string } | null {
   const match = /^\$2[aby]\$(\d\d)\$([./A-Za-z0-9]{22})([./A-Za-z0-9]{31})$/.exec(stored);
-  if (!match) return false;
+  if (!match) return null;
   const [, costText, saltText, hashText] = match as unknown as [string, string, string, string];
   const cost = Number(costText);
-  if (cost < 4 || cost > MAX_COST) return false;
+  if (cost < 4 || cost > MAX_COST) return null;
   const salt = bcryptBase64Decode(saltText);
-  if (!salt || salt.length !== 16) return false;
-  const computed = Buffer.from(bcryptBase64(bcryptDigest(password, salt, cost)));
-  return timingSafeEqual(computed, Buffer.from(hashText));
+  return salt && salt.length === 16 ? { cost, salt, hashText } : null;
+}
+
+export function verifyBcrypt(password: Buffer, stored: string): boolean {
+  const parsed = parseBcrypt(stored);
+  if (!parsed) return false;
+  const computed = Buffer.from(bcryptBase64(bcryptDigest(password, parsed.salt, parsed.cost)));
+  return timingSafeEqual(computed, Buffer.from(parsed.hashText));
 }

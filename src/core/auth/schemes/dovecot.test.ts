@@ -47,7 +47,20 @@ test('scheme names are case-insensitive, with an optional encoding suffix', () =
 });
 
 test('weak or unknown schemes are refused by name, and never verify', async () => {
-  const refused = ['{MD5-CRYPT}$1$H8NTHzNW$gKg/ZxzN6oIEKquaUHtzk1', '{CRYPT}$1$H8NTHzNW$gKg/ZxzN6oIEKquaUHtzk1', '{CRYPT}abJnggxhB/yWI', '{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=', '{ARGON2ID}$argon2i$v=19$m=32768,t=4,p=1$x$y'];
+  const refused = [
+    '{MD5-CRYPT}$1$H8NTHzNW$gKg/ZxzN6oIEKquaUHtzk1',
+    '{CRYPT}$1$H8NTHzNW$gKg/ZxzN6oIEKquaUHtzk1',
+    '{CRYPT}abJnggxhB/yWI',
+    '{SHA}5en6G6MezRroT3XKqkdPOmY/BfQ=',
+    // Readable schemes, unreadable hashes: refused at import rather than never matching.
+    '{ARGON2ID}$argon2i$v=19$m=32768,t=4,p=1$CXId3IeFZ/sWbFZHf47nWw$T1MBkw+QMpAfjbxrMD7gk8MRcylBjH5ESiBhGCklBSY',
+    '{ARGON2ID}$argon2id$v=19$m=65536,t=3,p=1$short$x',
+    '{SHA512-CRYPT}$6$salt$tooshort',
+    '{SHA512-CRYPT}$6$rounds=99999999$salt$' + 'a'.repeat(86),
+    '{BLF-CRYPT}$2y$31$Pfc2Rr2HkQ0o0NcKcI6ApuC8gDUgMB35FfjaDJyfvmtfz5i8hwZuK',
+    '{SSHA512}not base64!',
+    '{SSHA256.HEX}abc',
+  ];
   for (const stored of refused) {
     assert.notEqual(unsupportedReason(parseDovecotHash(stored)!), null, stored);
     assert.equal(await verifyPassword('secret', stored), false, stored);

@@ -62,18 +62,30 @@ function encodeDigest(variant: Variant, digest: Buffer): string {
   return cryptBase64(reordered);
 }
 
-export const isShaCrypt = (stored: string): boolean => /^\$[56]\$/.test(stored);
+interface ParsedShaCrypt {
+  variant: Variant;
+  rounds: number;
+  salt: Buffer;
+  encoded: string;
+}
 
-export function verifyShaCrypt(password: Buffer, stored: string): boolean {
+/** null for anything but a well-formed "$5$"/"$6$" string within MAX_ROUNDS. */
+export function parseShaCrypt(stored: string): ParsedShaCrypt | null {
   // "$6$rounds=N$salt$hash"; the salt is at most 16 characters (longer ones are cut, step 2).
   const match = /^\$([56])\$(?:rounds=(\d{1,9})\$)?([^$]{0,16})\$([./0-9A-Za-z]{43}|[./0-9A-Za-z]{86})$/.exec(stored);
-  if (!match) return false;
+  if (!match) return null;
   const [, id, roundsText, saltText, encoded] = match as unknown as [string, string, string | undefined, string, string];
   const variant = VARIANTS[id]!;
-  if (encoded.length !== (variant.id === '5' ? 43 : 86)) return false;
+  if (encoded.length !== (variant.id === '5' ? 43 : 86)) return null;
   // "rounds=" below 1000 means 1000, above the maximum is clamped by glibc; a hostile row is refused instead.
   const rounds = roundsText === undefined ? DEFAULT_ROUNDS : Math.max(MIN_ROUNDS, Number(roundsText));
-  if (rounds > MAX_ROUNDS) return false;
-  const computed = Buffer.from(encodeDigest(variant, shaCryptDigest(variant, password, Buffer.from(saltText, 'latin1'), rounds)));
-  return timingSafeEqual(computed, Buffer.from(encoded));
+  if (rounds > MAX_ROUNDS) return null;
+  return { variant, rounds, salt: Buffer.from(saltText, 'latin1'), encoded };
+}
+
+export function verifyShaCrypt(password: Buffer, stored: string): boolean {
+  const parsed = parseShaCrypt(stored);
+  if (!parsed) return false;
+  const computed = Buffer.from(encodeDigest(parsed.variant, shaCryptDigest(parsed.variant, password, parsed.salt, parsed.rounds)));
+  return timingSafeEqual(computed, Buffer.from(parsed.encoded));
 }
