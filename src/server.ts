@@ -20,8 +20,8 @@ import type { Store } from './core/store/types.ts';
 import { CertificateManager } from './core/tls/certificate-manager.ts';
 import { createMailService } from './mail/mail-service.ts';
 import { createRelayWorker } from './mail/relay/worker.ts';
-import { createPop3Handler } from './pop3/server.ts';
-import { createImapHandler } from './imap/server.ts';
+import { createPop3Handler, pop3Refusal } from './pop3/server.ts';
+import { createImapHandler, imapRefusal } from './imap/server.ts';
 import { createFtpHandler } from './ftp/server.ts';
 import { createTftpServer } from './tftp/server.ts';
 import { createSmtpHandler } from './smtp/server.ts';
@@ -74,8 +74,8 @@ class DeferredHandler implements ConnectionHandler {
 /** What a client hears if it connects in the moment between binding and readiness. */
 const notReadyRefusal: Record<(typeof listeners)[ListenerName]['protocol'], string> = {
   smtp: '421 4.3.2 Service not available\r\n',
-  pop3: '-ERR [SYS/TEMP] not available\r\n',
-  imap: '* BYE [UNAVAILABLE] not available\r\n',
+  pop3: pop3Refusal('starting'),
+  imap: imapRefusal('starting'),
   ftp: '421 Service not available\r\n',
 };
 

@@ -5,20 +5,19 @@
 
 import { ReadTimeoutError } from '../core/net/byte-reader.ts';
 import { ConnectionClosedError } from '../core/net/connection.ts';
+import { isHttpMethod } from '../core/service/cross-protocol.ts';
 import { StoreError } from '../core/store/types.ts';
 import { EndOfInput, type ReadResult } from './command-reader.ts';
 import { commands } from './commands/index.ts';
 import { Code, ImapError, taggedLine, Text, untaggedStatus } from './replies.ts';
 import type { ImapSession } from './session.ts';
 
-const HTTP_VERBS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE']);
-
 export async function dispatch(session: ImapSession, read: ReadResult & { kind: 'command' }): Promise<void> {
   const { tag, verb, args, literal } = read;
   const command = commands.get(verb);
   try {
     if (!command) {
-      if (HTTP_VERBS.has(tag.toUpperCase())) {
+      if (isHttpMethod(tag)) {
         // "GET / HTTP/1.1": a browser or proxy probe; nothing useful can follow.
         session.write(untaggedStatus('BYE', Text.httpRefused));
         session.state = { name: 'logout' };

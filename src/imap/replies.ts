@@ -93,4 +93,10 @@ export const Text = {
   beginTls: 'Begin TLS negotiation now',
   tlsActive: 'TLS is already active',
   noMailbox: 'No such mailbox',
+  refusedTooMany: 'Too many connections, try again later',
+  refusedTooManyFromIp: 'Too many connections from your address, try again later',
+  refusedShuttingDown: 'Server shutting down, try again later',
+  refusedBanned: 'Too many failed logins from your address, try again later',
+  /** While the server starts, before the store is open. */
+  refusedStarting: 'not available',
 } as const;

@@ -4,12 +4,13 @@
 // FLAGS), which wait for a point where the client may hear them. Commands live in
 // commands/; the dispatcher checks state and maps errors.
 
-import type { Authenticator } from '../core/auth/types.ts';
 import type { ChangeEvent } from '../core/bus/bus.ts';
 import type { Config } from '../core/config/schema.ts';
 import type { Logger } from '../core/log/logger.ts';
 import { ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { ConnectionClosedError, type Connection, type TlsProvider } from '../core/net/connection.ts';
+import { ConnectionClosedError, type Connection } from '../core/net/connection.ts';
+import type { MailServiceDeps } from '../core/service/deps.ts';
+import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
 import type { Account, Store } from '../core/store/types.ts';
 import { EndOfInput, readCommand, type ReaderLimits } from './command-reader.ts';
 import { dispatch } from './dispatch.ts';
@@ -18,16 +19,8 @@ import { Code, no, Text, untaggedStatus } from './replies.ts';
 import type { MailboxView } from './selected-view.ts';
 import { formatNumberSet } from './sequence-set.ts';
 
-export interface ImapDeps {
-  config: Config;
-  /** true for the imaps port (RFC 8314): TLS from the first octet. */
-  implicitTls: boolean;
-  hostname: string;
-  store: Store;
-  auth: Authenticator;
-  tls: TlsProvider;
-  log: Logger;
-}
+/** IMAP needs nothing beyond what every mail service is given. */
+export interface ImapDeps extends MailServiceDeps {}
 
 /** RFC 3501 §3 / RFC 9051 §3. */
 export type SessionState =
@@ -110,7 +103,7 @@ export class ImapSession {
 
   /** RFC 2595 §3.2 / RFC 9051 §6.2.3: passwords only over TLS, from loopback, or when allowed. */
   get plaintextLoginAllowed(): boolean {
-    return this.conn.secure || this.conn.isLoopback || this.deps.config.auth.allow_plaintext;
+    return passwordsAllowed(this.conn, this.deps.config);
   }
 
   get starttlsAvailable(): boolean {

@@ -3,11 +3,12 @@
 
 import { ReadTimeoutError } from '../core/net/byte-reader.ts';
 import { ConnectionClosedError } from '../core/net/connection.ts';
+import { isHttpMethod } from '../core/service/cross-protocol.ts';
 import { commands } from './commands/index.ts';
 import { BrokenResponseError } from './message-stream.ts';
 import { Text } from './replies.ts';
 import { replyToFailure, type Pop3Session } from './session.ts';
-import { isHttpVerb, parseCommandLine } from './wire.ts';
+import { parseCommandLine } from './wire.ts';
 
 export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void> {
   const parsed = parseCommandLine(raw);
@@ -17,7 +18,7 @@ export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void>
     return;
   }
   const { verb, rest } = parsed.line;
-  if (isHttpVerb(verb)) {
+  if (isHttpMethod(verb)) {
     // A browser or HTTP proxy probe: nothing useful can follow (nodemailer does the same).
     session.err(Text.httpRefused);
     session.conn.log.info({ verb }, 'HTTP request on the POP3 port');

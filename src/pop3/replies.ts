@@ -107,4 +107,6 @@ export const Text = {
   refusedTooManyFromIp: 'Too many connections from your address, try again later',
   refusedBanned: 'Too many failed logins from your address, try again later',
   refusedShuttingDown: 'Server shutting down, try again later',
+  /** While the server starts, before the store is open. */
+  refusedStarting: 'not available',
 } as const;

@@ -3,26 +3,17 @@
 // dispatcher checks state; this file only reads lines and keeps the session honest
 // about locks and deletions on every exit path.
 
-import type { Authenticator } from '../core/auth/types.ts';
 import type { Config } from '../core/config/schema.ts';
-import type { Logger } from '../core/log/logger.ts';
 import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { ConnectionClosedError, type Connection, type TlsProvider } from '../core/net/connection.ts';
-import type { Store } from '../core/store/types.ts';
+import { ConnectionClosedError, type Connection } from '../core/net/connection.ts';
+import type { MailServiceDeps } from '../core/service/deps.ts';
+import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
 import { dispatch } from './dispatch.ts';
 import { Maildrop } from './maildrop.ts';
 import { errLine, okLine, Pop3Error, ResponseCode, Text } from './replies.ts';
 
-export interface Pop3Deps {
-  config: Config;
-  /** true for the pop3s port (RFC 8314): the connection is TLS from the first octet. */
-  implicitTls: boolean;
-  hostname: string;
-  store: Store;
-  auth: Authenticator;
-  tls: TlsProvider;
-  log: Logger;
-}
+/** POP3 needs nothing beyond what every mail service is given. */
+export interface Pop3Deps extends MailServiceDeps {}
 
 /** RFC 1939 §3. 'closed' is Septet's own: the session is over and the loop stops. */
 export type SessionState =
@@ -65,12 +56,9 @@ export class Pop3Session {
     this.limits = limitsFrom(deps.config);
   }
 
-  /**
-   * RFC 2595 §4 / RFC 5034 §4: passwords only over TLS, from loopback, or when the
-   * operator explicitly allows plaintext (auth.allow_plaintext).
-   */
+  /** RFC 2595 §4 / RFC 5034 §4: the shared plaintext password policy (core/service). */
   get plaintextLoginAllowed(): boolean {
-    return this.conn.secure || this.conn.isLoopback || this.deps.config.auth.allow_plaintext;
+    return passwordsAllowed(this.conn, this.deps.config);
   }
 
   /** RFC 2595 §4: STLS in AUTHORIZATION state, on a connection not yet under TLS. */

@@ -13,9 +13,6 @@ export interface CommandLine {
 
 export type ParsedLine = { kind: 'command'; line: CommandLine } | { kind: 'invalid'; reason: string };
 
-/** HTTP methods: a browser or proxy probe on the POP3 port (closed at once). */
-const HTTP_VERBS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE']);
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -39,10 +36,6 @@ export function parseCommandLine(raw: Buffer): ParsedLine {
   // RFC 1939 §3 keywords are 3-4 characters; extensions (RFC 2449 §9) stay alphabetic.
   if (!/^[A-Za-z]{1,20}$/.test(keyword)) return { kind: 'invalid', reason: Text.unknownCommand };
   return { kind: 'command', line: { verb: keyword.toUpperCase(), rest } };
-}
-
-export function isHttpVerb(verb: string): boolean {
-  return HTTP_VERBS.has(verb.toUpperCase());
 }
 
 /** Arguments split on single spaces; a doubled or trailing space is a syntax error. */
