@@ -1,14 +1,13 @@
 // One POP3 connection: its state (RFC 1939 §3: AUTHORIZATION → TRANSACTION → UPDATE),
 // the read loop, and the ways a session ends. Commands live in commands/; the
-// dispatcher checks state; this file only reads lines and keeps the session honest
-// about locks and deletions on every exit path.
+// dispatcher checks state and maps failures to replies; this file only reads lines
+// and keeps the session honest about locks and deletions on every exit path.
 
 import type { Config } from '../core/config/schema.ts';
-import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { ConnectionClosedError, type Connection } from '../core/net/connection.ts';
+import type { Connection } from '../core/net/connection.ts';
 import type { MailServiceDeps } from '../core/service/deps.ts';
 import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
-import { dispatch } from './dispatch.ts';
+import { dispatch, replyToReadFailure, replyToSessionEnd } from './dispatch.ts';
 import { Maildrop } from './maildrop.ts';
 import { errLine, okLine, Pop3Error, ResponseCode, Text } from './replies.ts';
 
@@ -119,22 +118,15 @@ export class Pop3Session {
         try {
           line = await conn.reader.readLine(this.limits.authLineOctets - 2);
         } catch (error) {
-          if (!(error instanceof LineTooLongError)) throw error;
-          this.err(Text.lineTooLong(this.limits.commandOctets));
-          continue;
+          if (replyToReadFailure(this, error)) continue;
+          throw error;
         }
         // RFC 1939 §6: a dropped connection never reaches UPDATE.
         if (line === null) break;
         await dispatch(this, line);
       }
     } catch (error) {
-      if (error instanceof ReadTimeoutError) {
-        // RFC 1939 §3: an autologout timer ends the session without entering UPDATE.
-        conn.log.info('pop3 idle timeout');
-        this.err(Text.idleTimeout);
-      } else if (!(error instanceof ConnectionClosedError)) {
-        conn.log.warn({ err: error }, 'pop3 session ended by an error');
-      }
+      replyToSessionEnd(this, error);
     } finally {
       await this.releaseMaildrop();
       this.state = { name: 'closed' };
@@ -152,14 +144,4 @@ export class Pop3Session {
       this.conn.log.error({ err: error }, 'cannot release the POP3 maildrop lock');
     }
   }
-}
-
-/** How an ordinary command failure becomes a reply; anything else is our fault. */
-export function replyToFailure(session: Pop3Session, error: unknown): void {
-  if (error instanceof Pop3Error) {
-    session.err(error.message, error.code);
-    return;
-  }
-  session.conn.log.error({ err: error }, 'pop3 command failed');
-  session.err(Text.internalError, ResponseCode.sysTemp);
 }

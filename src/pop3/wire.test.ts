@@ -32,11 +32,11 @@ describe('POP3 wire parsing', () => {
     assert.ok(!isHttpMethod('RETR'));
   });
 
-  it('RFC 1939 §3: message numbers are positive decimal integers within the maildrop', () => {
-    assert.equal(parseMessageNumber('1', 3), 1);
-    assert.equal(parseMessageNumber('03', 3), 3);
-    for (const bad of ['0', '4', '-1', '+1', '1.0', '0x1', '', ' 1', '1e2', '12345678901']) {
-      assert.throws(() => parseMessageNumber(bad, 3), Pop3Error, bad);
+  it('RFC 1939 §3: message numbers are positive decimal integers (the maildrop checks the range)', () => {
+    assert.equal(parseMessageNumber('1'), 1);
+    assert.equal(parseMessageNumber('03'), 3);
+    for (const bad of ['0', '-1', '+1', '1.0', '0x1', '', ' 1', '1e2', '12345678901']) {
+      assert.throws(() => parseMessageNumber(bad), Pop3Error, bad);
     }
   });
 
