@@ -39,7 +39,7 @@ export async function dispatch(session: ImapSession, read: ReadResult & { kind: 
     if (result.answered) return;
     // A command that ended the session (LOGOUT) has already answered.
     if (session.state.name === 'logout' && verb !== 'LOGOUT') return;
-    if (verb !== 'LOGOUT') await session.sync(!command.noExpunge || verb.startsWith('UID '));
+    if (verb !== 'LOGOUT') await session.updates.sync(!command.noExpunge || verb.startsWith('UID '));
     if (session.state.name === 'logout' && verb !== 'LOGOUT') return;
     session.write(taggedLine(tag, 'OK', result.text ?? `${verb} completed`, result.code ?? null));
   } catch (error) {
@@ -70,6 +70,18 @@ export function replyToFailure(session: ImapSession, tag: string, verb: string, 
   }
   session.log.error({ err: error, verb }, 'imap command failed');
   session.write(taggedLine(tag, 'NO', Text.internalError, Code.serverBug));
+}
+
+/** The error that ended the read loop: the BYE the client hears, if any. */
+export function replyToSessionEnd(session: ImapSession, error: unknown): void {
+  if (error instanceof ReadTimeoutError) {
+    // RFC 3501 §5.4: autologout, announced with BYE.
+    session.log.info({ state: session.state.name }, 'imap autologout');
+    session.write(untaggedStatus('BYE', session.state.name === 'not-authenticated' ? Text.loginTimeout : Text.idleTimeout));
+  } else if (!(error instanceof ConnectionClosedError) && !(error instanceof EndOfInput)) {
+    session.log.warn({ err: error }, 'imap session ended by an error');
+    session.write(untaggedStatus('BYE', Text.internalError, Code.serverBug));
+  }
 }
 
 /** RFC 5530 codes for the store's own refusals. */

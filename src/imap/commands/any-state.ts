@@ -1,6 +1,7 @@
 // Commands valid in any state (RFC 3501 §6.1): CAPABILITY, NOOP, LOGOUT; and ID
 // (RFC 2971), which clients send before and after login.
 
+import { capabilities } from '../capabilities.ts';
 import { imapString, nstring } from '../encode.ts';
 import { bad, Text, untaggedStatus } from '../replies.ts';
 import { ANY_STATE, type Command } from './types.ts';
@@ -9,7 +10,7 @@ export const capability: Command = {
   states: ANY_STATE,
   run(session, { args }) {
     args.end();
-    session.write(`* CAPABILITY ${session.capabilities().join(' ')}\r\n`);
+    session.write(`* CAPABILITY ${capabilities(session).join(' ')}\r\n`);
   },
 };
 

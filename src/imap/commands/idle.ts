@@ -11,17 +11,17 @@ export const idle: Command = {
   states: AUTHENTICATED,
   async run(session, { args }) {
     args.end();
-    await session.sync(true);
+    await session.updates.sync(true);
     session.write('+ idling\r\n');
     const line = session.conn.reader.readLine(session.limits.lineOctets);
     // The pending read must never become an unhandled rejection while we wait below.
     line.catch(() => {});
     for (;;) {
-      const change = session.nextChange();
+      const change = session.updates.nextChange();
       const winner = await Promise.race([line.then(() => 'line' as const), change.promise.then(() => 'change' as const)]);
       change.cancel();
       if (winner === 'line') break;
-      await session.sync(true);
+      await session.updates.sync(true);
       if (session.state.name === 'logout') return { answered: true };
     }
     let done: Buffer | null;

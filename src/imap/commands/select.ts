@@ -63,7 +63,7 @@ function selectCommand(readOnly: boolean): Command {
       session.leaveSelected();
       // RFC 7162 §3.2.11 / RFC 9051 §7.1: CLOSED marks where the old mailbox's responses end.
       if (previous && (session.qresync || session.rev2)) session.write(untaggedStatus('OK', 'Previous mailbox closed', Code.closed));
-      session.watchForSelect();
+      session.updates.watchForSelect();
       const mailbox = await mailboxes.getMailbox(session.account.id, name);
       if (!mailbox) {
         session.leaveSelected();
