@@ -34,6 +34,8 @@ export interface ImapLimits extends ReaderLimits {
   loginTimeoutMs: number;
   commandsBeforeLogin: number;
   unknownBeforeLogin: number;
+  /** FETCH / SEARCH read a header alone up to this size (fetch/message-source.ts). */
+  headerReadOctets: number;
 }
 
 export function limitsFrom(config: Config): ImapLimits {
@@ -41,8 +43,10 @@ export function limitsFrom(config: Config): ImapLimits {
   return {
     lineOctets: c.max_command_length,
     commandLiteralOctets: c.max_command_literal_size,
-    unauthenticatedLiteralOctets: Math.min(c.max_command_literal_size, 8192),
-    commandOctets: Math.max(c.max_command_length, c.max_command_literal_size) * 4,
+    unauthenticatedLiteralOctets: Math.min(c.max_command_literal_size, c.max_literal_before_login),
+    commandOctets: Math.max(c.max_command_length, c.max_command_literal_size) * c.command_size_factor,
+    literalDiscardFactor: c.literal_discard_factor,
+    headerReadOctets: c.header_read_limit,
     appendLiteralOctets: c.max_literal_size,
     idleTimeoutMs: c.idle_timeout * 1000,
     loginTimeoutMs: c.login_timeout * 1000,

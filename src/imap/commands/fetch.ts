@@ -84,7 +84,7 @@ export const fetch: Command = {
         const meta = batch[k] && metas.get(batch[k]!.uid);
         if (!meta) return;
         if (plan.needsTree) loadTree(session.store.blobs, meta).catch(() => {});
-        else if (plan.needsHeader) loadHeader(session.store.blobs, meta).catch(() => {});
+        else if (plan.needsHeader) loadHeader(session.store.blobs, meta, session.limits.headerReadOctets).catch(() => {});
         if (plan.needsWhole && meta.size <= SMALL_MESSAGE && !whole.has(meta.blobId)) {
           const read = session.store.blobs.readAll(meta.blobId);
           read.catch(() => {});
@@ -125,7 +125,7 @@ async function writeFetch(session: ImapSession, seq: number, meta: MessageMeta, 
     tree = await loadTree(blobs, meta);
     header = { fields: tree.header, bodyStart: tree.bodyStart };
   } else if (plan.needsHeader) {
-    header = await loadHeader(blobs, meta);
+    header = await loadHeader(blobs, meta, session.limits.headerReadOctets);
   }
 
   let text = `* ${seq} FETCH (`;

@@ -90,7 +90,7 @@ async function runSearch(session: ImapSession, view: MailboxView, program: Searc
       ranges.set(key, resolveRanges(key.set, byUid ? view.lastUid : view.exists));
     }
   }
-  const ctx: SearchContext = { blobs: session.store.blobs, ranges, isRecent: (u) => view.isRecent(u) };
+  const ctx: SearchContext = { blobs: session.store.blobs, ranges, isRecent: (u) => view.isRecent(u), headerReadOctets: session.limits.headerReadOctets };
   const uids = view.allUids();
   const out: { seq: number; uid: number; meta: MessageMeta | null }[] = [];
   if (onlySets(program)) {
