@@ -1,5 +1,5 @@
 // The one place where a framed command meets the command table: look up, check the
-// state, run, send pending updates, and turn every failure into a tagged reply
+// state, parse, run, send pending updates, and turn every failure into a tagged reply
 // (mox-style): ImapError as given, StoreError by its code, anything else as
 // NO [SERVERBUG] plus a log line with the session id, never a stack on the wire.
 
@@ -35,7 +35,9 @@ export async function dispatch(session: ImapSession, read: ReadResult & { kind: 
       session.write(taggedLine(tag, 'BAD', Text.wrongState(verb, session.state.name)));
       return;
     }
-    const result = (await command.run(session, { tag, verb, args, uid: verb.startsWith('UID '), literal })) ?? {};
+    const uid = verb.startsWith('UID ');
+    const parsed = command.parse(args, { uid, utf8: session.utf8 });
+    const result = (await command.run(session, parsed, { tag, verb, uid, literal })) ?? {};
     if (result.answered) return;
     // A command that ended the session (LOGOUT) has already answered.
     if (session.state.name === 'logout' && verb !== 'LOGOUT') return;

@@ -93,6 +93,7 @@ export const Text = {
   beginTls: 'Begin TLS negotiation now',
   tlsActive: 'TLS is already active',
   noMailbox: 'No such mailbox',
+  vanishedNeeds: 'VANISHED needs UID FETCH and QRESYNC (RFC 7162 §3.2.6)',
   refusedTooMany: 'Too many connections, try again later',
   refusedTooManyFromIp: 'Too many connections from your address, try again later',
   refusedShuttingDown: 'Server shutting down, try again later',

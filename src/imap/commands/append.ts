@@ -6,34 +6,49 @@ import { canonicalFlags } from '../../core/store/names.ts';
 import { StoreError } from '../../core/store/types.ts';
 import { mailboxArg } from '../mailbox-names.ts';
 import { bad, Code, no, Text } from '../replies.ts';
-import { AUTHENTICATED, type Command } from './types.ts';
+import type { ArgParser } from '../wire.ts';
+import { AUTHENTICATED, type Command, type ParseContext } from './types.ts';
 
-export const append: Command = {
+interface AppendArguments {
+  name: string;
+  flags: string[];
+  internalDate: Date;
+}
+
+/**
+ * mailbox [SP flag-list] [SP date-time] SP literal (RFC 3501 §6.3.11). The literal
+ * itself is not parsed: run streams it (ctx.literal).
+ */
+function parseAppend(args: ArgParser, ctx: ParseContext): AppendArguments {
+  args.sp();
+  const name = mailboxArg(args, ctx);
+  args.sp();
+  let flags: string[] = [];
+  let internalDate = new Date();
+  if (args.peek() === 0x28) {
+    flags = args.flagList();
+    args.sp();
+  }
+  if (args.peek() === 0x22) {
+    internalDate = args.dateTime();
+    args.sp();
+  }
+  if (args.peek() !== 0x7b && args.peek() !== 0x7e) throw bad('Expected the message literal');
+  try {
+    flags = canonicalFlags(flags, new Map());
+  } catch (error) {
+    if (error instanceof StoreError) throw bad(error.message);
+    throw error;
+  }
+  if (flags.includes('\\*')) throw bad('\\* is not a flag');
+  return { name, flags, internalDate };
+}
+
+export const append: Command<AppendArguments> = {
   states: AUTHENTICATED,
-  async run(session, { args, literal }) {
-    args.sp();
-    const name = mailboxArg(args, session);
-    args.sp();
-    let flags: string[] = [];
-    let internalDate = new Date();
-    if (args.peek() === 0x28) {
-      flags = args.flagList();
-      args.sp();
-    }
-    if (args.peek() === 0x22) {
-      internalDate = args.dateTime();
-      args.sp();
-    }
+  parse: parseAppend,
+  async run(session, { name, flags, internalDate }, { literal }) {
     if (!literal) throw bad('APPEND needs the message as a literal');
-    if (args.peek() !== 0x7b && args.peek() !== 0x7e) throw bad('Expected the message literal');
-    try {
-      flags = canonicalFlags(flags, new Map());
-    } catch (error) {
-      if (error instanceof StoreError) throw bad(error.message);
-      throw error;
-    }
-    if (flags.includes('\\*')) throw bad('\\* is not a flag');
-
     const { store } = session;
     const accountId = session.account.id;
     const limit = session.limits.appendLiteralOctets;

@@ -5,12 +5,12 @@
 import { LineTooLongError } from '../../core/net/byte-reader.ts';
 import { EndOfInput } from '../command-reader.ts';
 import { bad } from '../replies.ts';
-import { AUTHENTICATED, type Command } from './types.ts';
+import { AUTHENTICATED, noArguments, type Command } from './types.ts';
 
-export const idle: Command = {
+export const idle: Command<void> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.end();
+  parse: noArguments,
+  async run(session) {
     await session.updates.sync(true);
     session.write('+ idling\r\n');
     const line = session.conn.reader.readLine(session.limits.lineOctets);

@@ -9,7 +9,8 @@ import { bad, Code, no, untaggedStatus } from '../replies.ts';
 import { MailboxView } from '../selected-view.ts';
 import { formatNumberSet, resolveRanges, inRanges, type SequenceSet } from '../sequence-set.ts';
 import type { ImapSession } from '../session.ts';
-import { AUTHENTICATED, SELECTED, type Command } from './types.ts';
+import type { ArgParser } from '../wire.ts';
+import { AUTHENTICATED, noArguments, SELECTED, type Command, type ParseContext } from './types.ts';
 
 interface QresyncParams {
   uidValidity: number;
@@ -17,46 +18,62 @@ interface QresyncParams {
   knownUids: SequenceSet | null;
 }
 
-function selectCommand(readOnly: boolean): Command {
+interface SelectArguments {
+  name: string;
+  /** RFC 7162 §3.1.8: SELECT (CONDSTORE) turns CONDSTORE on. */
+  condstore: boolean;
+  qresync: QresyncParams | null;
+}
+
+/** mailbox [SP "(" select-param *(SP select-param) ")"] (RFC 4466 §2.1). */
+function parseSelect(args: ArgParser, ctx: ParseContext): SelectArguments {
+  args.sp();
+  const parsed: SelectArguments = { name: mailboxArg(args, ctx), condstore: false, qresync: null };
+  if (args.trySp()) {
+    args.expect('(');
+    while (!args.tryChar(')')) {
+      const param = args.keyword('select parameter');
+      if (param === 'CONDSTORE') parsed.condstore = true;
+      else if (param === 'QRESYNC') parsed.qresync = parseQresync(args);
+      else throw bad(`Unknown SELECT parameter ${param}`);
+      args.trySp();
+    }
+  }
+  args.end();
+  return parsed;
+}
+
+/** RFC 7162 §3.2.5: QRESYNC (uidvalidity modseq [known-uids [seq-match-data]]). */
+function parseQresync(args: ArgParser): QresyncParams {
+  args.sp();
+  args.expect('(');
+  const uidValidity = args.nzNumber('uidvalidity');
+  args.sp();
+  const modseq = args.modSequence();
+  let knownUids: SequenceSet | null = null;
+  if (args.trySp()) {
+    if (args.peek() !== 0x28) knownUids = args.sequenceSet();
+    if (args.trySp() || args.peek() === 0x28) {
+      // The sequence match data only helps servers without tombstones; skip it.
+      args.expect('(');
+      args.sequenceSet();
+      args.sp();
+      args.sequenceSet();
+      args.expect(')');
+    }
+  }
+  args.expect(')');
+  return { uidValidity, modseq, knownUids };
+}
+
+function selectCommand(readOnly: boolean): Command<SelectArguments> {
   return {
     states: AUTHENTICATED,
-    async run(session, { args, verb }) {
-      args.sp();
-      const name = mailboxArg(args, session);
-      let qresync: QresyncParams | null = null;
-      if (args.trySp()) {
-        args.expect('(');
-        while (!args.tryChar(')')) {
-          const param = args.keyword('select parameter');
-          if (param === 'CONDSTORE') session.condstoreUsed = true;
-          else if (param === 'QRESYNC') {
-            // RFC 7162 §3.2.5: only after ENABLE QRESYNC.
-            if (!session.qresync) throw bad('QRESYNC must be enabled first');
-            args.sp();
-            args.expect('(');
-            const uidValidity = args.nzNumber('uidvalidity');
-            args.sp();
-            const modseq = args.modSequence();
-            let knownUids: SequenceSet | null = null;
-            if (args.trySp()) {
-              if (args.peek() !== 0x28) knownUids = args.sequenceSet();
-              if (args.trySp() || args.peek() === 0x28) {
-                // The sequence match data only helps servers without tombstones; skip it.
-                args.expect('(');
-                args.sequenceSet();
-                args.sp();
-                args.sequenceSet();
-                args.expect(')');
-              }
-            }
-            args.expect(')');
-            qresync = { uidValidity, modseq, knownUids };
-          } else throw bad(`Unknown SELECT parameter ${param}`);
-          args.trySp();
-        }
-      }
-      args.end();
-
+    parse: parseSelect,
+    async run(session, { name, condstore, qresync }, { verb }) {
+      // RFC 7162 §3.2.5: QRESYNC only after ENABLE QRESYNC.
+      if (qresync && !session.qresync) throw bad('QRESYNC must be enabled first');
+      if (condstore) session.condstoreUsed = true;
       const { mailboxes } = session.store;
       // RFC 3501 §6.3.1: a failed SELECT leaves the session unselected, too.
       const previous = session.state.name === 'selected';
@@ -119,10 +136,10 @@ export const select = selectCommand(false);
 export const examine = selectCommand(true);
 
 /** RFC 3501 §6.4.2: silently expunges \Deleted messages (read-write only), then leaves. */
-export const close: Command = {
+export const close: Command<void> = {
   states: SELECTED,
-  async run(session, { args }) {
-    args.end();
+  parse: noArguments,
+  async run(session) {
     const view = session.view;
     if (!view.readOnly) {
       const deleted = (await session.store.mailboxes.listMessages(view.mailboxId)).filter((m) => m.flags.includes('\\Deleted') && view.seqOf(m.uid) > 0);
@@ -133,18 +150,17 @@ export const close: Command = {
 };
 
 /** RFC 3691: leaves the mailbox without expunging. */
-export const unselect: Command = {
+export const unselect: Command<void> = {
   states: SELECTED,
-  run(session, { args }) {
-    args.end();
+  parse: noArguments,
+  run(session) {
     session.leaveSelected();
   },
 };
 
 /** RFC 3501 §6.4.1: nothing to checkpoint; every change is already durable. */
-export const check: Command = {
+export const check: Command<void> = {
   states: SELECTED,
-  run(_session, { args }) {
-    args.end();
-  },
+  parse: noArguments,
+  run() {},
 };
