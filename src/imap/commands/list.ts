@@ -125,10 +125,8 @@ interface Node {
   subscribedChild: boolean;
 }
 
-async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string, patterns: string[], options: ListOptions): Promise<void> {
-  const { mailboxes } = session.store;
-  const accountId = session.account.id;
-  const [all, subscriptions] = await Promise.all([mailboxes.listMailboxes(accountId), mailboxes.listSubscriptions(accountId)]);
+/** Mailboxes, subscriptions and the parents their names imply, INBOX first, then by name. */
+function mailboxTree(all: readonly Mailbox[], subscriptions: readonly string[]): Node[] {
   const subscribed = new Set(subscriptions);
   const nodes = new Map<string, Node>();
   const node = (name: string): Node => {
@@ -150,9 +148,28 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
     }
   }
 
+  return [...nodes.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Name attributes (RFC 3501 §7.2.2, RFC 5258 §3.4, RFC 3348, RFC 6154 §2). */
+function listAttributes(n: Node, verb: 'LIST' | 'LSUB', options: ListOptions, rev2: boolean): string[] {
+  const attrs: string[] = [];
+  if (!n.mailbox) attrs.push(options.extended || rev2 ? '\\NonExistent' : '\\Noselect');
+  if (verb === 'LIST') {
+    if (n.mailbox || n.hasChildren) attrs.push(n.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
+    if ((options.subscribedOnly || options.returnSubscribed) && n.subscribed) attrs.push('\\Subscribed');
+    if (n.mailbox?.specialUse) attrs.push(n.mailbox.specialUse);
+  }
+  if (verb === 'LSUB' && !n.mailbox) attrs.push('\\Noselect');
+  return [...new Set(attrs)];
+}
+
+async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string, patterns: string[], options: ListOptions): Promise<void> {
+  const { mailboxes } = session.store;
+  const accountId = session.account.id;
+  const [all, subscriptions] = await Promise.all([mailboxes.listMailboxes(accountId), mailboxes.listSubscriptions(accountId)]);
   const matchers = patterns.map((p) => patternMatcher(reference, p));
-  const sorted = [...nodes.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const n of sorted) {
+  for (const n of mailboxTree(all, subscriptions)) {
     if (!matchers.some((m) => m(n.name))) continue;
     if (options.specialUseOnly && !n.mailbox?.specialUse) continue;
     let childInfo = false;
@@ -168,16 +185,9 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
     } else if (!n.mailbox && !n.hasChildren) {
       continue; // a subscription to a name that does not exist: only LIST (SUBSCRIBED) shows it
     }
-    const attrs: string[] = [];
-    if (!n.mailbox) attrs.push(options.extended || session.rev2 ? '\\NonExistent' : '\\Noselect');
-    if (verb === 'LIST') {
-      if (n.mailbox || n.hasChildren) attrs.push(n.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
-      if ((options.subscribedOnly || options.returnSubscribed) && n.subscribed) attrs.push('\\Subscribed');
-      if (n.mailbox?.specialUse) attrs.push(n.mailbox.specialUse);
-    }
-    if (verb === 'LSUB' && !n.mailbox) attrs.push('\\Noselect');
+    const attrs = listAttributes(n, verb, options, session.rev2);
     const extra = childInfo ? ` ("CHILDINFO" ("SUBSCRIBED"))` : '';
-    await session.send(`* ${verb} (${[...new Set(attrs)].join(' ')}) "${DELIMITER}" ${mailboxName(n.name, session.utf8)}${extra}\r\n`);
+    await session.send(`* ${verb} (${attrs.join(' ')}) "${DELIMITER}" ${mailboxName(n.name, session.utf8)}${extra}\r\n`);
     // RFC 5819 §2: the STATUS response follows its LIST response.
     if (options.returnStatus && n.mailbox) await session.send(await statusLine(session, n.mailbox, options.returnStatus));
   }

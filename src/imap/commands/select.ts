@@ -3,6 +3,7 @@
 // (RFC 3501 §6.4.2), UNSELECT (RFC 3691) and CHECK (RFC 3501 §6.4.1).
 
 import { SYSTEM_FLAGS } from '../../core/store/names.ts';
+import type { Mailbox, MailboxStatus } from '../../core/store/types.ts';
 import { flagList, mailboxName } from '../encode.ts';
 import { mailboxArg } from '../mailbox-names.ts';
 import { bad, Code, no, untaggedStatus } from '../replies.ts';
@@ -74,46 +75,59 @@ function selectCommand(readOnly: boolean): Command<SelectArguments> {
       // RFC 7162 §3.2.5: QRESYNC only after ENABLE QRESYNC.
       if (qresync && !session.qresync) throw bad('QRESYNC must be enabled first');
       if (condstore) session.condstoreUsed = true;
-      const { mailboxes } = session.store;
-      // RFC 3501 §6.3.1: a failed SELECT leaves the session unselected, too.
-      const previous = session.state.name === 'selected';
-      session.leaveSelected();
-      // RFC 7162 §3.2.11 / RFC 9051 §7.1: CLOSED marks where the old mailbox's responses end.
-      if (previous && (session.qresync || session.rev2)) session.write(untaggedStatus('OK', 'Previous mailbox closed', Code.closed));
-      session.updates.watchForSelect();
-      const mailbox = await mailboxes.getMailbox(session.account.id, name);
-      if (!mailbox) {
-        session.leaveSelected();
-        throw no('No such mailbox', Code.nonExistent);
-      }
-      const uids = await mailboxes.listUids(mailbox.id);
-      const view = new MailboxView(mailbox, uids, readOnly);
-      session.enterSelected(view);
-      if (!readOnly) {
-        const claim = await mailboxes.claimRecent(mailbox.id);
-        view.addRecent(claim.fromUid, claim.toUid);
-      }
-      const [status, keywords] = await Promise.all([mailboxes.status(mailbox.id), mailboxes.listKeywords(mailbox.id)]);
-      view.highestModseq = status.highestModseq;
-      const flags = [...SYSTEM_FLAGS, ...keywords];
-      session.write(`* FLAGS ${flagList(flags)}\r\n`);
-      // RFC 3501 §7.1: "\*" says clients may create new keywords.
-      session.write(untaggedStatus('OK', readOnly ? 'No permanent flags permitted' : 'Flags permitted', `PERMANENTFLAGS ${flagList(readOnly ? [] : [...flags, '\\*'])}`));
-      session.write(`* ${view.exists} EXISTS\r\n`);
-      if (!session.rev2) {
-        session.write(`* ${view.recentCount()} RECENT\r\n`);
-        const firstUnseen = status.firstUnseenUid === null ? 0 : view.seqOf(status.firstUnseenUid);
-        if (firstUnseen > 0) session.write(untaggedStatus('OK', `Message ${firstUnseen} is first unseen`, `UNSEEN ${firstUnseen}`));
-      }
-      session.write(untaggedStatus('OK', 'UIDs valid', `UIDVALIDITY ${view.uidValidity}`));
-      session.write(untaggedStatus('OK', 'Predicted next UID', `UIDNEXT ${status.uidNext}`));
-      if (session.condstore) session.write(untaggedStatus('OK', 'Highest', `HIGHESTMODSEQ ${status.highestModseq}`));
-      // RFC 9051 §6.3.2: IMAP4rev2 SELECT includes the mailbox's LIST response.
-      if (session.rev2) session.write(`* LIST () "/" ${mailboxName(mailbox.name, true)}\r\n`);
+      const { mailbox, view, status, keywords } = await openMailbox(session, name, readOnly);
+      sendSelectResponses(session, mailbox, view, status, keywords);
       if (qresync && qresync.uidValidity === view.uidValidity) await sendQresyncChanges(session, view, qresync);
       return { code: readOnly ? Code.readOnly : Code.readWrite, text: `${verb} completed` };
     },
   };
+}
+
+/**
+ * Leaves the current mailbox and selects the named one (RFC 3501 §6.3.1: a failed
+ * SELECT leaves the session unselected, too), with changes made meanwhile replayed.
+ */
+async function openMailbox(session: ImapSession, name: string, readOnly: boolean) {
+  const { mailboxes } = session.store;
+  const previous = session.state.name === 'selected';
+  session.leaveSelected();
+  // RFC 7162 §3.2.11 / RFC 9051 §7.1: CLOSED marks where the old mailbox's responses end.
+  if (previous && (session.qresync || session.rev2)) session.write(untaggedStatus('OK', 'Previous mailbox closed', Code.closed));
+  session.updates.watchForSelect();
+  const mailbox = await mailboxes.getMailbox(session.account.id, name);
+  if (!mailbox) {
+    session.leaveSelected();
+    throw no('No such mailbox', Code.nonExistent);
+  }
+  const uids = await mailboxes.listUids(mailbox.id);
+  const view = new MailboxView(mailbox, uids, readOnly);
+  session.enterSelected(view);
+  if (!readOnly) {
+    const claim = await mailboxes.claimRecent(mailbox.id);
+    view.addRecent(claim.fromUid, claim.toUid);
+  }
+  const [status, keywords] = await Promise.all([mailboxes.status(mailbox.id), mailboxes.listKeywords(mailbox.id)]);
+  view.highestModseq = status.highestModseq;
+  return { mailbox, view, status, keywords };
+}
+
+/** The untagged responses of a successful SELECT/EXAMINE (RFC 3501 §6.3.1, RFC 9051 §6.3.2). */
+function sendSelectResponses(session: ImapSession, mailbox: Mailbox, view: MailboxView, status: MailboxStatus, keywords: readonly string[]): void {
+  const flags = [...SYSTEM_FLAGS, ...keywords];
+  session.write(`* FLAGS ${flagList(flags)}\r\n`);
+  // RFC 3501 §7.1: "\*" says clients may create new keywords.
+  session.write(untaggedStatus('OK', view.readOnly ? 'No permanent flags permitted' : 'Flags permitted', `PERMANENTFLAGS ${flagList(view.readOnly ? [] : [...flags, '\\*'])}`));
+  session.write(`* ${view.exists} EXISTS\r\n`);
+  if (!session.rev2) {
+    session.write(`* ${view.recentCount()} RECENT\r\n`);
+    const firstUnseen = status.firstUnseenUid === null ? 0 : view.seqOf(status.firstUnseenUid);
+    if (firstUnseen > 0) session.write(untaggedStatus('OK', `Message ${firstUnseen} is first unseen`, `UNSEEN ${firstUnseen}`));
+  }
+  session.write(untaggedStatus('OK', 'UIDs valid', `UIDVALIDITY ${view.uidValidity}`));
+  session.write(untaggedStatus('OK', 'Predicted next UID', `UIDNEXT ${status.uidNext}`));
+  if (session.condstore) session.write(untaggedStatus('OK', 'Highest', `HIGHESTMODSEQ ${status.highestModseq}`));
+  // RFC 9051 §6.3.2: IMAP4rev2 SELECT includes the mailbox's LIST response.
+  if (session.rev2) session.write(`* LIST () "/" ${mailboxName(mailbox.name, true)}\r\n`);
 }
 
 /** RFC 7162 §3.2.5.2: what changed since the client's modseq, as VANISHED (EARLIER) and FETCH. */
