@@ -81,6 +81,27 @@ export class EndOfInput extends Error {
 /** tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 §9). */
 const isTagChar = (b: number): boolean => b !== 0x2b && (b === 0x5d || isAtomChar(b));
 
+/**
+ * tag SP verb (RFC 3501 §2.2.1), "UID X" as one verb; argsAt is where the arguments
+ * start. null when there is no tag.
+ */
+function parseCommandStart(first: Buffer): { tag: string; verb: string; argsAt: number } | null {
+  let i = 0;
+  while (i < first.length && isTagChar(first[i]!)) i++;
+  const tag = first.subarray(0, i).toString('latin1');
+  if (i === 0 || first[i] !== 0x20) return null;
+  let j = ++i;
+  while (j < first.length && isAtomChar(first[j]!)) j++;
+  let verb = first.subarray(i, j).toString('latin1').toUpperCase();
+  if (verb === 'UID' && first[j] === 0x20) {
+    let k = j + 1;
+    while (k < first.length && isAtomChar(first[k]!)) k++;
+    verb = `UID ${first.subarray(j + 1, k).toString('latin1').toUpperCase()}`;
+    j = k;
+  }
+  return { tag, verb, argsAt: j };
+}
+
 /** Reads and frames the next command. */
 export async function readCommand(conn: Connection, limits: ReaderLimits, authenticated: boolean): Promise<ReadResult> {
   const reader = conn.reader;
@@ -94,22 +115,12 @@ export async function readCommand(conn: Connection, limits: ReaderLimits, authen
   }
   if (first === null) return { kind: 'eof' };
 
-  let i = 0;
-  while (i < first.length && isTagChar(first[i]!)) i++;
-  const tag = first.subarray(0, i).toString('latin1');
-  if (i === 0 || first[i] !== 0x20) {
+  const start = parseCommandStart(first);
+  if (!start) {
     conn.write(untaggedStatus('BAD', first.length === 0 ? 'Empty command line' : Text.missingTag));
     return { kind: 'rejected', close: false };
   }
-  let j = ++i;
-  while (j < first.length && isAtomChar(first[j]!)) j++;
-  let verb = first.subarray(i, j).toString('latin1').toUpperCase();
-  if (verb === 'UID' && first[j] === 0x20) {
-    let k = j + 1;
-    while (k < first.length && isAtomChar(first[k]!)) k++;
-    verb = `UID ${first.subarray(j + 1, k).toString('latin1').toUpperCase()}`;
-    j = k;
-  }
+  const { tag, verb, argsAt: j } = start;
 
   const segments: Buffer[] = [first];
   let total = first.length;

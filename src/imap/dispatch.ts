@@ -7,7 +7,7 @@ import { ReadTimeoutError } from '../core/net/byte-reader.ts';
 import { ConnectionClosedError } from '../core/net/connection.ts';
 import { isHttpMethod } from '../core/service/cross-protocol.ts';
 import { StoreError } from '../core/store/types.ts';
-import { EndOfInput, type ReadResult } from './command-reader.ts';
+import { EndOfInput, type PendingLiteral, type ReadResult } from './command-reader.ts';
 import { commands } from './commands/index.ts';
 import { Code, ImapError, taggedLine, Text, untaggedStatus } from './replies.ts';
 import type { ImapSession } from './session.ts';
@@ -17,14 +17,7 @@ export async function dispatch(session: ImapSession, read: ReadResult & { kind: 
   const command = commands.get(verb);
   try {
     if (!command) {
-      if (isHttpMethod(tag)) {
-        // "GET / HTTP/1.1": a browser or proxy probe; nothing useful can follow.
-        session.write(untaggedStatus('BYE', Text.httpRefused));
-        session.state = { name: 'logout' };
-        return;
-      }
-      session.write(taggedLine(tag, 'BAD', Text.unknownCommand));
-      session.countBeforeLogin(true);
+      answerUnknown(session, tag);
       return;
     }
     if (session.countBeforeLogin(false)) return;
@@ -41,19 +34,36 @@ export async function dispatch(session: ImapSession, read: ReadResult & { kind: 
     if (result.answered) return;
     // A command that ended the session (LOGOUT) has already answered.
     if (session.state.name === 'logout' && verb !== 'LOGOUT') return;
-    if (verb !== 'LOGOUT') await session.updates.sync(!command.noExpunge || verb.startsWith('UID '));
+    if (verb !== 'LOGOUT') await session.updates.sync(!command.noExpunge || uid);
     if (session.state.name === 'logout' && verb !== 'LOGOUT') return;
     session.write(taggedLine(tag, 'OK', result.text ?? `${verb} completed`, result.code ?? null));
   } catch (error) {
     if (error instanceof ReadTimeoutError || error instanceof ConnectionClosedError || error instanceof EndOfInput) throw error;
     replyToFailure(session, tag, verb, error);
   } finally {
-    // Before login nobody may make us read (even to discard) a large literal.
-    const limit = session.state.name === 'not-authenticated' ? session.limits.unauthenticatedLiteralOctets : session.limits.appendLiteralOctets;
-    if (literal && !(await literal.dispose(limit))) {
-      session.write(untaggedStatus('BYE', Text.literalTooBig(limit)));
-      session.state = { name: 'logout' };
-    }
+    if (literal) await disposeLiteral(session, literal);
+  }
+}
+
+/** A verb not in the table: an HTTP request line closes the session, anything else is BAD. */
+function answerUnknown(session: ImapSession, tag: string): void {
+  if (isHttpMethod(tag)) {
+    // "GET / HTTP/1.1": a browser or proxy probe; nothing useful can follow.
+    session.write(untaggedStatus('BYE', Text.httpRefused));
+    session.state = { name: 'logout' };
+    return;
+  }
+  session.write(taggedLine(tag, 'BAD', Text.unknownCommand));
+  session.countBeforeLogin(true);
+}
+
+/** An APPEND literal the command did not take is read and dropped, or the session ends. */
+async function disposeLiteral(session: ImapSession, literal: PendingLiteral): Promise<void> {
+  // Before login nobody may make us read (even to discard) a large literal.
+  const limit = session.state.name === 'not-authenticated' ? session.limits.unauthenticatedLiteralOctets : session.limits.appendLiteralOctets;
+  if (!(await literal.dispose(limit))) {
+    session.write(untaggedStatus('BYE', Text.literalTooBig(limit)));
+    session.state = { name: 'logout' };
   }
 }
 

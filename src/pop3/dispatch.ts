@@ -21,10 +21,7 @@ export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void>
   }
   const { verb, rest } = parsed.line;
   if (isHttpMethod(verb)) {
-    // A browser or HTTP proxy probe: nothing useful can follow (nodemailer does the same).
-    session.err(Text.httpRefused);
-    session.conn.log.info({ verb }, 'HTTP request on the POP3 port');
-    if (session.state.name === 'authorization') session.state = { name: 'closed' };
+    refuseHttp(session, verb);
     return;
   }
   const command = commands.get(verb);
@@ -58,6 +55,13 @@ export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void>
     }
     replyToFailure(session, error);
   }
+}
+
+/** A browser or HTTP proxy probe: nothing useful can follow (nodemailer does the same). */
+function refuseHttp(session: Pop3Session, verb: string): void {
+  session.err(Text.httpRefused);
+  session.conn.log.info({ verb }, 'HTTP request on the POP3 port');
+  if (session.state.name === 'authorization') session.state = { name: 'closed' };
 }
 
 /** How an ordinary command failure becomes a reply; anything else is our fault. */
