@@ -8,18 +8,17 @@ import { ImapSession, type ImapDeps } from './session.ts';
 
 export type { ImapDeps } from './session.ts';
 
-const refusalTexts: Record<RefusalReason | 'starting', string> = {
+const refusalTexts: Record<RefusalReason, string> = {
   'too-many': Text.refusedTooMany,
   'too-many-from-ip': Text.refusedTooManyFromIp,
   'shutting-down': Text.refusedShuttingDown,
   banned: Text.refusedBanned,
-  starting: Text.refusedStarting,
 };
 
 /** The greeting that replaces "* OK" for a refused client ('starting': the service is not up yet). */
 export function imapRefusal(reason: RefusalReason | 'starting'): string {
   // RFC 3501 §7.1.5: BYE instead of a greeting; RFC 5530 §3: UNAVAILABLE is temporary.
-  return untaggedStatus('BYE', refusalTexts[reason], Code.unavailable);
+  return untaggedStatus('BYE', reason === 'starting' ? Text.refusedStarting : refusalTexts[reason], Code.unavailable);
 }
 
 export function createImapHandler(deps: ImapDeps): ConnectionHandler {

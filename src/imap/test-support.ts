@@ -4,7 +4,7 @@
 
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
+import { createSecureContext, connect as tlsConnect } from 'node:tls';
 import { acceptTls } from '../core/net/implicit-tls.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
@@ -12,11 +12,17 @@ import type { Config } from '../core/config/schema.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import { fixedTlsProvider } from '../core/net/testing.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
+import { generateSelfSigned } from '../core/tls/self-signed.ts';
 import { createImapHandler } from './server.ts';
 
-export { testTlsProvider } from '../pop3/test-support.ts';
+/** A throwaway self-signed certificate for localhost (STARTTLS and imaps tests). */
+export async function testTlsProvider(): Promise<TlsProvider> {
+  const { certPem, keyPem } = await generateSelfSigned('localhost');
+  return fixedTlsProvider(createSecureContext({ cert: certPem, key: keyPem }));
+}
 
 export const USER = 'alice@example.org';
 export const PASSWORD = 'correct horse';

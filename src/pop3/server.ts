@@ -8,18 +8,17 @@ import { Pop3Session, type Pop3Deps } from './session.ts';
 
 export type { Pop3Deps } from './session.ts';
 
-const refusalTexts: Record<RefusalReason | 'starting', string> = {
+const refusalTexts: Record<RefusalReason, string> = {
   'too-many': Text.refusedTooMany,
   'too-many-from-ip': Text.refusedTooManyFromIp,
   'shutting-down': Text.refusedShuttingDown,
   banned: Text.refusedBanned,
-  starting: Text.refusedStarting,
 };
 
 /** The greeting that replaces "+OK" for a refused client ('starting': the service is not up yet). */
 export function pop3Refusal(reason: RefusalReason | 'starting'): string {
   // RFC 3206 §4: SYS/TEMP, the client may try again later.
-  return errLine(refusalTexts[reason], ResponseCode.sysTemp);
+  return errLine(reason === 'starting' ? Text.refusedStarting : refusalTexts[reason], ResponseCode.sysTemp);
 }
 
 export function createPop3Handler(deps: Pop3Deps): ConnectionHandler {
