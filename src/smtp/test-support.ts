@@ -69,7 +69,7 @@ export class SmtpFixture {
     const log = captured?.log ?? silentLogger();
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const mail = createMailService({ config, store, log, hostname: HOSTNAME });
-    const handler = createSmtpHandler({ mode: options.mode ?? 'mta', config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
+    const handler = createSmtpHandler({ mode: options.mode ?? 'mta', implicitTls: false, config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
     let fixture: SmtpFixture | null = null;
     const server = createServer((socket) => {
       const address: PeerAddress | undefined = options.remoteAddress
