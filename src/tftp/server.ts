@@ -16,12 +16,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config/schema.ts';
 import { normalizeAddress } from '../core/net/address.ts';
 import { makePrivateDirs } from '../core/os/private-files.ts';
+import { HomeJail } from '../files/jail.ts';
 import { ListenError, type BoundListener } from '../core/net/listener.ts';
-import { openRequest } from './open-request.ts';
+import { openRequest, type TftpRoot } from './dispatch.ts';
 import type { Negotiated } from './options.ts';
 import { ReadTransfer } from './read-transfer.ts';
-import { ErrorCode, TftpError, Text, fromFsError } from './replies.ts';
-import { isInside, requestSegments, type TftpRoot } from './root-jail.ts';
+import { ErrorCode, Text, toTftpError } from './replies.ts';
 import type { Transfer, TransferContext } from './transfer.ts';
 import { bindSocket, bindTransferSocket, fitReceiveWindow, parsePortRange, udpSocket } from './udp.ts';
 import { encodeError, Opcode, opcodeOf, parsePacket, type Request } from './wire.ts';
@@ -157,16 +157,17 @@ class TftpService implements TftpServer {
   /** Owner-only folders, like the rest of the data directory: the server reads them as their owner. */
   private async prepareRoot(): Promise<TftpRoot> {
     await makePrivateDirs(this.rootPath);
-    const root = await realpath(this.rootPath);
+    const jail = await HomeJail.open(this.rootPath, { parents: 'refuse' });
     let uploadDir: string | null = null;
     if (this.config.upload_dir !== '') {
-      const segments = requestSegments(this.config.upload_dir);
-      await makePrivateDirs(join(root, ...segments));
-      uploadDir = await realpath(join(root, ...segments));
-      if (!isInside(root, uploadDir)) throw new Error(`tftp.upload_dir ${this.config.upload_dir} leads outside the TFTP root`);
+      const virtual = jail.virtualPath('/', this.config.upload_dir);
+      if (virtual === '/') throw new Error(`tftp.upload_dir ${this.config.upload_dir} names no folder under the TFTP root`);
+      await makePrivateDirs(join(jail.root, virtual));
+      uploadDir = await realpath(join(jail.root, virtual));
+      if (!jail.contains(uploadDir)) throw new Error(`tftp.upload_dir ${this.config.upload_dir} leads outside the TFTP root`);
     }
-    this.log.info({ root, uploadDir, write: this.config.allow_write }, 'TFTP root ready');
-    return { root, uploadDir };
+    this.log.info({ root: jail.root, uploadDir, write: this.config.allow_write }, 'TFTP root ready');
+    return { jail, uploadDir };
   }
 
   private async bindRequestSocket(address: string, port: number, type: SocketType): Promise<BoundListener> {
@@ -252,7 +253,7 @@ class TftpService implements TftpServer {
     try {
       opened = await openRequest(request, this.config, this.jail!);
     } catch (error) {
-      const e = error instanceof TftpError ? error : fromFsError(error);
+      const e = toTftpError(error);
       if (e.code === ErrorCode.notDefined) log.error({ err: error, op, file: request.filename }, 'TFTP request failed');
       else log.info({ op, file: request.filename, code: e.code, reason: e.detail ?? e.message }, 'TFTP request refused');
       this.refuse(entry, rinfo, e.code, e.message);
