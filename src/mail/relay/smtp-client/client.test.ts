@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { FakeSmtpServer, type FakeServerOptions } from '../test-support.ts';
 import { SmtpClient, type OutboundMessage } from './client.ts';
-import { SmtpClientError } from './reply.ts';
+import { SmtpClientError } from './replies.ts';
 import { TraitScanner } from './downgrade.ts';
 
 const OPTIONS = { heloName: 'relay.a.test', timeoutMs: 5000, connectTimeoutMs: 5000 };

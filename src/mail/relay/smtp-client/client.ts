@@ -11,8 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { planDowngrade, SevenBitRewriter, type BodyTraits } from './downgrade.ts';
 import { DotStuffer } from './dot-stuffing.ts';
-import { LineConnection } from './line-connection.ts';
-import { encodeXtext, formatReply, isPositive, SmtpClientError, type SmtpReply } from './reply.ts';
+import { LineConnection } from './connection.ts';
+import { encodeXtext, formatReply, isPositive, SmtpClientError, type SmtpReply } from './replies.ts';
 
 export interface SmtpClientOptions {
   /** Our name in EHLO/HELO. */

@@ -6,7 +6,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ByteReader, LineTooLongError } from '../../../core/net/byte-reader.ts';
-import { parseReplyLine, SmtpClientError, withEnhanced, type SmtpReply } from './reply.ts';
+import { parseReplyLine, SmtpClientError, withEnhanced, type SmtpReply } from './replies.ts';
 
 /** RFC 5321 §4.5.3.1.5: reply lines are at most 512 octets; be lenient. */
 const MAX_REPLY_LINE = 4096;
