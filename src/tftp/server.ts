@@ -24,7 +24,7 @@ import { ReadTransfer } from './read-transfer.ts';
 import { ErrorCode, Text, toTftpError } from './replies.ts';
 import type { Transfer, TransferContext } from './transfer.ts';
 import { bindSocket, bindTransferSocket, fitReceiveWindow, parsePortRange, udpSocket } from './udp.ts';
-import { encodeError, Opcode, opcodeOf, parsePacket, type Request } from './wire.ts';
+import { encodeError, Opcode, opcodeOf, parsePacket, wireLimits, type Request, type WireLimits } from './wire.ts';
 import { WriteTransfer } from './write-transfer.ts';
 
 export interface TftpServerDeps {
@@ -67,12 +67,6 @@ interface Admission {
   request: Buffer;
 }
 
-/**
- * Requests kept between binding and serve(): enough for a rack of PXE clients booting
- * at once; beyond it they are dropped, and the clients retransmit (RFC 1350 §2).
- */
-const MAX_HELD_REQUESTS = 64;
-
 interface HeldRequest {
   entry: RequestSocket;
   msg: Buffer;
@@ -95,6 +89,7 @@ class TftpService implements TftpServer {
   private readonly log: Logger;
   private readonly rootPath: string;
   private readonly portRange: [number, number] | null;
+  private readonly wireLimits: WireLimits;
   private jail: TftpRoot | null = null;
   private readonly requestSockets: RequestSocket[] = [];
   private readonly transfers = new Set<Transfer>();
@@ -115,6 +110,7 @@ class TftpService implements TftpServer {
     const root = this.config.root || 'tftp';
     this.rootPath = isAbsolute(root) ? root : resolve(deps.dataDir, root);
     this.portRange = parsePortRange(this.config.port_range);
+    this.wireLimits = wireLimits(this.config);
   }
 
   get activeTransfers(): number {
@@ -188,7 +184,7 @@ class TftpService implements TftpServer {
     this.requestSockets.push(entry);
     socket.on('message', (msg, rinfo) => {
       if (this.held === null) this.onRequestPacket(entry, msg, rinfo);
-      else if (this.held.length < MAX_HELD_REQUESTS) this.held.push({ entry, msg, rinfo });
+      else if (this.held.length < this.config.max_held_requests) this.held.push({ entry, msg, rinfo });
     });
     socket.on('error', (error) => this.log.error({ err: error.message }, 'TFTP request socket error'));
     const info = socket.address();
@@ -204,7 +200,7 @@ class TftpService implements TftpServer {
     if (this.closing) return;
     const opcode = opcodeOf(msg);
     if (opcode === Opcode.ERROR || msg.length < 2) return; // never answer an ERROR; a runt is noise
-    const packet = parsePacket(msg);
+    const packet = parsePacket(msg, this.wireLimits);
     if (packet.kind !== 'request') {
       const reason = packet.kind === 'malformed' ? packet.reason : `${packet.kind} on the request port`;
       this.log.debug({ remote: rinfo.address, reason }, 'bad TFTP request');

@@ -133,6 +133,7 @@ function clientOptions({ config, mail }: AttemptContext): SmtpClientOptions {
     heloName: config.helo_name || mail.hostname,
     timeoutMs: config.command_timeout * 1000,
     connectTimeoutMs: config.connect_timeout * 1000,
+    replyLimits: { maxLine: config.max_reply_line, maxLines: config.max_reply_lines },
     ...(config.source_address ? { localAddress: config.source_address } : {}),
   };
 }
