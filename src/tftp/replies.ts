@@ -3,6 +3,7 @@
 // jail's, the file system's, anything else) becomes the ERROR packet a client reads.
 // What the client reads is `message`; `detail` goes only to the log.
 
+import type { RefusalReason } from '../core/net/limits.ts';
 import { JailError } from '../files/jail.ts';
 import { encodeError } from './wire.ts';
 
@@ -65,6 +66,23 @@ export class TftpError extends Error {
   toPacket(): Buffer {
     return encodeError(this.code, this.message);
   }
+}
+
+const refusals: Record<RefusalReason, [ErrorCode, string]> = {
+  banned: [ErrorCode.accessViolation, Text.banned],
+  'too-many': [ErrorCode.notDefined, Text.tooMany],
+  'too-many-from-ip': [ErrorCode.notDefined, Text.tooManyFromClient],
+  'shutting-down': [ErrorCode.notDefined, Text.shuttingDown],
+};
+
+/**
+ * The ERROR a refused request gets, from the request socket (no transfer port is spent
+ * on it). There is no 'starting' refusal: while the service starts, requests are held
+ * and answered once it serves (server.ts).
+ */
+export function tftpRefusal(reason: RefusalReason): TftpError {
+  const [code, text] = refusals[reason];
+  return new TftpError(code, text, reason);
 }
 
 /** Maps any failure to what the client is told; anything unknown is error 0. */

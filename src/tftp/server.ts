@@ -21,10 +21,10 @@ import { ListenError, type BoundListener } from '../core/net/listener.ts';
 import { openRequest, type TftpRoot } from './dispatch.ts';
 import type { Negotiated } from './options.ts';
 import { ReadTransfer } from './read-transfer.ts';
-import { ErrorCode, Text, toTftpError } from './replies.ts';
+import { ErrorCode, TftpError, Text, tftpRefusal, toTftpError } from './replies.ts';
 import type { Transfer, TransferContext } from './transfer.ts';
 import { bindSocket, bindTransferSocket, fitReceiveWindow, parsePortRange, udpSocket } from './udp.ts';
-import { encodeError, Opcode, opcodeOf, parsePacket, wireLimits, type Request, type WireLimits } from './wire.ts';
+import { Opcode, opcodeOf, parsePacket, wireLimits, type Request, type WireLimits } from './wire.ts';
 import { WriteTransfer } from './write-transfer.ts';
 
 export interface TftpServerDeps {
@@ -191,9 +191,9 @@ class TftpService implements TftpServer {
     return { name: 'tftp', address: info.address, port: info.port };
   }
 
-  private refuse(entry: RequestSocket, rinfo: RemoteInfo, code: number, message: string): void {
+  private refuse(entry: RequestSocket, rinfo: RemoteInfo, error: TftpError): void {
     if (this.closing) return; // the request socket is closed
-    entry.socket.send(encodeError(code, message), rinfo.port, rinfo.address);
+    entry.socket.send(error.toPacket(), rinfo.port, rinfo.address);
   }
 
   private onRequestPacket(entry: RequestSocket, msg: Buffer, rinfo: RemoteInfo): void {
@@ -204,7 +204,7 @@ class TftpService implements TftpServer {
     if (packet.kind !== 'request') {
       const reason = packet.kind === 'malformed' ? packet.reason : `${packet.kind} on the request port`;
       this.log.debug({ remote: rinfo.address, reason }, 'bad TFTP request');
-      return this.refuse(entry, rinfo, ErrorCode.illegalOperation, packet.kind === 'malformed' ? Text.malformed : Text.unexpected);
+      return this.refuse(entry, rinfo, new TftpError(ErrorCode.illegalOperation, packet.kind === 'malformed' ? Text.malformed : Text.unexpected));
     }
     const requester = `${rinfo.address}|${rinfo.port}`;
     const earlier = this.requesters.get(requester);
@@ -212,13 +212,13 @@ class TftpService implements TftpServer {
     const clientAddress = normalizeAddress(rinfo.address);
     if (this.isBanned?.(clientAddress)) {
       this.log.info({ remote: clientAddress, reason: 'banned' }, 'TFTP request refused');
-      return this.refuse(entry, rinfo, ErrorCode.accessViolation, Text.banned);
+      return this.refuse(entry, rinfo, tftpRefusal('banned'));
     }
-    if (this.admitted.size >= this.config.max_transfers) return this.refuse(entry, rinfo, ErrorCode.notDefined, Text.tooMany);
+    if (this.admitted.size >= this.config.max_transfers) return this.refuse(entry, rinfo, tftpRefusal('too-many'));
     const fromClient = this.perClient.get(clientAddress) ?? 0;
     if (fromClient >= this.config.max_transfers_per_client) {
       this.log.info({ remote: clientAddress }, 'TFTP request refused: too many transfers from this address');
-      return this.refuse(entry, rinfo, ErrorCode.notDefined, Text.tooManyFromClient);
+      return this.refuse(entry, rinfo, tftpRefusal('too-many-from-ip'));
     }
     const admission: Admission = { clientAddress, requester, request: Buffer.from(msg) };
     this.admit(admission);
@@ -252,7 +252,7 @@ class TftpService implements TftpServer {
       const e = toTftpError(error);
       if (e.code === ErrorCode.notDefined) log.error({ err: error, op, file: request.filename }, 'TFTP request failed');
       else log.info({ op, file: request.filename, code: e.code, reason: e.detail ?? e.message }, 'TFTP request refused');
-      this.refuse(entry, rinfo, e.code, e.message);
+      this.refuse(entry, rinfo, e);
       this.release(admission);
       return;
     }
@@ -264,7 +264,7 @@ class TftpService implements TftpServer {
       if (opened.kind === 'read') await opened.file.close();
       else await opened.sink.abort();
       socket?.close();
-      this.refuse(entry, rinfo, ErrorCode.notDefined, this.closing ? Text.shuttingDown : Text.noPort);
+      this.refuse(entry, rinfo, this.closing ? tftpRefusal('shutting-down') : new TftpError(ErrorCode.notDefined, Text.noPort));
       this.release(admission);
       return;
     }

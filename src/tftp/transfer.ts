@@ -6,7 +6,7 @@
 
 import type { Socket, RemoteInfo } from 'node:dgram';
 import type { Logger } from 'pino';
-import { ErrorCode, Text, toTftpError } from './replies.ts';
+import { ErrorCode, Text, tftpRefusal, toTftpError } from './replies.ts';
 import { RetransmitTimer } from './retransmit-timer.ts';
 import { encodeError, opcodeOf, Opcode } from './wire.ts';
 
@@ -117,7 +117,7 @@ export abstract class Transfer {
   /** Ends with ERROR 0 "shutting down" (server close). */
   abort(): void {
     if (this.lifecycle !== 'running') return;
-    const packet = encodeError(ErrorCode.notDefined, Text.shuttingDown);
+    const packet = tftpRefusal('shutting-down').toPacket();
     this.send(packet, 0, packet.length);
     this.end('aborted');
   }
