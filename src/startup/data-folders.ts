@@ -4,12 +4,12 @@
 import { access } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Config } from './core/config/schema.ts';
-import { checkFolders, checkWritableFolders, explain, type FolderUse } from './core/os/folder-check.ts';
-import { sqliteStoreFolders } from './core/store/sqlite/sqlite-store.ts';
-import { selfSignedPaths } from './core/tls/self-signed-files.ts';
-import type { TftpRoot } from './tftp/dispatch.ts';
-import type { TftpServer } from './tftp/server.ts';
+import type { Config } from '../core/config/schema.ts';
+import { checkFolders, checkWritableFolders, explain, type FolderUse } from '../core/os/folder-check.ts';
+import { sqliteStoreFolders } from '../core/store/sqlite/sqlite-store.ts';
+import { selfSignedPaths } from '../core/tls/self-signed-files.ts';
+import type { TftpRoot } from '../tftp/dispatch.ts';
+import type { TftpServer } from '../tftp/server.ts';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
