@@ -7,29 +7,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, createSecureContext, createServer as createTlsServer } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
+import { ByteClient } from '../core/testing/byte-client.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import type { Config } from '../core/config/schema.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import { Connection, type PeerAddress } from '../core/net/connection.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
-import { generateSelfSigned } from '../core/tls/self-signed.ts';
+import { testTls } from '../core/testing/tls.ts';
 import { createFtpHandler } from './server.ts';
 
 export const USER = 'user@example.org';
 export const LOCAL_USER = 'user';
 export const PASSWORD = 'mypassword';
 
-let tlsProvider: Promise<TlsProvider & { certPem: string; keyPem: string }> | null = null;
-/** One throwaway certificate per test process. */
-export function testTls(): Promise<TlsProvider & { certPem: string; keyPem: string }> {
-  return (tlsProvider ??= generateSelfSigned('localhost').then(({ certPem, keyPem }) => {
-    const context = createSecureContext({ cert: certPem, key: keyPem });
-    return { contextFor: () => context, certPem, keyPem };
-  }));
-}
+export { testTls } from '../core/testing/tls.ts';
 
 export interface FtpFixtureOptions {
   configure?: (config: Config) => void;
@@ -127,61 +121,10 @@ export interface FtpReply {
   lines: string[];
 }
 
-/** A control-connection client that parses (multi-line) replies. */
-export class FtpControl {
-  socket: Socket;
-  private buffer = '';
-  private ended = false;
-  private wake: (() => void) | null = null;
-
+/** The byte client plus FTP's reply parser (multi-line replies, RFC 959 §4.2). */
+export class FtpControl extends ByteClient {
   constructor(socket: Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
-
-  private attach(socket: Socket): void {
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      this.buffer += text;
-      this.notify();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.ended = true;
-      this.notify();
-    });
-  }
-
-  private notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  async line(timeoutMs = 5000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.buffer.indexOf('\r\n');
-      if (i >= 0) {
-        const line = this.buffer.slice(0, i);
-        this.buffer = this.buffer.slice(i + 2);
-        return line;
-      }
-      if (this.ended) throw new Error(`connection closed; unread ${JSON.stringify(this.buffer)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no reply within ${timeoutMs} ms; unread ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    super(socket, { encoding: 'utf8' }); // RFC 2640: UTF-8 path names
   }
 
   /** RFC 959 §4.2: "xyz-" starts a multi-line reply that ends at "xyz ". */
@@ -200,7 +143,7 @@ export class FtpControl {
   }
 
   send(line: string | Buffer): void {
-    this.socket.write(typeof line === 'string' ? `${line}\r\n` : line);
+    this.write(typeof line === 'string' ? `${line}\r\n` : line);
   }
 
   async command(line: string): Promise<FtpReply> {
@@ -221,20 +164,6 @@ export class FtpControl {
     const socket = createConnection({ host: `${m[1]}.${m[2]}.${m[3]}.${m[4]}`, port: Number(m[5]) * 256 + Number(m[6]) });
     await once(socket, 'connect');
     return socket;
-  }
-
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 }
 

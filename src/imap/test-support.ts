@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { ByteClient } from '../core/testing/byte-client.ts';
 import { acceptTls } from '../core/net/implicit-tls.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
@@ -16,7 +17,7 @@ import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
 import { createImapHandler } from './server.ts';
 
-export { testTlsProvider } from '../pop3/test-support.ts';
+export { testTls as testTlsProvider } from '../core/testing/tls.ts';
 
 export const USER = 'alice@example.org';
 export const PASSWORD = 'correct horse';
@@ -133,69 +134,10 @@ export interface Reply {
   status: string;
 }
 
-/** An IMAP client that reads whole responses (lines with their literals). */
-export class ImapClient {
+/** The byte client plus IMAP's response reader (lines with their literals). */
+export class ImapClient extends ByteClient {
   greeting = '';
-  private socket: Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private ended = false;
-  private wake: (() => void) | null = null;
   private counter = 0;
-
-  constructor(socket: Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
-
-  private attach(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.notify();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.ended = true;
-      this.notify();
-    });
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private async waitForData(timeoutMs: number): Promise<void> {
-    if (this.ended) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.wake = resolve)),
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no data within ${timeoutMs} ms; buffered: ${JSON.stringify(this.buffer.toString('latin1'))}`)), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  private async take(n: number, timeoutMs: number): Promise<Buffer> {
-    while (this.buffer.length < n) await this.waitForData(timeoutMs);
-    const out = this.buffer.subarray(0, n);
-    this.buffer = this.buffer.subarray(n);
-    return out;
-  }
-
-  /** One line without CRLF (asserts CRLF). */
-  async line(timeoutMs = 5000): Promise<string> {
-    for (;;) {
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        const raw = this.buffer.subarray(0, lf + 1);
-        this.buffer = this.buffer.subarray(lf + 1);
-        if (raw.length < 2 || raw[raw.length - 2] !== 0x0d) throw new Error(`line without CRLF: ${JSON.stringify(raw.toString('latin1'))}`);
-        return raw.subarray(0, raw.length - 2).toString('latin1');
-      }
-      await this.waitForData(timeoutMs);
-    }
-  }
 
   /** One response: a line, and for each literal at its end the octets and the rest. */
   async response(timeoutMs = 5000): Promise<string> {
@@ -206,10 +148,6 @@ export class ImapClient {
       const data = await this.take(Number(m[1]), timeoutMs);
       text += '\r\n' + data.toString('latin1') + (await this.line(timeoutMs));
     }
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
   }
 
   nextTag(): string {
@@ -238,36 +176,6 @@ export class ImapClient {
     const reply = await this.command(command, timeoutMs);
     if (!reply.status.startsWith('OK')) throw new Error(`${command.startsWith('LOGIN') ? 'LOGIN ***' : command} → ${reply.status}\n${reply.untagged.join('\n')}`);
     return reply;
-  }
-
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  async closedByServer(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await this.waitForData(deadline - Date.now()).catch(() => {});
-    }
-  }
-
-  get unread(): string {
-    return this.buffer.toString('latin1');
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 }
 

@@ -1,10 +1,11 @@
 // Test support for POP3 transcripts: an in-memory store with one user, a POP3 handler
-// served on 127.0.0.1 port 0, and a line-oriented client over a plain net socket
-// (upgradable to TLS). Used only by the *.test.ts files next to it.
+// served on 127.0.0.1 port 0, and the byte client with POP3's reply reading (upgradable
+// to TLS). Used only by the *.test.ts files next to it.
 
 import { once } from 'node:events';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import { ByteClient } from '../core/testing/byte-client.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import type { Authenticator } from '../core/auth/types.ts';
@@ -14,7 +15,7 @@ import { silentLogger } from '../core/log/logger.ts';
 import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { generateSelfSigned } from '../core/tls/self-signed.ts';
+import { testTls } from '../core/testing/tls.ts';
 import { createPop3Handler } from './server.ts';
 
 export const USER = 'alice@example.org';
@@ -151,80 +152,14 @@ export class Pop3Fixture {
 }
 
 /** A throwaway self-signed certificate as a TlsProvider. */
-export async function testTlsProvider(): Promise<TlsProvider> {
-  const { certPem, keyPem } = await generateSelfSigned('localhost');
-  const context: SecureContext = createSecureContext({ cert: certPem, key: keyPem });
-  return { contextFor: () => context };
-}
+export const testTlsProvider = testTls;
 
-/** A POP3 client that reads replies line by line and can send raw bytes. */
-export class Pop3Client {
+/** The byte client plus POP3's status lines and multi-line bodies (RFC 1939 §3). */
+export class Pop3Client extends ByteClient {
   greeting = '';
-  private socket: Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private ended = false;
-  private wake: (() => void) | null = null;
-  private readonly closedPromise: Promise<void>;
-  private resolveClosed!: () => void;
 
   constructor(socket: Socket) {
-    this.socket = socket;
-    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.attach(socket);
-  }
-
-  private attach(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.notify();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.ended = true;
-      this.resolveClosed();
-      this.notify();
-    });
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private async waitForData(timeoutMs: number): Promise<void> {
-    if (this.ended) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.wake = resolve)),
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms; buffered: ${JSON.stringify(this.buffer.toString('latin1'))}`)), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  /** The next line as raw octets, with its CRLF. */
-  async rawLine(timeoutMs = 5000): Promise<Buffer> {
-    for (;;) {
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        const line = this.buffer.subarray(0, lf + 1);
-        this.buffer = this.buffer.subarray(lf + 1);
-        return line;
-      }
-      await this.waitForData(timeoutMs);
-    }
-  }
-
-  /** The next line, without CRLF (asserts the line does end in CRLF). */
-  async line(timeoutMs = 5000): Promise<string> {
-    const raw = await this.rawLine(timeoutMs);
-    if (raw.length < 2 || raw[raw.length - 2] !== 0x0d) throw new Error(`line without CRLF: ${JSON.stringify(raw.toString('latin1'))}`);
-    return raw.subarray(0, raw.length - 2).toString('utf8');
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
+    super(socket, { encoding: 'utf8' });
   }
 
   /** Sends one command line and returns the status line. */
@@ -267,18 +202,16 @@ export class Pop3Client {
     const terminator = Buffer.from('\r\n.\r\n');
     let count = 0;
     for (;;) {
-      const end = this.buffer.indexOf(terminator);
+      let end = -1;
+      // Wait for the terminator, or for more octets than the few kept back: the
+      // terminator may straddle two chunks.
+      await this.waitFor((b) => (end = b.indexOf(terminator)) >= 0 || b.length >= terminator.length, timeoutMs, 'the end of a multi-line body');
       if (end >= 0) {
-        count += end + 2;
-        this.buffer = this.buffer.subarray(end + terminator.length);
-        return count;
+        this.consume(end + terminator.length);
+        return count + end + 2;
       }
-      // Keep the last few octets: the terminator may straddle two chunks.
-      const keep = Math.min(this.buffer.length, terminator.length - 1);
-      count += this.buffer.length - keep;
-      this.buffer = this.buffer.subarray(this.buffer.length - keep);
+      count += this.consume(this.buffered.length - (terminator.length - 1)).length;
       onProgress(count);
-      await this.waitForData(timeoutMs);
     }
   }
 
@@ -287,48 +220,5 @@ export class Pop3Client {
     const status = await this.command(line);
     if (!status.startsWith('+OK')) return { status, lines: [] };
     return { status, lines: await this.multilineBody() };
-  }
-
-  /** Resolves when the server has closed the connection (fails after timeoutMs). */
-  async closedByServer(timeoutMs = 5000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.closedPromise,
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('server did not close the connection')), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  /** Octets received but not read yet. */
-  get unread(): string {
-    return this.buffer.toString('latin1');
-  }
-
-  /** Starts TLS on the client side after "+OK Begin TLS negotiation". */
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  get encrypted(): boolean {
-    return 'encrypted' in this.socket;
-  }
-
-  pause(): void {
-    this.socket.pause();
-  }
-  resume(): void {
-    this.socket.resume();
-  }
-
-  /** Drops the connection abruptly (no QUIT). */
-  destroy(): void {
-    this.socket.destroy();
   }
 }
