@@ -3,7 +3,7 @@
 // own port offset so files can run side by side.
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, chmod, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -170,4 +170,43 @@ export async function curl(args: string[], options: { input?: string; timeoutMs?
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * Polls `probe` every 250 ms until it returns a truthy value, and returns that value.
+ * On timeout the error names `what` and adds `onTimeout()`'s text (e.g. a peer's log).
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, onTimeout?: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${onTimeout ? `\n${await onTimeout()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The messages of a POP3 maildrop on `server` (not deleted), as text, read with poplib. */
+export async function popAll(server: SeptetProcess, user: string, password: string): Promise<string[]> {
+  const out = await python(
+    `
+import poplib, sys, json
+p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=30)
+p.user(sys.argv[3]); p.pass_(sys.argv[4])
+count, _ = p.stat()
+print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
+p.quit()
+`,
+    [server.listen, String(server.port('pop3')), user, password],
+  );
+  return JSON.parse(out) as string[];
+}
+
+/** The message whose Subject is `subject`, if any. */
+export const findMessage = (texts: string[], subject: string): string | undefined => texts.find((t) => t.includes(`Subject: ${subject}`));
+
+/** The master.cf of a private Postfix listening for SMTP on address:port (fixtures/postfix-master.cf, shared with bench/relay.sh). */
+export async function postfixMasterCf(address: string, port: number): Promise<string> {
+  const template = await readFile(join(ROOT, 'test/interop/fixtures/postfix-master.cf'), 'utf8');
+  return template.replace(/^@LISTEN@/m, `${address}:${port}`);
 }

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const B_OFFSET = 29600;
@@ -77,34 +77,7 @@ print('sent')
     [A_ADDR, String(server.port('submission')), to, subject],
   );
 
-/** The messages of a POP3 maildrop (not deleted), as text. */
-async function popAll(server: SeptetProcess, user: string, password: string): Promise<string[]> {
-  const out = await python(
-    `
-import poplib, sys, json
-p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=30)
-p.user(sys.argv[3]); p.pass_(sys.argv[4])
-count, _ = p.stat()
-print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
-p.quit()
-`,
-    [server.listen, String(server.port('pop3')), user, password],
-  );
-  return JSON.parse(out) as string[];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const findMessage = (texts: string[], subject: string) => texts.find((t) => t.includes(`Subject: ${subject}`));
 /** The first (topmost, newest) Received field, unfolded. */
 const firstReceived = (text: string) => /^Received: (.*(?:\r\n[ \t].*)*)/m.exec(text)?.[1]?.replace(/\r\n[ \t]+/g, ' ') ?? '';
 

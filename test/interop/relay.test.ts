@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const OFFSET = 29000;
@@ -60,34 +60,6 @@ print('sent')
     [A_ADDR, to, subject],
   );
 
-/** The messages of a POP3 maildrop (not deleted), as text. */
-async function popAll(host: string, user: string, password: string): Promise<string[]> {
-  const out = await python(
-    `
-import poplib, sys, json
-p = poplib.POP3(sys.argv[1], ${110 + OFFSET})
-p.user(sys.argv[2]); p.pass_(sys.argv[3])
-count, _ = p.stat()
-print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
-p.quit()
-`,
-    [host, user, password],
-  );
-  return JSON.parse(out) as string[];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const findMessage = (texts: string[], subject: string) => texts.find((t) => t.includes(`Subject: ${subject}`));
-
 /** Python's email package reads a DSN from alice's INBOX. */
 async function parseReport(text: string): Promise<{ type: string; reportType: string; parts: string[]; groups: Record<string, string>[] }> {
   const out = await python(
@@ -125,7 +97,7 @@ after(async () => {
 describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
   test('a.test -> b.test: MX lookup, delivery, the message in bob\'s maildrop (poplib)', async () => {
     assert.match(await sendMail('bob@b.test', 'relay one'), /sent/);
-    const text = await waitFor('the message at b.test', async () => findMessage(await popAll(B_ADDR, 'bob@b.test', 'bobpass'), 'relay one'));
+    const text = await waitFor('the message at b.test', async () => findMessage(await popAll(b, 'bob@b.test', 'bobpass'), 'relay one'));
     assert.match(text, /Hello from a\.test/);
     assert.match(text, /Received: from [^\r]*\r?\n?[^\r]*127\.0\.0\.2/, 'B received it from A (127.0.0.2) over SMTP');
     const list = await a.cli(['queue', 'list']);
@@ -134,12 +106,12 @@ describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
 
   test('no MX but an A record: the implicit MX (c.test)', async () => {
     await sendMail('carol@c.test', 'implicit mx');
-    await waitFor('the message at c.test', async () => findMessage(await popAll(B_ADDR, 'carol@c.test', 'carolpass'), 'implicit mx'));
+    await waitFor('the message at c.test', async () => findMessage(await popAll(b, 'carol@c.test', 'carolpass'), 'implicit mx'));
   });
 
   test('a recipient b.test refuses: a DSN in the sender\'s maildrop, multipart/report for python\'s email', async () => {
     await sendMail('nobody@b.test', 'to nobody');
-    const dsn = await waitFor('the DSN', async () => (await popAll(A_ADDR, 'alice@a.test', 'alicepass')).find((t) => t.includes('nobody@b.test') && t.includes('delivery-status')));
+    const dsn = await waitFor('the DSN', async () => (await popAll(a, 'alice@a.test', 'alicepass')).find((t) => t.includes('nobody@b.test') && t.includes('delivery-status')));
     const report = await parseReport(dsn);
     assert.equal(report.type, 'multipart/report');
     assert.equal(report.reportType, 'delivery-status');
@@ -154,7 +126,7 @@ describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
 
   test('RFC 7505 null MX: a permanent failure reported at once (5.1.10)', async () => {
     await sendMail('someone@null.test', 'to null mx');
-    const dsn = await waitFor('the null MX DSN', async () => (await popAll(A_ADDR, 'alice@a.test', 'alicepass')).find((t) => t.includes('someone@null.test') && t.includes('delivery-status')));
+    const dsn = await waitFor('the null MX DSN', async () => (await popAll(a, 'alice@a.test', 'alicepass')).find((t) => t.includes('someone@null.test') && t.includes('delivery-status')));
     const report = await parseReport(dsn);
     assert.equal(report.groups[1]!.Status, '5.1.10');
   });
@@ -177,7 +149,7 @@ describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
     } finally {
       await b.start();
     }
-    const text = await waitFor('the late message', async () => findMessage(await popAll(B_ADDR, 'bob@b.test', 'bobpass'), 'while down'));
+    const text = await waitFor('the late message', async () => findMessage(await popAll(b, 'bob@b.test', 'bobpass'), 'while down'));
     assert.match(text, /Hello from a\.test/);
     await waitFor('an empty queue', async () => /0 messages in the queue/.test((await a.cli(['queue', 'list'])).stdout));
   });
