@@ -11,6 +11,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v lftp >/dev/null || need+=(lftp)
 [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
 [[ -x /usr/sbin/postfix ]] || need+=(postfix)   # relay-postfix test and bench/relay.sh (private instances only)
+[[ -x /usr/bin/node ]] || need+=(nodejs)   # an old Node (18 on bookworm): the CLI test's "refuses a Node older than 26"
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

@@ -2,6 +2,7 @@
 // data directory, and runs third-party clients against it. Each test file picks its
 // own port offset so files can run side by side.
 
+import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, writeFile, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -209,4 +210,17 @@ export const findMessage = (texts: string[], subject: string): string | undefine
 export async function postfixMasterCf(address: string, port: number): Promise<string> {
   const template = await readFile(join(ROOT, 'test/interop/fixtures/postfix-master.cf'), 'utf8');
   return template.replace(/^@LISTEN@/m, `${address}:${port}`);
+}
+
+/**
+ * Fails, rather than skips or passes vacuously, a test whose subject needs a server
+ * started as root (the privilege drop): CI runs the interop tests as root.
+ */
+export function assertRunAsRoot(what: string): void {
+  assert.equal(process.getuid?.(), 0, `precondition: ${what} needs the tests run as root (as CI runs them), this is uid ${process.getuid?.()}`);
+}
+
+/** The uid of a system user (`id -u`). */
+export async function uidOf(user: string): Promise<number> {
+  return Number((await execFileP('id', ['-u', user])).stdout.trim());
 }
