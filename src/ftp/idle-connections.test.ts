@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { readdir, readlink } from 'node:fs/promises';
 import { createConnection, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { eventually } from '../core/net/testing.ts';
+import { isListeningOn } from '../core/testing/proc-net.ts';
 import { FtpFixture, PASSWORD } from './test-support.ts';
 
 const CONNECTIONS = 1000;
@@ -63,14 +65,6 @@ function passivePort(text: string): number {
   return Number(m[1]) * 256 + Number(m[2]);
 }
 
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createConnection({ port, host: '127.0.0.1' });
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
-
 describe('a thousand idle connections', () => {
   it('each gets 421 at the idle timeout and is closed; unused passive ports close after the data timeout; no descriptor leaks', { timeout: 60_000 }, async () => {
     // Warm up once, so lazily opened descriptors do not count as leaks.
@@ -91,21 +85,24 @@ describe('a thousand idle connections', () => {
     assert.ok(during >= before + 2 * CONNECTIONS, `descriptors before ${before}, with the connections open ${during}`);
 
     const ports = pasvClients.map((c) => passivePort(c.text));
-    for (const port of ports) assert.equal(await isListening(port), true, `passive port ${port} listens right after PASV`);
-    // After the data timeout (1 s) and before the idle timeout (3 s).
-    await new Promise((r) => setTimeout(r, 1600));
+    // Looked up in the kernel's socket table: a probe connection would be taken as the
+    // data connection, and the listener closes at its first one.
+    for (const port of ports) assert.equal(isListeningOn(port), true, `passive port ${port} listens right after PASV`);
+    // The passive ports close at the data timeout (1 s), while the control connections
+    // wait for the idle timeout (3 s): once every port has stopped listening, every
+    // control connection is still open and has not had its 421.
+    await eventually(() => ports.every((port) => !isListeningOn(port)), 10_000, 'the passive ports to be released');
     assert.ok(pasvClients.every((c) => !c.socket.destroyed && !c.text.includes('421')), 'control connections still open');
-    for (const port of ports) assert.equal(await isListening(port), false, `passive port ${port} released`);
 
     await Promise.all(clients.map((c) => c.closed));
     for (const c of clients) assert.match(c.text, /^421 .*\r\n$/m, 'a 421 before the close');
     await f.sessionsEnded();
     assert.equal(f.openSessions, 0);
-    // Sockets close a turn or two after their session ends.
-    await new Promise((r) => setTimeout(r, 200));
-    // Allow the few descriptors Node opens lazily (thread pool, timers) on the way.
-    const afterwards = await openDescriptors();
-    assert.ok(afterwards <= before + 3, `descriptors before ${before}, after ${afterwards}: ${await describeDescriptors()}`);
+    // Sockets close a turn or two after their session ends. Allow the few descriptors
+    // Node opens lazily (thread pool, timers) on the way.
+    await eventually(async () => (await openDescriptors()) <= before + 3, 5000, 'the descriptors to be released').catch(async (error: Error) => {
+      throw new Error(`${error.message}: before ${before}, after ${await openDescriptors()}: ${await describeDescriptors()}`);
+    });
     // And the server still serves.
     const c = await f.connect();
     await c.expect('NOOP', 200);

@@ -4,19 +4,7 @@
 // a peak RSS, which moves with the garbage collector's schedule.
 
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-
-/** Unsent (tx) and unread (rx) octets of the IPv4 TCP socket localPort -> remotePort (/proc/net/tcp). */
-export function tcpQueues(localPort: number, remotePort: number): { tx: number; rx: number } {
-  for (const line of readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
-    const fields = line.trim().split(/\s+/);
-    if (fields.length < 5) continue;
-    const port = (address: string) => Number.parseInt(address.split(':')[1]!, 16);
-    if (port(fields[1]!) !== localPort || port(fields[2]!) !== remotePort) continue;
-    const [tx, rx] = fields[4]!.split(':').map((hex) => Number.parseInt(hex, 16));
-    return { tx: tx!, rx: rx! };
-  }
-  throw new Error(`no TCP socket ${localPort} -> ${remotePort} in /proc/net/tcp`);
-}
+import { tcpQueues } from '../../src/core/testing/proc-net.ts';
 
 /** Octets queued in the kernel, both ends, on the loopback connection between a client and a server port. */
 export function kernelQueued(clientPort: number, serverPort: number, direction: 'to-server' | 'to-client'): number {

@@ -29,10 +29,10 @@ export function fixedTlsProvider(context: SecureContext): TlsProvider {
   return { contextFor: () => context };
 }
 
-/** Resolves when `predicate` holds, polling; rejects after timeoutMs. */
-export async function eventually(predicate: () => boolean, timeoutMs = 3000, what = 'condition'): Promise<void> {
+/** Resolves when `predicate` holds, polling every 10 ms; rejects after timeoutMs. */
+export async function eventually(predicate: () => boolean | Promise<boolean>, timeoutMs = 3000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
+  while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
