@@ -224,3 +224,36 @@ export function assertRunAsRoot(what: string): void {
 export async function uidOf(user: string): Promise<number> {
   return Number((await execFileP('id', ['-u', user])).stdout.trim());
 }
+
+export interface Submission {
+  host: string;
+  port: number;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  /** AUTH as `from` with this password (none: no AUTH). */
+  password?: string;
+  messageId?: string;
+}
+
+/** smtplib submits one message (email.message.EmailMessage); resolves to "sent". */
+export function submitMail(m: Submission): Promise<string> {
+  return python(
+    `
+import smtplib, sys
+from email.message import EmailMessage
+host, port, sender, to, subject, body, password, message_id = sys.argv[1:9]
+msg = EmailMessage()
+msg['From'] = sender; msg['To'] = to; msg['Subject'] = subject
+if message_id: msg['Message-ID'] = message_id
+msg.set_content(body)
+s = smtplib.SMTP(host, int(port), timeout=30)
+if password: s.login(sender, password)
+s.send_message(msg, to_addrs=[to])
+s.quit()
+print('sent')
+`,
+    [m.host, String(m.port), m.from, m.to, m.subject, m.body, m.password ?? '', m.messageId ?? ''],
+  );
+}

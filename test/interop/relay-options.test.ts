@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { findMessage, popAll, prepareSeptet, python, waitFor, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const B_OFFSET = 29600;
@@ -61,21 +61,7 @@ async function start(server: SeptetProcess): Promise<void> {
 }
 
 const sendMail = (server: SeptetProcess, to: string, subject: string) =>
-  python(
-    `
-import smtplib, sys
-from email.message import EmailMessage
-msg = EmailMessage()
-msg['From'] = 'alice@a.test'; msg['To'] = sys.argv[3]; msg['Subject'] = sys.argv[4]
-msg.set_content('Hello from a.test\\n')
-s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=30)
-s.login('alice@a.test', 'alicepass')
-s.send_message(msg, to_addrs=[sys.argv[3]])
-s.quit()
-print('sent')
-`,
-    [A_ADDR, String(server.port('submission')), to, subject],
-  );
+  submitMail({ host: A_ADDR, port: server.port('submission'), from: 'alice@a.test', password: 'alicepass', to, subject, body: 'Hello from a.test\n' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The first (topmost, newest) Received field, unfolded. */

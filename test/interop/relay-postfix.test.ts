@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { popAll, postfixMasterCf, prepareSeptet, python, removeDir, waitFor, type SeptetProcess } from './harness.ts';
+import { popAll, postfixMasterCf, prepareSeptet, removeDir, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const execFileP = promisify(execFile);
@@ -196,23 +196,7 @@ const relayToml = (source: string) =>
 
 /** smtplib: submit to HOST:PORT (with AUTH when a password is given), envelope FROM -> TO. */
 const sendMail = (host: string, port: number, from: string, to: string, subject: string, body: string, password = '') =>
-  python(
-    `
-import smtplib, sys
-from email.message import EmailMessage
-host, port, sender, to, subject, body, password = sys.argv[1:8]
-msg = EmailMessage()
-msg['From'] = sender; msg['To'] = to; msg['Subject'] = subject
-msg['Message-ID'] = '<' + subject.replace(' ', '-') + '@interop.test>'
-msg.set_content(body)
-s = smtplib.SMTP(host, int(port), timeout=30)
-if password: s.login(sender, password)
-s.send_message(msg, to_addrs=[to])
-s.quit()
-print('sent')
-`,
-    [host, String(port), from, to, subject, body, password],
-  );
+  submitMail({ host, port, from, to, subject, body, password, messageId: `<${subject.replaceAll(' ', '-')}@interop.test>` });
 
 /** The Received fields of the header, in order, each unfolded onto one line. */
 const receivedFields = (text: string) =>

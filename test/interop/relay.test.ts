@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { findMessage, popAll, prepareSeptet, python, waitFor, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const OFFSET = 29000;
@@ -44,21 +44,7 @@ function startDns(): Promise<ChildProcess> {
 }
 
 const sendMail = (to: string, subject: string) =>
-  python(
-    `
-import smtplib, sys
-from email.message import EmailMessage
-msg = EmailMessage()
-msg['From'] = 'alice@a.test'; msg['To'] = sys.argv[2]; msg['Subject'] = sys.argv[3]
-msg.set_content('Hello from a.test\\n')
-s = smtplib.SMTP(sys.argv[1], ${587 + OFFSET})
-s.login('alice@a.test', 'alicepass')
-s.send_message(msg, to_addrs=[sys.argv[2]])
-s.quit()
-print('sent')
-`,
-    [A_ADDR, to, subject],
-  );
+  submitMail({ host: A_ADDR, port: 587 + OFFSET, from: 'alice@a.test', password: 'alicepass', to, subject, body: 'Hello from a.test\n' });
 
 /** Python's email package reads a DSN from alice's INBOX. */
 async function parseReport(text: string): Promise<{ type: string; reportType: string; parts: string[]; groups: Record<string, string>[] }> {
