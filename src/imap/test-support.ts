@@ -2,17 +2,15 @@
 // one, to prove isolation), the IMAP handler served on 127.0.0.1 port 0, and a client
 // that reads responses with their literals. Used only by the *.test.ts files here.
 
-import { once } from 'node:events';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
 import { ByteClient } from '../core/testing/byte-client.ts';
-import { acceptTls } from '../core/net/implicit-tls.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import type { Config } from '../core/config/schema.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import type { PeerAddress, TlsProvider } from '../core/net/connection.ts';
+import { putBlob } from '../core/store/conformance-helpers.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
 import { createImapHandler } from './server.ts';
@@ -35,22 +33,22 @@ export class ImapFixture {
   readonly config: Config;
   readonly account: Account;
   readonly other: Account;
-  readonly port: number;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
-  private readonly server: Server;
+  private served!: ServedHandler;
   private readonly implicitTls: boolean;
-  readonly sessions = new Set<Promise<void>>();
   private readonly clients = new Set<ImapClient>();
 
-  private constructor(o: { store: Store; config: Config; account: Account; other: Account; server: Server; port: number; implicitTls: boolean }) {
+  private constructor(o: { store: Store; config: Config; account: Account; other: Account; implicitTls: boolean }) {
     this.store = o.store;
     this.config = o.config;
     this.account = o.account;
     this.other = o.other;
-    this.server = o.server;
-    this.port = o.port;
     this.implicitTls = o.implicitTls;
+  }
+
+  get port(): number {
+    return this.served.port;
   }
 
   static async start(options: FixtureOptions = {}): Promise<ImapFixture> {
@@ -63,35 +61,15 @@ export class ImapFixture {
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const tls = options.tls ?? { contextFor: () => { throw new Error('no TLS in this test'); } };
     const handler = createImapHandler({ config, implicitTls: options.implicitTls ?? false, hostname: 'imap.example.org', store, auth, tls, log: silentLogger() });
-    let fixture: ImapFixture | undefined;
-    const onSocket = (socket: Socket) => {
-      socket.on('error', () => {});
-      socket.setNoDelay(true); // as the real listener does
-      const conn = new Connection(socket, silentLogger(), fixture?.nextAddress ? { address: fixture.nextAddress } : {});
-      const session = handler.handle(conn);
-      fixture!.sessions.add(session);
-      void session.finally(() => fixture!.sessions.delete(session));
-    };
+    const fixture = new ImapFixture({ store, config, account, other, implicitTls: options.implicitTls ?? false });
     // imaps (RFC 8314): the handshake the way the real listener does it (core/net).
-    const server = options.implicitTls
-      ? createServer((raw) => {
-          raw.on('error', () => {});
-          acceptTls(raw, tls, 5000).then(onSocket, () => raw.destroy());
-        })
-      : createServer(onSocket);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as { port: number }).port;
-    fixture = new ImapFixture({ store, config, account, other, server, port, implicitTls: options.implicitTls ?? false });
+    fixture.served = await ServedHandler.start(handler, { implicitTls: options.implicitTls ? tls : undefined, address: () => fixture.nextAddress });
     return fixture;
   }
 
   /** Delivers a message as SMTP would (store.messages.deliver); returns its UID. */
   async deliver(text: string | Buffer, options: { mailbox?: string; flags?: string[]; accountId?: number; internalDate?: Date } = {}): Promise<number> {
-    const body = Buffer.isBuffer(text) ? text : Buffer.from(text);
-    const writer = await this.store.blobs.create();
-    await writer.write(body);
-    const { blobId, size } = await writer.commit();
+    const { blobId, size } = await putBlob(this.store, text);
     const result = await this.store.messages.deliver({
       blobId,
       size,
@@ -102,12 +80,7 @@ export class ImapFixture {
   }
 
   async connect(): Promise<ImapClient> {
-    const socket = this.implicitTls
-      ? tlsConnect({ port: this.port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false })
-      : createConnection({ port: this.port, host: '127.0.0.1' });
-    await once(socket, this.implicitTls ? 'secureConnect' : 'connect');
-    socket.setNoDelay(true);
-    const client = new ImapClient(socket);
+    const client = new ImapClient(await ByteClient.connectTo(this.port, '127.0.0.1', { implicitTls: this.implicitTls }));
     this.clients.add(client);
     client.greeting = await client.line();
     return client;
@@ -122,8 +95,7 @@ export class ImapFixture {
 
   async close(): Promise<void> {
     for (const client of this.clients) client.destroy();
-    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
-    this.server.close();
+    await this.served.close();
   }
 }
 

@@ -2,20 +2,19 @@
 // served on 127.0.0.1 port 0, and the byte client with POP3's reply reading (upgradable
 // to TLS). Used only by the *.test.ts files next to it.
 
-import { once } from 'node:events';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
+import type { Socket } from 'node:net';
 import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import type { Authenticator } from '../core/auth/types.ts';
 import type { Config } from '../core/config/schema.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import type { PeerAddress, TlsProvider } from '../core/net/connection.ts';
+import { putBlob } from '../core/store/conformance-helpers.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { testTls } from '../core/testing/tls.ts';
 import { createPop3Handler } from './server.ts';
 
 export const USER = 'alice@example.org';
@@ -51,18 +50,15 @@ export class Pop3Fixture {
   readonly account: Account;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
-  private readonly server: Server;
-  private readonly sessions = new Set<Promise<void>>();
+  private served!: ServedHandler;
   private readonly clients = new Set<Pop3Client>();
-  private port = 0;
   private readonly implicitTls: boolean;
 
-  private constructor(store: Store, config: Config, account: Account, server: Server, implicitTls: boolean) {
+  private constructor(store: Store, config: Config, account: Account, implicitTls: boolean) {
     this.implicitTls = implicitTls;
     this.store = store;
     this.config = config;
     this.account = account;
-    this.server = server;
   }
 
   static async start(options: FixtureOptions = {}): Promise<Pop3Fixture> {
@@ -84,28 +80,15 @@ export class Pop3Fixture {
       tls,
       log: silentLogger(),
     });
-    let fixture: Pop3Fixture | undefined;
-    const onSocket = (socket: Socket) => {
-      const conn = new Connection(socket, silentLogger(), fixture?.nextAddress ? { address: fixture.nextAddress } : {});
-      const session = handler.handle(conn);
-      fixture!.sessions.add(session);
-      void session.finally(() => fixture!.sessions.delete(session));
-    };
-    // pop3s (RFC 8314): the listener hands over sockets already speaking TLS.
-    const server = options.implicitTls ? createTlsServer({ SNICallback: (name, cb) => cb(null, tls.contextFor(name)) }, onSocket) : createServer(onSocket);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    fixture = new Pop3Fixture(store, config, account, server, options.implicitTls ?? false);
-    fixture.port = (server.address() as { port: number }).port;
+    const fixture = new Pop3Fixture(store, config, account, options.implicitTls ?? false);
+    // pop3s (RFC 8314): the handshake the way the real listener does it (core/net).
+    fixture.served = await ServedHandler.start(handler, { implicitTls: options.implicitTls ? tls : undefined, address: () => fixture.nextAddress });
     return fixture;
   }
 
   /** Stores a message in the user's INBOX; returns its UID. */
   async deliver(text: string | Buffer): Promise<number> {
-    const body = Buffer.isBuffer(text) ? text : Buffer.from(text);
-    const writer = await this.store.blobs.create();
-    await writer.write(body);
-    const { blobId, size } = await writer.commit();
+    const { blobId, size } = await putBlob(this.store, text);
     const result = await this.store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: this.account.id }] });
     return result.local[0]!.uid;
   }
@@ -121,11 +104,7 @@ export class Pop3Fixture {
 
   /** Connects and reads the greeting. */
   async connect(): Promise<Pop3Client> {
-    const socket = this.implicitTls
-      ? tlsConnect({ port: this.port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false })
-      : createConnection({ port: this.port, host: '127.0.0.1' });
-    await once(socket, this.implicitTls ? 'secureConnect' : 'connect');
-    const client = new Pop3Client(socket);
+    const client = new Pop3Client(await ByteClient.connectTo(this.served.port, '127.0.0.1', { implicitTls: this.implicitTls }));
     this.clients.add(client);
     client.greeting = await client.line();
     return client;
@@ -141,18 +120,17 @@ export class Pop3Fixture {
 
   /** Waits until every server-side session has ended (locks released). */
   async sessionsEnded(): Promise<void> {
-    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
+    await this.served.sessionsEnded();
   }
 
   async close(): Promise<void> {
     for (const client of this.clients) client.destroy();
-    await this.sessionsEnded();
-    this.server.close();
+    await this.served.close();
   }
 }
 
 /** A throwaway self-signed certificate as a TlsProvider. */
-export const testTlsProvider = testTls;
+export { testTls as testTlsProvider } from '../core/testing/tls.ts';
 
 /** The byte client plus POP3's status lines and multi-line bodies (RFC 1939 §3). */
 export class Pop3Client extends ByteClient {

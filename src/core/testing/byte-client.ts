@@ -26,10 +26,14 @@ export class ByteClient {
     this.attach(socket);
   }
 
-  /** A plain TCP connection to host:port, connected. */
-  static async connectTo(port: number, host = '127.0.0.1'): Promise<Socket> {
-    const socket = connect(port, host);
-    await once(socket, 'connect');
+  /**
+   * A connected socket to host:port: plain TCP, or with implicitTls a TLS session
+   * (RFC 8314) that accepts the test's self-signed certificate.
+   */
+  static async connectTo(port: number, host = '127.0.0.1', options: { implicitTls?: boolean } = {}): Promise<Socket> {
+    const socket = options.implicitTls ? tlsConnect({ port, host, servername: 'localhost', rejectUnauthorized: false }) : connect(port, host);
+    await once(socket, options.implicitTls ? 'secureConnect' : 'connect');
+    socket.setNoDelay(true);
     return socket;
   }
 
