@@ -4,17 +4,17 @@
 
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer as createTlsServer } from 'node:tls';
 import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import type { Config } from '../core/config/schema.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress } from '../core/net/connection.ts';
+import type { PeerAddress } from '../core/net/connection.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import { testTls } from '../core/testing/tls.ts';
 import { createFtpHandler } from './server.ts';
@@ -40,9 +40,7 @@ export class FtpFixture {
   port = 0;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
-  private server!: Server;
-  private readonly sessions = new Set<Promise<void>>();
-  private readonly sockets = new Set<Socket>();
+  private served!: ServedHandler;
 
   private constructor(dataDir: string, config: Config) {
     this.dataDir = dataDir;
@@ -65,27 +63,15 @@ export class FtpFixture {
     const tls = await testTls();
     const handler = createFtpHandler({ config, implicitTls: options.implicitTls ?? false, hostname: 'ftp.example.org', dataDir, auth, tls, log: silentLogger(), portOffset: 10000 });
     const fixture = new FtpFixture(dataDir, config);
-    const onSocket = (socket: Socket) => {
-      fixture.sockets.add(socket);
-      socket.once('close', () => fixture.sockets.delete(socket));
-      const conn = new Connection(socket, silentLogger(), fixture.nextAddress ? { address: fixture.nextAddress } : {});
-      const session = handler.handle(conn);
-      fixture.sessions.add(session);
-      void session.finally(() => fixture.sessions.delete(session));
-    };
-    fixture.server = options.implicitTls ? createTlsServer({ cert: tls.certPem, key: tls.keyPem, SNICallback: (name, cb) => cb(null, tls.contextFor(name)) }, onSocket) : createServer(onSocket);
-    fixture.host = options.host ?? '127.0.0.1';
-    fixture.server.listen(0, fixture.host);
-    await once(fixture.server, 'listening');
-    fixture.port = (fixture.server.address() as { port: number }).port;
+    fixture.served = await ServedHandler.start(handler, { host: options.host, implicitTls: options.implicitTls ? tls : undefined, address: () => fixture.nextAddress });
+    fixture.host = fixture.served.host;
+    fixture.port = fixture.served.port;
     return fixture;
   }
 
   /** A raw control connection, greeting read. */
   async connect(): Promise<FtpControl> {
-    const socket = createConnection({ port: this.port, host: this.host });
-    await once(socket, 'connect');
-    const client = new FtpControl(socket);
+    const client = new FtpControl(await ByteClient.connectTo(this.port, this.host));
     const greeting = await client.reply();
     if (greeting.code !== 220) throw new Error(`greeting: ${greeting.text}`);
     return client;
@@ -99,17 +85,15 @@ export class FtpFixture {
   }
 
   async sessionsEnded(): Promise<void> {
-    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
+    await this.served.sessionsEnded();
   }
 
   get openSessions(): number {
-    return this.sessions.size;
+    return this.served.openSessions;
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await this.sessionsEnded();
-    this.server.close();
+    await this.served.close();
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }

@@ -2,16 +2,16 @@
 // socket pair on 127.0.0.1 (or a pretended remote address), and the byte client with
 // SMTP's reply parser and small helpers to assert replies. Not used by production code.
 
-import { createServer, type Server, type Socket } from 'node:net';
 import { hashPassword } from '../core/auth/password.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { configFromObject } from '../core/config/load.ts';
 import type { Config } from '../core/config/schema.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress } from '../core/net/connection.ts';
+import type { PeerAddress } from '../core/net/connection.ts';
 import { capturingLogger } from '../core/net/testing.ts';
 import { testTls } from '../core/testing/tls.ts';
 import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
 import { createMailService } from '../mail/mail-service.ts';
@@ -35,18 +35,15 @@ export interface FixtureOptions {
 export class SmtpFixture {
   readonly store: Store;
   readonly config: Config;
-  readonly server: Server;
+  private readonly served: ServedHandler;
   readonly alice: Account;
   readonly bob: Account;
   readonly logs: Array<Record<string, unknown>>;
-  /** Resolves when each session's handle() settles, in order. */
-  readonly sessions: Promise<void>[] = [];
-  readonly sockets = new Set<Socket>();
 
-  private constructor(store: Store, config: Config, server: Server, alice: Account, bob: Account, logs: Array<Record<string, unknown>>) {
+  private constructor(store: Store, config: Config, served: ServedHandler, alice: Account, bob: Account, logs: Array<Record<string, unknown>>) {
     this.store = store;
     this.config = config;
-    this.server = server;
+    this.served = served;
     this.alice = alice;
     this.bob = bob;
     this.logs = logs;
@@ -65,23 +62,15 @@ export class SmtpFixture {
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const mail = createMailService({ config, store, log, hostname: HOSTNAME });
     const handler = createSmtpHandler({ mode: options.mode ?? 'mta', config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
-    let fixture: SmtpFixture | null = null;
-    const server = createServer((socket) => {
-      const address: PeerAddress | undefined = options.remoteAddress
-        ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
-        : undefined;
-      fixture?.sockets.add(socket);
-      socket.on('close', () => fixture?.sockets.delete(socket));
-      const conn = new Connection(socket, log, address ? { address } : {});
-      fixture?.sessions.push(handler.handle(conn));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fixture = new SmtpFixture(store, config, server, alice, bob, captured?.entries ?? []);
-    return fixture;
+    const address: PeerAddress | undefined = options.remoteAddress
+      ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
+      : undefined;
+    const served = await ServedHandler.start(handler, { address: () => address, log });
+    return new SmtpFixture(store, config, served, alice, bob, captured?.entries ?? []);
   }
 
   get port(): number {
-    return (this.server.address() as { port: number }).port;
+    return this.served.port;
   }
 
   /** A connected client that has read the 220 greeting. */
@@ -101,10 +90,7 @@ export class SmtpFixture {
   }
 
   async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-    await Promise.allSettled(this.sessions);
+    await this.served.close();
   }
 }
 

@@ -26,8 +26,6 @@ export interface ServeOptions {
 export class ServedHandler {
   readonly host: string;
   readonly port: number;
-  /** Every session's handle(), in the order the connections came. */
-  readonly sessions: Promise<void>[] = [];
   private readonly running = new Set<Promise<void>>();
   private readonly sockets = new Set<Socket>();
   private readonly server: Server;
@@ -45,7 +43,6 @@ export class ServedHandler {
       socket.setNoDelay(true);
       const address = options.address?.();
       const session = handler.handle(new Connection(socket, log, address ? { address } : {}));
-      served!.sessions.push(session);
       served!.running.add(session);
       void session.finally(() => served!.running.delete(session));
     };
