@@ -22,9 +22,9 @@ import { createMailService } from './mail/mail-service.ts';
 import { createRelayWorker } from './mail/relay/worker.ts';
 import { createPop3Handler } from './pop3/server.ts';
 import { createImapHandler } from './imap/server.ts';
-import { createFtpHandler } from './ftp/server.ts';
+import { createFtpHandler, ftpRefusal } from './ftp/server.ts';
 import { createTftpServer } from './tftp/server.ts';
-import { createSmtpHandler } from './smtp/server.ts';
+import { createSmtpHandler, smtpRefusal } from './smtp/server.ts';
 
 export interface StartOptions {
   config: Config;
@@ -73,10 +73,10 @@ class DeferredHandler implements ConnectionHandler {
 
 /** What a client hears if it connects in the moment between binding and readiness. */
 const notReadyRefusal: Record<(typeof listeners)[ListenerName]['protocol'], string> = {
-  smtp: '421 4.3.2 Service not available\r\n',
+  smtp: smtpRefusal('starting'),
   pop3: '-ERR [SYS/TEMP] not available\r\n',
   imap: '* BYE [UNAVAILABLE] not available\r\n',
-  ftp: '421 Service not available\r\n',
+  ftp: ftpRefusal('starting'),
 };
 
 /** TLS contexts are asked for by implicit-TLS listeners; before start-up ends there are none. */
@@ -120,7 +120,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
       if (port > 65535) throw new Error(`${name}: port ${section.port} + offset ${portOffset} is above 65535`);
       bound.push(
         ...(await group.listen(
-          { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol },
+          { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol, proxyTrusted: new NetworkList(section.proxy_trusted_networks) },
           handler,
         )),
       );
@@ -161,6 +161,8 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     keyFile: config.tls.key || undefined,
     sni: config.tls.sni,
     minVersion: config.tls.min_version as 'TLSv1.2' | 'TLSv1.3',
+    ciphers: config.tls.ciphers,
+    ciphersuites: config.tls.ciphersuites,
     log: log.child({ component: 'tls' }),
   });
 

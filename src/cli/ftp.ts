@@ -8,7 +8,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FileStructure, FormatControl, RepresentationType, TransferMode } from '../ftp/data/events.ts';
-import { FtpClient, parseFtpUrl, type FtpClientOptions } from '../ftp/client/ftp-client.ts';
+import { FtpClient, parseFtpUrl, type FtpClientOptions } from '../ftp/client/client.ts';
 import { UsageError } from './args.ts';
 
 const USAGE = `usage: septet ftp <ls|get|put|mkdir|rm|mirror> URL [local] [options]

@@ -1,13 +1,16 @@
-// The one place where a command line meets the command table: parse, look up, check
-// login and sequence, run, and turn failures into replies. While a transfer runs only
-// ABOR, STAT and QUIT are served at once; other commands wait for it (RFC 959 §4.1.3
-// allows them to be queued).
+// The one place where a command line meets the command table: look up, check the
+// session state, parse, run, and turn failures into replies, those of commands and
+// those of the transfers they start. While a transfer runs only ABOR, STAT and QUIT
+// are served at once; other commands wait for it (RFC 959 §4.1.3 allows them to be
+// queued).
 
 import { JailError } from '../files/jail.ts';
 import { QuotaExceededError } from '../files/limits.ts';
 import { commands } from './commands/index.ts';
-import { FtpError, Reply, Text } from './replies.ts';
-import type { FtpSession } from './session.ts';
+import { DataConnectionError } from './data-channel.ts';
+import { DataFormatError, TruncatedTransferError } from './data/events.ts';
+import { FtpError, fileSystemTexts, Reply, Text } from './replies.ts';
+import type { ActiveTransfer, FtpSession } from './session.ts';
 import { parseCommand } from './wire.ts';
 
 const DURING_TRANSFER = new Set(['ABOR', 'STAT', 'QUIT']);
@@ -23,8 +26,9 @@ export async function dispatch(session: FtpSession, raw: Buffer): Promise<void> 
   const renameFrom = session.renameFrom;
   try {
     if (!command) throw new FtpError(Reply.syntaxError, Text.unknownCommand);
-    if (command.needsLogin && session.state.name !== 'ready') throw new FtpError(Reply.notLoggedIn, Text.notLoggedIn);
-    await command.run(session, argument);
+    // RFC 959 §5.4: the only state a command can be refused for is "not logged in yet".
+    if (!command.states.includes(session.state.name)) throw new FtpError(Reply.notLoggedIn, Text.notLoggedIn);
+    await command.run(session, command.parse(argument));
   } catch (error) {
     replyToFailure(session, error);
   } finally {
@@ -33,23 +37,44 @@ export async function dispatch(session: FtpSession, raw: Buffer): Promise<void> 
   }
 }
 
-export function replyToFailure(session: FtpSession, error: unknown): void {
-  if (error instanceof FtpError) return session.reply(error.code, error.message);
-  if (error instanceof JailError) return session.reply(Reply.fileNotFound, error.reason === 'not-found' ? Text.noSuchFile : Text.permissionDenied);
-  if (error instanceof QuotaExceededError) return session.reply(Reply.quotaExceeded, Text.quota);
-  const code = (error as NodeJS.ErrnoException)?.code;
-  const fsReplies: Record<string, string> = {
-    ENOENT: Text.noSuchFile,
-    EACCES: Text.permissionDenied,
-    EPERM: Text.permissionDenied,
-    EEXIST: 'File exists.',
-    ENOTEMPTY: 'Directory not empty.',
-    EISDIR: 'Is a directory.',
-    ENOTDIR: 'Not a directory.',
-    ENAMETOOLONG: 'File name too long.',
-  };
-  if (code && fsReplies[code]) return session.reply(Reply.fileNotFound, fsReplies[code]);
-  if (code === 'ENOSPC' || code === 'EDQUOT') return session.reply(Reply.quotaExceeded, 'No space left.');
-  session.conn.log.error({ err: error }, 'ftp command failed');
-  session.reply(Reply.localError, Text.internal);
+/**
+ * The reply for a failure: of a command (`transfer` absent), or of a transfer that
+ * had said 150 (RFC 959 §5.4: then exactly one of 425, 426, 451, 552).
+ */
+export function replyToFailure(session: FtpSession, error: unknown, transfer?: ActiveTransfer): void {
+  if (transfer && session.conn.isClosed) return;
+  const [code, text] = failureReply(session, error, transfer);
+  session.reply(code, text);
+}
+
+function failureReply(session: FtpSession, error: unknown, transfer: ActiveTransfer | undefined): [number, string] {
+  const { log } = session.conn;
+  if (transfer?.abortedByClient) return [Reply.transferAborted, Text.transferAborted];
+  if (error instanceof FtpError) return [error.code, error.message];
+  if (error instanceof QuotaExceededError) return [Reply.quotaExceeded, Text.quota];
+  if (error instanceof JailError) return [Reply.fileNotFound, error.reason === 'not-found' ? Text.noSuchFile : Text.permissionDenied];
+  if (transfer) {
+    if (error instanceof DataConnectionError) {
+      log.info({ err: error.message }, 'data connection failed');
+      return [Reply.cantOpenData, `${Text.cantOpenData} ${error.message}`];
+    }
+    if (isBrokenTransfer(error)) {
+      log.info({ err: (error as Error).message }, 'transfer broken');
+      return [Reply.transferAborted, `${Text.transferAborted} ${(error as Error).message}`];
+    }
+    log.error({ err: error }, 'transfer failed');
+    return [Reply.localError, Text.internal];
+  }
+  const errno = (error as NodeJS.ErrnoException)?.code;
+  if (errno && fileSystemTexts[errno]) return [Reply.fileNotFound, fileSystemTexts[errno]];
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') return [Reply.quotaExceeded, Text.noSpace];
+  log.error({ err: error }, 'ftp command failed');
+  return [Reply.localError, Text.internal];
+}
+
+/** The data connection broke or its data did not decode: 426 (RFC 959 §4.2). */
+function isBrokenTransfer(error: unknown): boolean {
+  if (error instanceof TruncatedTransferError || error instanceof DataFormatError) return true;
+  const e = error as NodeJS.ErrnoException;
+  return e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || /data connection/.test(e?.message ?? '');
 }

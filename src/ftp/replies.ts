@@ -43,10 +43,12 @@ export const Reply = {
   notLoggedIn: 530,
   protocolNotSupported: 522, // RFC 2428 §2 (EPRT), also used by vsftpd for TLS failures
   securityRequired: 534, // RFC 2228: request denied for policy reasons
+  protectionLevelNotSupported: 536, // RFC 2228 (PROT): S and E are not offered
   fileNotFound: 550,
   pageTypeUnknown: 551,
   quotaExceeded: 552,
   nameNotAllowed: 553,
+  restartPastEnd: 554, // RFC 1123 §4.1.3.4: "invalid REST parameter"
 } as const;
 export type ReplyCode = (typeof Reply)[keyof typeof Reply];
 
@@ -96,12 +98,16 @@ export const Text = {
   needPassword: 'Please specify the password.',
   anonymousPassword: 'Anonymous login ok, send your e-mail address as password.',
   userFirst: 'Login with USER first.',
+  alreadyLoggedIn: 'Already logged in.',
+  acctNotNeeded: 'ACCT not needed.',
+  readyForNewUser: 'Ready for new user.',
   unknownCommand: 'Unknown command.',
   notImplemented: 'Command not implemented.',
   idleTimeout: 'Timeout; closing control connection.',
   tooLong: 'Command line too long.',
   badSequenceRename: 'RNFR required first.',
   useDataFirst: 'Use PORT, EPRT, PASV or EPSV first.',
+  epsvAllInEffect: 'EPSV ALL in effect; only EPSV is allowed.',
   cantOpenData: "Can't open data connection.",
   transferAborted: 'Connection closed; transfer aborted.',
   transferOk: 'Transfer complete.',
@@ -110,10 +116,35 @@ export const Text = {
   permissionDenied: 'Permission denied.',
   readOnly: 'Anonymous access is read-only.',
   noSuchFile: 'No such file or directory.',
+  notPlainFile: 'Not a plain file.',
+  notDirectory: 'Not a directory.',
+  directoryChanged: 'Directory successfully changed.',
+  directoryRemoved: 'Remove directory operation successful.',
+  deleted: 'Delete operation successful.',
+  readyForRnto: 'Ready for RNTO.',
+  renamed: 'Rename successful.',
+  smntNotImplemented: 'SMNT is not implemented: there is one file system per user.',
+  noUniqueName: 'Could not find a unique name.',
+  restartPastEnd: (offset: number) => `Restart offset ${offset} is past the end of the file.`,
+  alloNotNeeded: 'ALLO not needed: no quota.',
+  noSpace: 'No space left.',
   internal: 'Local error in processing; try again.',
   quota: 'Quota exceeded.',
+  starting: 'Service not available',
   shuttingDown: 'Service not available, closing control connection.',
   tooMany: 'Too many connections, try again later.',
   tooManyFromIp: 'Too many connections from your address, try again later.',
   banned: 'Too many failed logins from your address, try again later.',
 } as const;
+
+/** What a failed file-system call tells the client (550), by errno. */
+export const fileSystemTexts: Readonly<Record<string, string>> = {
+  ENOENT: Text.noSuchFile,
+  EACCES: Text.permissionDenied,
+  EPERM: Text.permissionDenied,
+  EEXIST: 'File exists.',
+  ENOTEMPTY: 'Directory not empty.',
+  EISDIR: 'Is a directory.',
+  ENOTDIR: Text.notDirectory,
+  ENAMETOOLONG: 'File name too long.',
+};

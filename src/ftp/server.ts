@@ -9,12 +9,21 @@ import { FtpSession, type FtpDeps, type FtpShared } from './session.ts';
 
 export type { FtpDeps } from './session.ts';
 
-const refusalTexts: Record<RefusalReason, string> = {
+const refusalTexts: Record<RefusalReason | 'starting', string> = {
+  starting: Text.starting,
   'too-many': Text.tooMany,
   'too-many-from-ip': Text.tooManyFromIp,
   'shutting-down': Text.shuttingDown,
   banned: Text.banned,
 };
+
+/**
+ * The line a refused client hears instead of the greeting, also while the service
+ * starts. RFC 959 §5.4: 421 before the greeting means "service not available".
+ */
+export function ftpRefusal(reason: RefusalReason | 'starting'): string {
+  return replyLine(Reply.unavailable, refusalTexts[reason]);
+}
 
 export function createFtpHandler(deps: FtpDeps): ConnectionHandler {
   const shared: FtpShared = { transferLog: new TransferLog(deps.log, deps.config.ftp.transfer_log) };
@@ -22,9 +31,6 @@ export function createFtpHandler(deps: FtpDeps): ConnectionHandler {
     async handle(conn) {
       await new FtpSession(conn, deps, shared).run();
     },
-    refusal(reason) {
-      // RFC 959 §5.4: 421 before the greeting means "service not available".
-      return replyLine(Reply.unavailable, refusalTexts[reason]);
-    },
+    refusal: ftpRefusal,
   };
 }

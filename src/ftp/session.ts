@@ -4,12 +4,11 @@
 // and STAT are answered at once (RFC 959 §4.1.3).
 
 import type { Socket } from 'node:net';
-import type { Authenticator } from '../core/auth/types.ts';
-import type { Config } from '../core/config/schema.ts';
-import type { Logger } from '../core/log/logger.ts';
 import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { ConnectionClosedError, type Connection, type TlsProvider } from '../core/net/connection.ts';
+import { ConnectionClosedError, type Connection } from '../core/net/connection.ts';
 import { setTypeOfService } from '../core/net/tos.ts';
+import type { ServiceDeps } from '../core/service/deps.ts';
+import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
 import type { HomeJail, ResolvedPath } from '../files/jail.ts';
 import type { QuotaTracker } from '../files/limits.ts';
 import type { TransferLog } from '../files/transfer-log.ts';
@@ -20,15 +19,10 @@ import { Reply, replyLine, Text } from './replies.ts';
 import type { Progress } from './file-transfer.ts';
 import { CommandLineReader } from './wire.ts';
 
-export interface FtpDeps {
-  config: Config;
-  /** true on the ftps port: TLS from the first octet (RFC 4217 §... implicit FTPS). */
-  implicitTls: boolean;
-  hostname: string;
+/** implicitTls: true on the ftps port (TLS from the first octet: implicit FTPS, port 990, which RFC 4217 does not cover). */
+export interface FtpDeps extends ServiceDeps {
+  /** Home folders are <dataDir>/home/<address>; anonymous users read <dataDir>/pub. */
   dataDir: string;
-  auth: Authenticator;
-  tls: TlsProvider;
-  log: Logger;
   /** Active data connections come from port 20 + portOffset when it can be bound. */
   portOffset: number;
 }
@@ -96,9 +90,9 @@ export class FtpSession {
     return this.state.user;
   }
 
-  /** RFC 4217 §15.1 / house rule: passwords only over TLS, from loopback, or when allowed. */
+  /** RFC 4217 §15.1: passwords only over TLS or from loopback (core/service/plaintext-policy.ts). */
   get plaintextLoginAllowed(): boolean {
-    return this.conn.secure || this.conn.isLoopback || this.deps.config.auth.allow_plaintext;
+    return passwordsAllowed(this.conn, this.deps.config);
   }
 
   reply(code: number, text: string): void {
@@ -168,21 +162,24 @@ export class FtpSession {
     this.dataSetup = null;
     if (!setup) throw new DataConnectionError(Text.useDataFirst);
     const timeoutMs = this.ftpConfig.data_timeout * 1000;
-    let socket: Socket;
-    if (setup.kind === 'passive') {
-      try {
-        socket = await setup.listener.accept(timeoutMs);
-      } finally {
-        setup.listener.close(true);
-      }
-    } else {
-      socket = await connectActive({ host: setup.host, port: setup.port }, this.conn.localAddress, 20 + this.deps.portOffset, timeoutMs);
-    }
+    let socket = await this.connectData(setup, timeoutMs);
     tuneDataSocket(socket, this.conn.log);
     if (this.protection === 'P') {
       socket = await secureDataSocket(socket, this.deps.tls, this.conn.tls?.servername ?? null, this.ftpConfig.require_ssl_reuse, timeoutMs);
     }
     socket.setTimeout(timeoutMs, () => socket.destroy(new Error('data connection timed out')));
     return socket;
+  }
+
+  /** Passive: the client's connection to our listener; active: ours to the client. */
+  private async connectData(setup: DataSetup, timeoutMs: number): Promise<Socket> {
+    if (setup.kind === 'active') {
+      return connectActive({ host: setup.host, port: setup.port }, this.conn.localAddress, 20 + this.deps.portOffset, timeoutMs);
+    }
+    try {
+      return await setup.listener.accept(timeoutMs);
+    } finally {
+      setup.listener.close(true);
+    }
   }
 }

@@ -1,13 +1,12 @@
 // The life of one transfer on the control connection (RFC 959 §5.4, RETR/STOR/LIST
 // sequences): 150, the data connection, the bytes, then exactly one of 226 (done),
 // 425 (no data connection), 426 (connection lost or ABOR), 451 (local error) or 552
-// (quota). It runs beside the command loop, so ABOR and STAT can be answered while
-// it is going; the transfer log gets one line per file.
+// (quota), chosen by dispatch.ts like every failure reply. It runs beside the command
+// loop, so ABOR and STAT can be answered while it is going; the transfer log gets one
+// line per file.
 
 import type { Socket } from 'node:net';
-import { QuotaExceededError } from '../files/limits.ts';
-import { DataConnectionError } from './data-channel.ts';
-import { DataFormatError, TruncatedTransferError } from './data/events.ts';
+import { replyToFailure } from './dispatch.ts';
 import type { Progress } from './file-transfer.ts';
 import { Reply, Text } from './replies.ts';
 import type { ActiveTransfer, FtpSession } from './session.ts';
@@ -47,7 +46,7 @@ export function startTransfer(session: FtpSession, spec: TransferSpec): void {
 async function run(session: FtpSession, spec: TransferSpec, t: ActiveTransfer): Promise<void> {
   const started = Date.now();
   let socket: Socket | null = null;
-  let result: 'ok' | 'aborted' | 'failed' = 'failed';
+  let result: TransferResult = 'failed';
   const onAbort = () => socket?.destroy();
   t.controller.signal.addEventListener('abort', onAbort);
   try {
@@ -60,47 +59,29 @@ async function run(session: FtpSession, spec: TransferSpec, t: ActiveTransfer): 
   } catch (error) {
     result = t.abortedByClient ? 'aborted' : 'failed';
     if (spec.onFailure) await spec.onFailure(t.progress).catch((e: unknown) => session.conn.log.error({ err: e }, 'cleanup after failed upload failed'));
-    replyFailure(session, t, error);
+    replyToFailure(session, error, t);
   } finally {
     t.controller.signal.removeEventListener('abort', onAbort);
     if (socket) closeGently(socket);
-    if (spec.direction !== 'listing') {
-      session.shared.transferLog.record({
-        service: 'ftp',
-        user: session.state.name === 'ready' ? session.state.user.name : '-',
-        remote: session.conn.remoteAddress,
-        direction: spec.direction,
-        path: spec.path,
-        bytes: t.progress.bytes,
-        durationMs: Date.now() - started,
-        result,
-        params: `${session.params.type}/${session.params.structure}/${session.params.mode}`,
-      });
-    }
+    if (spec.direction !== 'listing') record(session, spec.direction, t, result, Date.now() - started);
   }
 }
 
-function replyFailure(session: FtpSession, t: ActiveTransfer, error: unknown): void {
-  if (session.conn.isClosed) return;
-  if (t.abortedByClient) {
-    session.reply(Reply.transferAborted, Text.transferAborted);
-  } else if (error instanceof QuotaExceededError) {
-    session.reply(Reply.quotaExceeded, Text.quota);
-  } else if (error instanceof DataConnectionError) {
-    session.conn.log.info({ err: error.message }, 'data connection failed');
-    session.reply(Reply.cantOpenData, `${Text.cantOpenData} ${error.message}`);
-  } else if (error instanceof TruncatedTransferError || error instanceof DataFormatError || isNetworkError(error)) {
-    session.conn.log.info({ err: (error as Error).message }, 'transfer broken');
-    session.reply(Reply.transferAborted, `${Text.transferAborted} ${(error as Error).message}`);
-  } else {
-    session.conn.log.error({ err: error }, 'transfer failed');
-    session.reply(Reply.localError, Text.internal);
-  }
-}
+type TransferResult = 'ok' | 'aborted' | 'failed';
 
-function isNetworkError(error: unknown): boolean {
-  const e = error as NodeJS.ErrnoException;
-  return e?.name === 'AbortError' || e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE' || /data connection/.test(e?.message ?? '');
+/** One transfer log line per file (listings are not files). */
+function record(session: FtpSession, direction: 'upload' | 'download', t: ActiveTransfer, result: TransferResult, durationMs: number): void {
+  session.shared.transferLog.record({
+    service: 'ftp',
+    user: session.state.name === 'ready' ? session.state.user.name : '-',
+    remote: session.conn.remoteAddress,
+    direction,
+    path: t.path,
+    bytes: t.progress.bytes,
+    durationMs,
+    result,
+    params: `${session.params.type}/${session.params.structure}/${session.params.mode}`,
+  });
 }
 
 /**

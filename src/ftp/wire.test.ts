@@ -48,9 +48,16 @@ describe('CommandLineReader', () => {
     const lines = new CommandLineReader(reader, 64);
     reader.push(Buffer.from('\xff\xf4\xff\xf2ABOR\r', 'latin1'));
     assert.equal((await lines.next())?.toString(), 'ABOR');
-    // The LF may still arrive in band later: an empty line, which the dispatcher ignores.
+    // The LF may still arrive in band later: dropped, so the lines are those of "ABOR\r\n"
+    // in one piece (no empty line that depends on the chunking).
     reader.push(Buffer.from('\n'));
-    assert.equal((await lines.next())?.toString(), '');
+    reader.push(Buffer.from('NOOP\r\n'));
+    assert.equal((await lines.next())?.toString(), 'NOOP');
+    // Something other than a LF after "ABOR\r" starts the next line, in one piece or not.
+    const whole = new CommandLineReader(reader, 64);
+    reader.push(Buffer.from('ABOR\rSTAT\r\n'));
+    assert.equal((await whole.next())?.toString(), 'ABOR');
+    assert.equal((await whole.next())?.toString(), 'STAT');
   });
   it('keeps what follows a line for the next call, and drops it on discardBuffered (AUTH TLS)', async () => {
     const reader = new ByteReader();

@@ -1,9 +1,10 @@
 // The control connection's framing (RFC 959 §4, RFC 854 Telnet): command lines end in
 // CRLF; Telnet commands (IAC IP, IAC DM, ...) may come in band before an ABOR and are
 // removed. Python's ftplib sends "ABOR\r\n" as TCP urgent data, which takes the last
-// octet (the LF) out of the stream, so a pending "ABOR\r" with nothing after it counts
-// as a whole line (recognised only when nothing else is buffered, as before). Also
-// here: PORT/PASV/EPRT/EPSV host-port syntax.
+// octet (the LF) out of the stream, so "ABOR\r" at the start of a line counts as a
+// whole line when nothing follows it yet, or when what follows is not its LF; a LF
+// arriving later is dropped, so the lines never depend on how the input was chunked
+// (the fuzz test checks this). Also here: PORT/PASV/EPRT/EPSV host-port syntax.
 
 import { isIP } from 'node:net';
 import type { ByteReader } from '../core/net/byte-reader.ts';
@@ -27,6 +28,8 @@ export class CommandLineReader {
   private readonly reader: ByteReader;
   private readonly limit: number;
   private buffered: Buffer = EMPTY;
+  /** An urgent "ABOR\r" was taken with nothing after it: its LF, if it comes in band, is dropped. */
+  private dropLf = false;
 
   constructor(reader: ByteReader, limit: number) {
     this.reader = reader;
@@ -41,6 +44,7 @@ export class CommandLineReader {
   discardBuffered(): number {
     const dropped = this.buffered.length;
     this.buffered = EMPTY;
+    this.dropLf = false;
     return dropped;
   }
 
@@ -51,6 +55,18 @@ export class CommandLineReader {
   async next(): Promise<Buffer | null> {
     let overflow = false;
     for (;;) {
+      if (this.dropLf && this.buffered.length > 0) {
+        this.dropLf = false;
+        if (this.buffered[0] === LF) this.buffered = this.buffered.subarray(1);
+      }
+      // ftplib's abort(): "ABOR\r", its LF out of band. Whether anything follows it in
+      // this read or a later one, the line is the same.
+      const abor = overflow ? 0 : urgentAborLength(this.buffered);
+      if (abor > 0 && (this.buffered.length > abor || this.reader.pending === 0)) {
+        this.dropLf = this.buffered.length === abor;
+        this.buffered = this.buffered.subarray(abor);
+        return Buffer.from('ABOR');
+      }
       const lf = this.buffered.indexOf(LF);
       if (lf >= 0) {
         const raw = this.buffered.subarray(0, lf);
@@ -64,17 +80,13 @@ export class CommandLineReader {
         overflow = true;
         this.buffered = EMPTY;
       }
-      // ftplib's abort(): "ABOR\r" and then nothing (the LF went out of band).
-      if (!overflow && this.reader.pending === 0 && endsWithUrgentAbor(this.buffered)) {
-        this.buffered = EMPTY;
-        return Buffer.from('ABOR');
-      }
       // Wait for at least one octet, then take everything else that is buffered too.
       const first = await this.reader.readExact(1);
       if (first === null) {
-        if (overflow) throw new LineTooLongError(this.limit);
-        const rest = this.buffered;
+        // The end of input ends the last line too; the same limit applies to it.
+        const rest = this.buffered[this.buffered.length - 1] === CR ? this.buffered.subarray(0, -1) : this.buffered;
         this.buffered = EMPTY;
+        if (overflow || rest.length > this.limit) throw new LineTooLongError(this.limit);
         return rest.length > 0 ? stripTelnet(rest) : null;
       }
       const more = this.reader.pending > 0 ? await this.reader.readExact(this.reader.pending) : null;
@@ -83,10 +95,27 @@ export class CommandLineReader {
   }
 }
 
-/** "ABOR\r" with nothing after it, also behind Telnet IP/DM commands. */
-function endsWithUrgentAbor(pending: Buffer): boolean {
-  if (pending.length < ABOR_CR.length || pending[pending.length - 1] !== CR) return false;
-  return stripTelnet(pending).equals(ABOR_CR);
+/**
+ * The octets "ABOR\r" takes at the start of `line` (Telnet IP/DM and other commands
+ * around its letters allowed, as stripTelnet removes them), provided the next octet
+ * is not a LF (then it is an ordinary line); 0 if the line does not start so.
+ */
+function urgentAborLength(line: Buffer): number {
+  let matched = 0;
+  for (let i = 0; i < line.length; i++) {
+    let c = line[i]!;
+    if (c === DM && matched === 0) continue; // what is left of "IAC DM"
+    if (c === IAC) {
+      const next = line[i + 1];
+      if (next === undefined) return 0; // a command cut in two: wait for the rest
+      i++;
+      if (next !== IAC && next >= 0xf0) continue; // a Telnet command: removed
+      c = next;
+    }
+    if (c !== ABOR_CR[matched]) return 0;
+    if (++matched === ABOR_CR.length) return line[i + 1] === LF ? 0 : i + 1;
+  }
+  return 0;
 }
 
 /**

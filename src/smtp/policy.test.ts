@@ -98,6 +98,18 @@ describe('SMTP policy transcripts', () => {
     await c.command(`AUTH PLAIN ${plainResponse('bob@example.test', PASSWORD)}`, 503, 'Already');
   });
 
+  it('RFC 4954 §4: a LOGIN response that is not base64 gets 501 5.5.2 and the session goes on', async () => {
+    fixture = await SmtpFixture.start();
+    const c = await fixture.connect();
+    await c.command('EHLO x.example', 250);
+    await c.command('AUTH LOGIN', 334, 'VXNlcm5hbWU6');
+    await c.command('not base64!', 501, '5.5.2 Invalid base64 data');
+    await c.command('AUTH LOGIN', 334);
+    await c.command(Buffer.from('bob@example.test').toString('base64'), 334, 'UGFzc3dvcmQ6');
+    await c.command('%%%', 501, '5.5.2');
+    await c.command('NOOP', 250);
+  });
+
   it('RFC 4954 §4: AUTH on a plaintext non-loopback connection is not offered and refused with 538', async () => {
     fixture = await SmtpFixture.start({ remoteAddress: '192.0.2.1' });
     const c = await fixture.connect();

@@ -1,27 +1,38 @@
 // Every SMTP reply Septet sends, named, with the RFC that defines its code and the
-// enhanced status code of RFC 3463. Commands throw SmtpError; the dispatcher turns it
-// into wire text in one place. Anything that is not an SmtpError becomes 451 4.3.0
-// and a log line with the session id (never a stack trace on the wire).
+// enhanced status code of RFC 3463. A reply is a value (SmtpReply): commands send
+// success replies with session.reply(); a refusal is thrown as an SmtpError that
+// carries its reply, and dispatch.ts turns every failure into wire text in one place.
 
-export class SmtpError extends Error {
+import type { RefusalReason } from '../core/net/listener.ts';
+
+/** One reply (RFC 5321 §4.2): code, RFC 3463 enhanced code, text ("\n" for more lines). */
+export class SmtpReply {
   readonly code: number;
   /** RFC 3463 class.subject.detail, or '' where RFC 2034 §3 says none is sent. */
   readonly enhanced: string;
   readonly text: string;
   constructor(code: number, enhanced: string, text: string) {
-    super(`${code} ${enhanced} ${text}`.replace(/\s+/g, ' '));
-    this.name = 'SmtpError';
     this.code = code;
     this.enhanced = enhanced;
     this.text = text;
   }
   /** Same code, other text (for replies that name the offending value). */
-  with(text: string): SmtpError {
-    return new SmtpError(this.code, this.enhanced, text);
+  with(text: string): SmtpReply {
+    return new SmtpReply(this.code, this.enhanced, text);
   }
 }
 
-const r = (code: number, enhanced: string, text: string) => new SmtpError(code, enhanced, text);
+/** A command refused: the reply it earns travels with the error to the dispatcher. */
+export class SmtpError extends Error {
+  readonly reply: SmtpReply;
+  constructor(reply: SmtpReply, text: string = reply.text) {
+    super(`${reply.code} ${reply.enhanced} ${text}`.replace(/\s+/g, ' '));
+    this.name = 'SmtpError';
+    this.reply = text === reply.text ? reply : reply.with(text);
+  }
+}
+
+const r = (code: number, enhanced: string, text: string) => new SmtpReply(code, enhanced, text);
 
 export const Replies = {
   // RFC 5321 §4.2.2 / §4.2.3, RFC 3463 §3.x
@@ -32,9 +43,17 @@ export const Replies = {
   noopOk: r(250, '2.0.0', 'OK'),
   cannotVerify: r(252, '2.5.0', 'Cannot VRFY user, but will accept message and attempt delivery'), // RFC 5321 §3.5.3
   startData: r(354, '', 'End data with <CR><LF>.<CR><LF>'), // RFC 5321 §4.3.2: 354 carries no enhanced code (RFC 2034 §3)
-  authContinue: r(334, '', ''),
   authOk: r(235, '2.7.0', 'Authentication successful'), // RFC 4954 §6
   readyForTls: r(220, '2.0.0', 'Ready to start TLS'), // RFC 3207 §4
+  help: r(
+    214,
+    '2.0.0',
+    [
+      'Septet SMTP. Commands:',
+      'EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY EXPN AUTH STARTTLS',
+      'See RFC 5321 (SMTP), RFC 6409 (submission), RFC 4954 (AUTH), RFC 3030 (BDAT)',
+    ].join('\n'),
+  ), // RFC 5321 §4.1.1.8
 
   // 4yz: temporary
   closing: r(421, '4.3.0', 'Service not available, closing transmission channel'),
@@ -48,6 +67,7 @@ export const Replies = {
   syntaxError: r(500, '5.5.2', 'Syntax error, command unrecognized'), // RFC 5321 §4.2.2
   lineTooLong: r(500, '5.5.6', 'Line too long'), // RFC 5321 §4.5.3.1.4, RFC 3463 X.5.6
   badArguments: r(501, '5.5.4', 'Syntax error in parameters or arguments'),
+  badBase64: r(501, '5.5.2', 'Invalid base64 data'), // RFC 4954 §4
   badAddress: r(501, '5.1.3', 'Bad address syntax'), // RFC 3463 X.1.3
   notImplemented: r(502, '5.5.1', 'Command not implemented'),
   badSequence: r(503, '5.5.1', 'Bad sequence of commands'),
@@ -67,7 +87,38 @@ export const Replies = {
   utf8NotPermitted: r(553, '5.6.7', 'Non-ASCII addresses require SMTPUTF8'), // RFC 6531 §3.5
   httpRefused: r(554, '5.7.0', 'This is an SMTP server, not an HTTP server'),
   unknownParameter: r(555, '5.5.4', 'MAIL FROM/RCPT TO parameter not recognized or not implemented'), // RFC 5321 §4.1.1.11
+
+  // Replies whose text names something of this session.
+  greeting: (hostname: string) => r(220, '', `${hostname} ESMTP Septet`), // RFC 5321 §4.3.1
+  hello: (lines: string[]) => r(250, '', lines.join('\n')), // RFC 5321 §4.1.1.1; no enhanced code (RFC 2034 §3)
+  bye: (hostname: string) => r(221, '2.0.0', `${hostname} Bye`), // RFC 5321 §4.1.1.10
+  challenge: (prompt: string) => r(334, '', prompt), // RFC 4954 §4: base64, may be empty
+  queued: (messageId: string) => r(250, '2.0.0', `Ok: queued as ${messageId}`), // RFC 5321 §4.1.1.4: on disk
+  chunkReceived: (size: number) => r(250, '2.0.0', `${size} octets received`), // RFC 3030 §2: a chunk but the last
+  verified: (address: string) => r(250, '2.1.5', `<${address}>`), // RFC 5321 §3.5.1
+  expanded: (targets: string[]) => r(250, '2.1.5', targets.map((t) => `<${t}>`).join('\n')), // RFC 5321 §3.5.2
 } as const;
+
+/** The first line of the EHLO/HELO reply. */
+export const helloLine = (hostname: string, helo: string, remoteAddress: string): string => `${hostname} Hello ${helo} [${remoteAddress}]`;
+/** The 552 text naming smtp.max_message_size (RFC 1870 §6). */
+export const sizeLimitText = (max: number): string => `Message size exceeds fixed maximum message size (${max} octets)`;
+/** The 500 5.5.6 text naming the line limit (RFC 5321 §4.5.3.1.4). */
+export const lineLimitText = (limit: number): string => `Line too long (limit ${limit} octets)`;
+
+const refusalTexts: Record<RefusalReason, string> = {
+  'too-many': 'Too many connections, try again later',
+  'too-many-from-ip': 'Too many connections from your address, try again later',
+  'shutting-down': 'Server shutting down',
+  banned: 'Too many failed logins from your address, try again later',
+};
+
+/** The 421 line of a refused connection (RFC 5321 §3.8); 'starting': the service is not ready yet. */
+export function refusalLine(reason: RefusalReason | 'starting', hostname: string): string {
+  if (reason === 'starting') return formatReply(r(421, '4.3.2', 'Service not available'));
+  const text = hostname ? `${hostname} ${refusalTexts[reason]}` : refusalTexts[reason];
+  return formatReply(r(421, reason === 'shutting-down' ? '4.3.2' : '4.7.0', text));
+}
 
 /** Formats one reply (several lines when text contains "\n"); RFC 5321 §4.2.1. */
 export function formatReply(reply: { code: number; enhanced: string; text: string }): string {

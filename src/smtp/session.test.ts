@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { smtpRefusal } from './server.ts';
 import { SmtpFixture } from './test-support.ts';
 
 let fixture: SmtpFixture | null = null;
@@ -138,12 +139,21 @@ describe('SMTP session transcripts', () => {
     assert.equal(await c.readToEnd(), '');
   });
 
-  it('refuses an HTTP request line as first command with 554 and closes', async () => {
+  it('refuses an HTTP request line (any RFC 9110 §9 method, TRACE too) as first command with 554 and closes', async () => {
     fixture = await SmtpFixture.start();
-    const c = await fixture.connect();
-    c.send('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-    await c.expect(554, '5.7.0');
-    assert.equal(await c.readToEnd(), '');
+    for (const request of ['GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'TRACE / HTTP/1.1\r\n\r\n']) {
+      const c = await fixture.connect();
+      c.send(request);
+      await c.expect(554, '5.7.0');
+      assert.equal(await c.readToEnd(), '');
+    }
+  });
+
+  it('RFC 5321 §3.8: a refused connection hears 421, also while the service starts', () => {
+    assert.equal(smtpRefusal('starting'), '421 4.3.2 Service not available\r\n');
+    assert.equal(smtpRefusal('too-many', 'mx.example.test'), '421 4.7.0 mx.example.test Too many connections, try again later\r\n');
+    assert.equal(smtpRefusal('shutting-down', 'mx.example.test'), '421 4.3.2 mx.example.test Server shutting down\r\n');
+    assert.equal(smtpRefusal('banned', 'mx.example.test'), '421 4.7.0 mx.example.test Too many failed logins from your address, try again later\r\n');
   });
 
   it('RFC 5321 §4.5.3.2.7: idle timeout → 421 4.4.2 and close', async () => {

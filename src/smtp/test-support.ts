@@ -61,7 +61,7 @@ export class SmtpFixture {
     const log = captured?.log ?? silentLogger();
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const mail = createMailService({ config, store, log, hostname: HOSTNAME });
-    const handler = createSmtpHandler({ mode: options.mode ?? 'mta', config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
+    const handler = createSmtpHandler({ mode: options.mode ?? 'mta', implicitTls: false, config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
     const address: PeerAddress | undefined = options.remoteAddress
       ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
       : undefined;

@@ -2,14 +2,14 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeXtext, parseBdatArgs, parseCommandLine, parseMailFrom, parseParams, parseRcptTo } from './wire.ts';
+import { decodeXtext, parseBdatArgs, parseCommandLine, parseMailCommand, parseMailFrom, parseParams, parseRcptCommand, parseRcptTo } from './wire.ts';
 import { formatReply, SmtpError } from './replies.ts';
 
 const code = (fn: () => unknown): number => {
   try {
     fn();
   } catch (error) {
-    if (error instanceof SmtpError) return error.code;
+    if (error instanceof SmtpError) return error.reply.code;
     throw error;
   }
   return 0;
@@ -69,6 +69,40 @@ describe('SMTP wire parsing', () => {
     assert.equal(code(() => parseParams('SIZE=1 SIZE=2')), 501);
     assert.equal(code(() => parseParams('=x')), 501);
     assert.ok(parseMailFrom('FROM:<jösé@bücher.example> SMTPUTF8').mailbox!.utf8);
+  });
+
+  it('MAIL parameters become typed MailOptions (RFC 1870, RFC 6152, RFC 6531, RFC 3461 §4.3-4.4, RFC 4954 §5)', () => {
+    assert.deepEqual(parseMailCommand('FROM:<a@b.example> size=1000 BODY=8bitmime SMTPUTF8 RET=hdrs ENVID=QQ+2B1 AUTH=<>'), {
+      mailbox: { localPart: 'a', domain: 'b.example', address: 'a@b.example', utf8: false },
+      hasParameters: true,
+      size: 1000,
+      body: '8BITMIME',
+      smtputf8: true,
+      ret: 'HDRS',
+      envid: 'QQ+1',
+      auth: '<>',
+    });
+    const plain = parseMailCommand('FROM:<>');
+    assert.equal(plain.mailbox, null);
+    assert.equal(plain.hasParameters, false);
+    assert.equal(plain.body, '7BIT');
+    for (const bad of ['SIZE=x', 'BODY=BINARYMIME', 'SMTPUTF8=1', 'RET=PART', 'ENVID', `ENVID=${'x'.repeat(101)}`, 'AUTH']) {
+      assert.equal(code(() => parseMailCommand(`FROM:<a@b.example> ${bad}`)), 501, bad);
+    }
+    assert.equal(code(() => parseMailCommand('FROM:<a@b.example> FOO=1')), 555);
+  });
+
+  it('RCPT parameters become typed RcptOptions (RFC 3461 §4.1-4.2)', () => {
+    assert.deepEqual(parseRcptCommand('TO:<u@x.example> notify=success,delay ORCPT=rfc822;u+2B1@x.example'), {
+      mailbox: { localPart: 'u', domain: 'x.example', address: 'u@x.example', utf8: false },
+      notify: 'SUCCESS,DELAY',
+      orcpt: 'rfc822;u+1@x.example',
+    });
+    assert.equal(parseRcptCommand('TO:<u@x.example>').notify, null);
+    for (const bad of ['NOTIFY=NEVER,SUCCESS', 'NOTIFY', 'ORCPT=x', 'ORCPT=;u@x.example']) {
+      assert.equal(code(() => parseRcptCommand(`TO:<u@x.example> ${bad}`)), 501, bad);
+    }
+    assert.equal(code(() => parseRcptCommand('TO:<u@x.example> SIZE=1')), 555);
   });
 
   it('RFC 3461 §4: xtext decoding', () => {

@@ -11,7 +11,8 @@ let server: SeptetProcess;
 before(async () => {
   server = await prepareSeptet({
     offset: 23000,
-    toml: ['[submission]', 'proxy_protocol = true', '[pop3]', 'proxy_protocol = true', '[smtp]', 'proxy_protocol = true'].join('\n'),
+    // The test's own client is the trusted proxy (proxy_trusted_networks), claiming a remote address.
+    toml: ['submission', 'pop3', 'smtp'].map((s) => `[${s}]\nproxy_protocol = true\nproxy_trusted_networks = ["127.0.0.1/32"]`).join('\n'),
   });
   assert.equal((await server.cli(['user', 'add', 'remote@proxy.test', '--password', 'secret'])).code, 0);
   await server.start();

@@ -3,6 +3,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { parse as parseToml } from 'smol-toml';
+import { checkRelations, RelationError } from './relations.ts';
 import { schema, type Config, type Field } from './schema.ts';
 
 export class ConfigError extends Error {
@@ -42,9 +43,11 @@ export async function loadConfig(path: string | undefined): Promise<Config> {
 /** Validates an already parsed object (tests and the TOML loader). */
 export function configFromObject(raw: Record<string, unknown>, origin = 'configuration'): Config {
   try {
-    return build(schema, raw, '') as Config;
+    const config = build(schema, raw, '') as Config;
+    checkRelations(config);
+    return config;
   } catch (error) {
-    if (error instanceof ConfigError) throw new ConfigError(`${origin}: ${error.message}`);
+    if (error instanceof ConfigError || error instanceof RelationError) throw new ConfigError(`${origin}: ${error.message}`);
     throw error;
   }
 }

@@ -2,6 +2,8 @@
 // it comes from. The TOML file mirrors this structure: a top-level key, or a key
 // under a [section]; anything not in the schema is refused at start-up by name.
 
+import { DEFAULT_TLS12_CIPHERS, DEFAULT_TLS13_CIPHERSUITES } from '../tls/cipher-policy.ts';
+
 export type FieldType = 'string' | 'integer' | 'boolean' | 'string[]';
 
 export interface Field<T> {
@@ -22,7 +24,8 @@ const list = (d: string[], doc: string): Field<string[]> => ({ type: 'string[]',
 const service = (port: number, doc: string) => ({
   enabled: bool(true, `run ${doc}`),
   port: int(port, `port of ${doc}, before --port-offset`, 0, 65535),
-  proxy_protocol: bool(false, 'expect a PROXY protocol v1/v2 header on every connection (HAProxy)'),
+  proxy_protocol: bool(false, 'expect a PROXY protocol v1/v2 header on every connection (HAProxy); needs proxy_trusted_networks'),
+  proxy_trusted_networks: list([], 'load balancers (CIDRs) allowed to send the PROXY header, required with proxy_protocol; other peers are closed (Dovecot haproxy_trusted_networks)'),
 });
 
 export const schema = {
@@ -44,6 +47,8 @@ export const schema = {
     key: str('', 'PEM private key for tls.cert'),
     sni: list([], 'extra certificates by server name, each "hostname=cert.pem:key.pem"'),
     min_version: str('TLSv1.2', 'lowest TLS version offered', ['TLSv1.2', 'TLSv1.3']),
+    ciphers: str(DEFAULT_TLS12_CIPHERS, "TLS 1.2 ciphers, server's order first (OpenSSL syntax); default Mozilla intermediate without DHE: ECDHE with AES-GCM/ChaCha20-Poly1305 only (RFC 9325 §4.2)"),
+    ciphersuites: str(DEFAULT_TLS13_CIPHERSUITES, "TLS 1.3 suites in the server's order (RFC 8446 §B.4)"),
   },
 
   limits: {

@@ -21,9 +21,12 @@ export class NetworkList {
 
   constructor(networks: readonly string[]) {
     for (const network of networks) {
-      const [address, prefix] = network.split('/');
+      const [address, prefix, extra] = network.split('/');
       const family = isIP(address ?? '');
-      if (!address || family === 0) throw new Error(`not an IP network: ${network}`);
+      // A prefix is plain decimal digits: "10.0.0.0/" must not quietly mean /0 (everyone).
+      if (!address || family === 0 || extra !== undefined || (prefix !== undefined && !/^[0-9]{1,3}$/.test(prefix))) {
+        throw new Error(`not an IP network: ${network}`);
+      }
       const type = family === 4 ? 'ipv4' : 'ipv6';
       if (prefix === undefined) this.list.addAddress(address, type);
       else this.list.addSubnet(address, Number(prefix), type);

@@ -4,6 +4,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { duplexPair } from 'node:stream';
 import { connect as tlsConnect, createSecureContext, type SecureContext, type TLSSocket } from 'node:tls';
 import { generateSelfSigned } from '../tls/self-signed.ts';
+import { NetworkList } from './address.ts';
 import type { Connection } from './connection.ts';
 import { ConnectionLimits } from './limits.ts';
 import { ListenError, ListenerGroup, type ConnectionHandler, type ListenerSpec } from './listener.ts';
@@ -29,7 +30,7 @@ function makeGroup(limits = { maxConnections: 100, maxPerIp: 100 }, extra: { tls
 }
 
 function spec(over: Partial<ListenerSpec> = {}): ListenerSpec {
-  return { name: 'test', addresses: ['127.0.0.1'], port: 0, implicitTls: false, proxyProtocol: false, ...over };
+  return { name: 'test', addresses: ['127.0.0.1'], port: 0, implicitTls: false, proxyProtocol: false, proxyTrusted: new NetworkList(['127.0.0.1/32']), ...over };
 }
 
 /** Greets with who it sees, echoes lines until QUIT or the end; STARTTLS upgrades. */
@@ -241,6 +242,36 @@ test('PROXY: a missing or bad header closes the connection without a word; a slo
   slow.write('PROXY TCP4 ');
   assert.equal(await slow.readToEnd(), '');
   assert.equal(entries.filter((e) => e.msg === 'bad PROXY header; closing').length, 3);
+});
+
+test('PROXY: a peer outside proxy_trusted_networks is closed before its header is read; no list trusts no one', async () => {
+  const { group, entries } = makeGroup();
+  const [bound] = await group.listen(spec({ proxyProtocol: true }), echoHandler());
+  const fromUntrusted = () =>
+    new Promise<ByteClient>((resolve, reject) => {
+      const socket = netConnect({ port: bound!.port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+      socket.once('connect', () => resolve(new ByteClient(socket)));
+      socket.once('error', reject);
+    });
+  const spoof = await fromUntrusted();
+  spoof.write('PROXY TCP4 127.0.0.1 127.0.0.1 1234 25\r\nHI\r\n');
+  assert.equal(await spoof.readToEnd(), '');
+  const refused = entries.filter((e) => String(e.msg).includes('outside proxy_trusted_networks'));
+  assert.equal(refused.length, 1);
+  assert.equal(refused[0]!.remote, '127.0.0.2');
+  assert.equal(refused[0]!.level, 40); // warn
+
+  const trusted = await ByteClient.connect(bound!.port);
+  trusted.write('PROXY TCP4 203.0.113.7 192.0.2.1 51234 25\r\n');
+  assert.equal(await trusted.lineOrEnd(), 'hello 203.0.113.7 51234 192.0.2.1 25 plain');
+  trusted.destroy();
+
+  const { group: bare } = makeGroup();
+  const { proxyTrusted: _dropped, ...untrusting } = spec({ proxyProtocol: true });
+  const [open] = await bare.listen(untrusting, echoHandler());
+  const loopback = await ByteClient.connect(open!.port);
+  loopback.write('PROXY TCP4 203.0.113.7 192.0.2.1 51234 25\r\n');
+  assert.equal(await loopback.readToEnd(), '');
 });
 
 test('PROXY + implicit TLS: the ClientHello in the same packet as the header is not lost', async () => {

@@ -7,7 +7,7 @@
 
 import { createServer, type Server, type Socket, type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { normalizeAddress } from './address.ts';
+import { normalizeAddress, type NetworkList } from './address.ts';
 import { Connection, type PeerAddress, type TlsProvider } from './connection.ts';
 import { acceptTls } from './implicit-tls.ts';
 import type { ConnectionLimits, RefusalReason } from './limits.ts';
@@ -34,6 +34,8 @@ export interface ListenerSpec {
   port: number;
   implicitTls: boolean;
   proxyProtocol: boolean;
+  /** With proxyProtocol: the peers whose header is believed; others are closed (none when absent). */
+  proxyTrusted?: NetworkList;
 }
 
 export interface BoundListener {
@@ -191,6 +193,13 @@ export class ListenerGroup {
     let address: PeerAddress = peer;
     let early: Buffer | undefined;
     if (spec.proxyProtocol) {
+      // Only a trusted balancer may name the client (Dovecot's haproxy_trusted_networks):
+      // anyone else could claim 127.0.0.1. Nothing is read from the others.
+      if (!spec.proxyTrusted?.contains(peer.remoteAddress)) {
+        log.warn({ remote: peer.remoteAddress }, 'connection to a PROXY protocol listener from outside proxy_trusted_networks; closing');
+        raw.destroy();
+        return;
+      }
       try {
         const { header, rest } = await readProxyHeader(raw, this.proxyHeaderTimeoutMs);
         if (header.source && header.destination) {

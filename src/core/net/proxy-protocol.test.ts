@@ -110,3 +110,8 @@ test('v2: bad version, command, truncated addresses and oversize headers are ref
   wrongSignature[11] = 0x0b;
   assert.throws(() => parseProxyHeader(Buffer.concat([wrongSignature, Buffer.alloc(4)])), ProxyProtocolError);
 });
+
+test('v1 TCP6 with a zone id ("fe80::1%eth0") is a typed error, not a crash (found by the fuzzer)', () => {
+  assert.throws(() => parseProxyHeader(Buffer.from('PROXY TCP6 fe80::1%eth0 ::1 1 2\r\n')), ProxyProtocolError);
+  assert.throws(() => parseProxyHeader(Buffer.from('PROXY TCP6 ::%eth01 ::1 42941 30200\r\n')), ProxyProtocolError);
+});

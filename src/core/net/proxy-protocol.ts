@@ -72,7 +72,9 @@ function parseV1(input: Buffer): ProxyHeader | null {
 }
 
 function v1Address(text: string, ipVersion: 4 | 6): string {
-  if (isIP(text) !== ipVersion) throw new ProxyProtocolError(`PROXY v1: not an IPv${ipVersion} address: ${JSON.stringify(text)}`);
+  // isIP accepts a zone ("fe80::1%eth0"), which names an interface of the balancer,
+  // not a client address (and URL parsing below would throw on it).
+  if (isIP(text) !== ipVersion || text.includes('%')) throw new ProxyProtocolError(`PROXY v1: not an IPv${ipVersion} address: ${JSON.stringify(text)}`);
   return ipVersion === 4 ? text : canonicalIpv6(text);
 }
 

@@ -59,7 +59,7 @@ async function serve(manager: CertificateManager): Promise<number> {
 }
 
 /** What a new client sees: the certificate's fingerprint and the protocol. */
-function handshake(port: number, o: { servername?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3' } = {}): Promise<{ fingerprint: string; protocol: string | null }> {
+function handshake(port: number, o: { servername?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3'; ciphers?: string } = {}): Promise<{ fingerprint: string; protocol: string | null }> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, ...o });
     socket.once('secureConnect', () => {
@@ -133,6 +133,29 @@ test('min_version TLSv1.3 refuses a TLS 1.2-only client', async () => {
   const port = await serve(manager);
   assert.equal((await handshake(port)).protocol, 'TLSv1.3');
   await assert.rejects(handshake(port, { maxVersion: 'TLSv1.2' }), /protocol version/);
+});
+
+test('TLS 1.2 offers only ECDHE with AEAD, in the server order, before and after a reload; tls.ciphers replaces the list', async () => {
+  const files = await writePair('ciphers', pairs['one.example.test']!);
+  const { manager } = await open({ certFile: files.cert, keyFile: files.key });
+  const port = await serve(manager);
+  const cipherOf = (ciphers: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ port, host: '127.0.0.1', rejectUnauthorized: false, maxVersion: 'TLSv1.2', ciphers });
+      socket.once('secureConnect', () => (resolve(socket.getCipher().name), socket.destroy()));
+      socket.once('error', reject);
+    });
+  for (let round = 0; round < 2; round++) {
+    await assert.rejects(cipherOf('ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:@SECLEVEL=0'), /handshake failure/);
+    assert.equal(await cipherOf('ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES128-GCM-SHA256'), 'ECDHE-ECDSA-AES128-GCM-SHA256');
+    assert.equal(await manager.reload(), true);
+  }
+  const custom = await open({ certFile: files.cert, keyFile: files.key, ciphers: 'ECDHE-ECDSA-CHACHA20-POLY1305' });
+  const customPort = await serve(custom.manager);
+  const chacha = await handshake(customPort, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305' });
+  assert.equal(chacha.protocol, 'TLSv1.2');
+  await assert.rejects(handshake(customPort, { maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256' }), /handshake failure/);
+  await assert.rejects(open({ ciphers: 'NOT-A-CIPHER' }), (e: unknown) => e instanceof CertificateError && /tls\.ciphers/.test(e.message));
 });
 
 test('open refuses a key that does not match, a lone cert, a bad PEM and a bad min_version', async () => {

@@ -9,6 +9,7 @@ import { basename, dirname, resolve } from 'node:path';
 import type { SecureContext } from 'node:tls';
 import type { Logger } from 'pino';
 import type { TlsProvider } from '../net/connection.ts';
+import { DEFAULT_TLS12_CIPHERS, DEFAULT_TLS13_CIPHERSUITES, nodeCipherList } from './cipher-policy.ts';
 import { ensureSelfSigned, selfSignedPaths } from './self-signed-files.ts';
 import { CertificateError, loadCertificate, type ContextPolicy, type LoadedCertificate, type TlsMinVersion } from './secure-context.ts';
 import { parseSniEntry, sniMatches, type SniEntry } from './sni.ts';
@@ -23,6 +24,10 @@ export interface CertificateManagerOptions {
   /** tls.sni entries, "hostname=cert.pem:key.pem". */
   sni: readonly string[];
   minVersion: TlsMinVersion;
+  /** tls.ciphers (TLS 1.2, OpenSSL syntax); default DEFAULT_TLS12_CIPHERS. */
+  ciphers?: string | undefined;
+  /** tls.ciphersuites (TLS 1.3); default DEFAULT_TLS13_CIPHERSUITES. */
+  ciphersuites?: string | undefined;
   log: Logger;
 }
 
@@ -63,7 +68,13 @@ export class CertificateManager implements TlsProvider {
     if (Boolean(options.certFile) !== Boolean(options.keyFile)) {
       throw new CertificateError('tls.cert and tls.key must be set together');
     }
-    const policy: ContextPolicy = { minVersion: options.minVersion, ticketKeys: randomBytes(48) };
+    let ciphers: string;
+    try {
+      ciphers = nodeCipherList(options.ciphers ?? DEFAULT_TLS12_CIPHERS, options.ciphersuites ?? DEFAULT_TLS13_CIPHERSUITES);
+    } catch (error) {
+      throw new CertificateError((error as Error).message, { cause: error });
+    }
+    const policy: ContextPolicy = { minVersion: options.minVersion, ciphers, ticketKeys: randomBytes(48) };
     const sniEntries = options.sni.map(parseSniEntry);
 
     let main: LoadedCertificate;

@@ -28,6 +28,8 @@ export interface LoadedCertificate {
 
 export interface ContextPolicy {
   minVersion: TlsMinVersion;
+  /** Node's `ciphers` list: TLS 1.3 suites then TLS 1.2 ciphers (see cipher-policy.ts). */
+  ciphers: string;
   /**
    * Session-ticket keys shared by every context of the server, so a TLS session can
    * be resumed whichever certificate served it and across reloads (FTPS data
@@ -62,7 +64,9 @@ export function buildCertificate(certPem: string, keyPem: string, policy: Contex
       // Only TLS 1.2 and 1.3 (RFC 8996 retires 1.0 and 1.1; RFC 8314 §4.1 asks for 1.2 or later).
       minVersion: policy.minVersion,
       maxVersion: 'TLSv1.3',
-      // Our cipher order (Node's default list: forward secrecy and AEAD first) wins over the client's.
+      // ECDHE + AEAD only (cipher-policy.ts), and our order wins over the client's
+      // (RFC 9325 §4.2: the server should choose by its own preference).
+      ciphers: policy.ciphers,
       honorCipherOrder: true,
       sessionIdContext: 'septet',
       ticketKeys: policy.ticketKeys,

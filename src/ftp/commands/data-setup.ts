@@ -6,13 +6,13 @@
 import { isIP } from 'node:net';
 import { normalizeAddress } from '../../core/net/address.ts';
 import { PassiveListener } from '../data-channel.ts';
-import { FtpError, Reply } from '../replies.ts';
+import { FtpError, Reply, Text } from '../replies.ts';
 import type { FtpSession } from '../session.ts';
 import { formatPasv, parseEprtArgument, parsePortArgument, type HostPort } from '../wire.ts';
-import type { Command } from './types.ts';
+import { command, LOGGED_IN, noArgument } from './types.ts';
 
 function checkActiveTarget(session: FtpSession, target: HostPort): void {
-  if (session.epsvAll) throw new FtpError(Reply.badSequence, 'EPSV ALL in effect; only EPSV is allowed.');
+  if (session.epsvAll) throw new FtpError(Reply.badSequence, Text.epsvAllInEffect);
   // RFC 2577 §3-4: the data connection goes only to the client itself, never to a privileged port.
   if (normalizeAddress(target.host) !== normalizeAddress(session.conn.remoteAddress)) {
     session.conn.log.warn({ target: target.host, client: session.conn.remoteAddress }, 'refused PORT/EPRT to a foreign address');
@@ -21,30 +21,36 @@ function checkActiveTarget(session: FtpSession, target: HostPort): void {
   if (target.port < 1024) throw new FtpError(Reply.parameterNotImplemented, 'Illegal PORT command: privileged port.');
 }
 
-export const port: Command = {
-  needsLogin: true,
-  run(session, argument) {
+export const port = command({
+  states: LOGGED_IN,
+  parse(argument): HostPort {
     const target = parsePortArgument(argument);
     if (!target) throw new FtpError(Reply.badArguments, 'Syntax: PORT h1,h2,h3,h4,p1,p2');
+    return target;
+  },
+  run(session, target) {
     checkActiveTarget(session, target);
     session.closeDataSetup();
     session.dataSetup = { kind: 'active', host: target.host, port: target.port };
     session.reply(Reply.ok, 'PORT command successful. Consider using PASV.');
   },
-};
+});
 
-export const eprt: Command = {
-  needsLogin: true,
-  run(session, argument) {
+export const eprt = command({
+  states: LOGGED_IN,
+  parse(argument): HostPort {
     const target = parseEprtArgument(argument.trim());
     if (!target) throw new FtpError(Reply.badArguments, 'Syntax: EPRT |1|a.b.c.d|port| or |2|ipv6|port|');
+    return target;
+  },
+  run(session, target) {
     if (isIP(target.host) !== isIP(normalizeAddress(session.conn.remoteAddress))) throw new FtpError(Reply.protocolNotSupported, 'Network protocol not supported, use (1,2)');
     checkActiveTarget(session, target);
     session.closeDataSetup();
     session.dataSetup = { kind: 'active', host: target.host, port: target.port };
     session.reply(Reply.ok, 'EPRT command successful.');
   },
-};
+});
 
 async function openPassive(session: FtpSession): Promise<PassiveListener> {
   session.closeDataSetup();
@@ -55,22 +61,24 @@ async function openPassive(session: FtpSession): Promise<PassiveListener> {
   return listener;
 }
 
-export const pasv: Command = {
-  needsLogin: true,
+export const pasv = command({
+  states: LOGGED_IN,
+  parse: noArgument,
   async run(session) {
-    if (session.epsvAll) throw new FtpError(Reply.badSequence, 'EPSV ALL in effect; only EPSV is allowed.');
+    if (session.epsvAll) throw new FtpError(Reply.badSequence, Text.epsvAllInEffect);
     const local = normalizeAddress(session.conn.localAddress);
     if (isIP(local) !== 4) throw new FtpError(Reply.cantOpenData, 'PASV is IPv4 only; use EPSV.');
     const listener = await openPassive(session);
     const announced = session.ftpConfig.external_address || local;
     session.reply(Reply.passive, `Entering Passive Mode (${formatPasv(announced, listener.port)}).`);
   },
-};
+});
 
-export const epsv: Command = {
-  needsLogin: true,
-  async run(session, argument) {
-    const arg = argument.trim().toUpperCase();
+export const epsv = command({
+  states: LOGGED_IN,
+  /** RFC 2428 §3: EPSV, EPSV ALL, or EPSV with a network protocol number. */
+  parse: (argument) => argument.trim().toUpperCase(),
+  async run(session, arg) {
     if (arg === 'ALL') {
       session.epsvAll = true;
       session.reply(Reply.ok, 'EPSV ALL ok.');
@@ -81,4 +89,4 @@ export const epsv: Command = {
     const listener = await openPassive(session);
     session.reply(Reply.extendedPassive, `Entering Extended Passive Mode (|||${listener.port}|)`);
   },
-};
+});

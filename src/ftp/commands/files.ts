@@ -5,114 +5,125 @@ import { mkdir, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { mdtm } from '../listing.ts';
 import { FtpError, quotePath, Reply, Text } from '../replies.ts';
 import type { FtpSession } from '../session.ts';
-import { requireArgument, requireDirectory, requireFile, requireWritable, resolvePath, statOrNull } from './helpers.ts';
-import type { Command } from './types.ts';
+import { required, requireDirectory, requireFile, requireWritable, resolvePath, statOrNull } from './helpers.ts';
+import { asIs, command, LOGGED_IN, noArgument } from './types.ts';
 
 async function changeDirectory(session: FtpSession, path: string): Promise<void> {
   const target = await resolvePath(session, path);
   await requireDirectory(target.real);
   session.cwd = target.virtual;
-  session.reply(Reply.fileActionOk, 'Directory successfully changed.');
+  session.reply(Reply.fileActionOk, Text.directoryChanged);
 }
 
-export const cwd: Command = {
-  needsLogin: true,
-  run: (session, argument) => changeDirectory(session, argument === '' ? '/' : argument),
-};
+export const cwd = command({
+  states: LOGGED_IN,
+  parse: (argument) => (argument === '' ? '/' : argument),
+  run: changeDirectory,
+});
 
-export const cdup: Command = {
-  needsLogin: true,
+export const cdup = command({
+  states: LOGGED_IN,
+  parse: noArgument,
   run: (session) => changeDirectory(session, '..'),
-};
+});
 
-export const pwd: Command = {
-  needsLogin: true,
+export const pwd = command({
+  states: LOGGED_IN,
+  parse: noArgument,
   run(session) {
     session.reply(Reply.created, `${quotePath(session.cwd)} is the current directory`);
   },
-};
+});
 
-export const mkd: Command = {
-  needsLogin: true,
-  async run(session, argument) {
+export const mkd = command({
+  states: LOGGED_IN,
+  parse: required('MKD path'),
+  async run(session, path) {
     requireWritable(session);
-    const target = await resolvePath(session, requireArgument(argument, 'MKD path'));
+    const target = await resolvePath(session, path);
     await mkdir(target.real, { mode: 0o700 });
     session.reply(Reply.created, `${quotePath(target.virtual)} created`);
   },
-};
+});
 
-export const rmd: Command = {
-  needsLogin: true,
-  async run(session, argument) {
+export const rmd = command({
+  states: LOGGED_IN,
+  parse: required('RMD path'),
+  async run(session, path) {
     requireWritable(session);
-    const target = await resolvePath(session, requireArgument(argument, 'RMD path'));
+    const target = await resolvePath(session, path);
     if (target.virtual === '/') throw new FtpError(Reply.fileNotFound, Text.permissionDenied);
     await rmdir(target.real);
-    session.reply(Reply.fileActionOk, 'Remove directory operation successful.');
+    session.reply(Reply.fileActionOk, Text.directoryRemoved);
   },
-};
+});
 
-export const dele: Command = {
-  needsLogin: true,
-  async run(session, argument) {
+export const dele = command({
+  states: LOGGED_IN,
+  parse: required('DELE path'),
+  async run(session, path) {
     requireWritable(session);
-    const target = await resolvePath(session, requireArgument(argument, 'DELE path'));
+    const target = await resolvePath(session, path);
     const s = await requireFile(target.real);
     await unlink(target.real);
     session.user.quota.add(-s.size);
-    session.reply(Reply.fileActionOk, 'Delete operation successful.');
+    session.reply(Reply.fileActionOk, Text.deleted);
   },
-};
+});
 
-export const rnfr: Command = {
-  needsLogin: true,
-  async run(session, argument) {
+export const rnfr = command({
+  states: LOGGED_IN,
+  parse: required('RNFR path'),
+  async run(session, path) {
     requireWritable(session);
-    const source = await resolvePath(session, requireArgument(argument, 'RNFR path'));
+    const source = await resolvePath(session, path);
     if (source.virtual === '/' || !(await statOrNull(source.real))) throw new FtpError(Reply.fileNotFound, Text.noSuchFile);
     session.renameFrom = source;
-    session.reply(Reply.pendingFurtherInfo, 'Ready for RNTO.');
+    session.reply(Reply.pendingFurtherInfo, Text.readyForRnto);
   },
-};
+});
 
-export const rnto: Command = {
-  needsLogin: true,
-  async run(session, argument) {
+export const rnto = command({
+  states: LOGGED_IN,
+  parse: required('RNTO path'),
+  async run(session, path) {
     const source = session.renameFrom;
     session.renameFrom = null;
     if (!source) throw new FtpError(Reply.badSequence, Text.badSequenceRename);
     requireWritable(session);
-    const target = await resolvePath(session, requireArgument(argument, 'RNTO path'));
+    const target = await resolvePath(session, path);
     if (target.virtual === '/') throw new FtpError(Reply.nameNotAllowed, Text.permissionDenied);
     await rename(source.real, target.real);
-    session.reply(Reply.fileActionOk, 'Rename successful.');
+    session.reply(Reply.fileActionOk, Text.renamed);
   },
-};
+});
 
-export const smnt: Command = {
-  needsLogin: true,
+export const smnt = command({
+  states: LOGGED_IN,
+  parse: asIs,
   run() {
-    throw new FtpError(Reply.notImplemented, 'SMNT is not implemented: there is one file system per user.');
+    throw new FtpError(Reply.notImplemented, Text.smntNotImplemented);
   },
-};
+});
 
-export const size: Command = {
-  needsLogin: true,
-  async run(session, argument) {
-    const target = await resolvePath(session, requireArgument(argument, 'SIZE path'));
+export const size = command({
+  states: LOGGED_IN,
+  parse: required('SIZE path'),
+  async run(session, path) {
+    const target = await resolvePath(session, path);
     const s = await requireFile(target.real);
     // RFC 3659 §4: the stored size (exact for TYPE I; Septet does not pre-scan text).
     session.reply(Reply.fileStatus, String(s.size));
   },
-};
+});
 
-export const mdtmCommand: Command = {
-  needsLogin: true,
-  async run(session, argument) {
-    const target = await resolvePath(session, requireArgument(argument, 'MDTM path'));
+export const mdtmCommand = command({
+  states: LOGGED_IN,
+  parse: required('MDTM path'),
+  async run(session, path) {
+    const target = await resolvePath(session, path);
     const s = await stat(target.real);
-    if (!s.isFile()) throw new FtpError(Reply.fileNotFound, 'Not a plain file.');
+    if (!s.isFile()) throw new FtpError(Reply.fileNotFound, Text.notPlainFile);
     session.reply(Reply.fileStatus, mdtm(s.mtime));
   },
-};
+});

@@ -16,6 +16,11 @@ export function requireArgument(argument: string, usage: string): string {
   return argument;
 }
 
+/** A parse function for commands that need a path (or name): 501 with the usage when it is missing. */
+export function required(usage: string): (argument: string) => string {
+  return (argument) => requireArgument(argument, usage);
+}
+
 export async function resolvePath(session: FtpSession, path: string): Promise<ResolvedPath> {
   return session.user.jail.resolve(session.cwd, path);
 }
@@ -33,13 +38,13 @@ export async function statOrNull(real: string): Promise<Stats | null> {
 export async function requireFile(real: string): Promise<Stats> {
   const s = await statOrNull(real);
   if (!s) throw new FtpError(Reply.fileNotFound, Text.noSuchFile);
-  if (!s.isFile()) throw new FtpError(Reply.fileNotFound, 'Not a plain file.');
+  if (!s.isFile()) throw new FtpError(Reply.fileNotFound, Text.notPlainFile);
   return s;
 }
 
 export async function requireDirectory(real: string): Promise<Stats> {
   const s = await statOrNull(real);
   if (!s) throw new FtpError(Reply.fileNotFound, Text.noSuchFile);
-  if (!s.isDirectory()) throw new FtpError(Reply.fileNotFound, 'Not a directory.');
+  if (!s.isDirectory()) throw new FtpError(Reply.fileNotFound, Text.notDirectory);
   return s;
 }

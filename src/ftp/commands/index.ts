@@ -9,16 +9,21 @@ import { list, mlsd, mlst, nlst } from './listing.ts';
 import { acct, pass, quit, rein, user } from './login.ts';
 import { mode, stru, type } from './params.ts';
 import { auth, pbsz, prot } from './security.ts';
-import type { Command } from './types.ts';
+import { Reply, Text } from '../replies.ts';
+import { ANY_STATE, asIs, command, type Command } from './types.ts';
 
-const notNeeded: Command = {
-  needsLogin: false,
+/** CCC (RFC 4217 §12.3) would drop TLS on the control connection: not offered. */
+const notOffered = command({
+  states: ANY_STATE,
+  parse: asIs,
   run(session) {
-    session.reply(502, 'Command not implemented.');
+    session.reply(Reply.notImplemented, Text.notImplemented);
   },
-};
+});
 
-export const commands: ReadonlyMap<string, Command> = new Map<string, Command>([
+export type { Command } from './types.ts';
+
+export const commands: ReadonlyMap<string, Command<unknown>> = new Map<string, Command<unknown>>([
   // RFC 959 §4.1.1 access control
   ['USER', user],
   ['PASS', pass],
@@ -72,6 +77,6 @@ export const commands: ReadonlyMap<string, Command> = new Map<string, Command>([
   ['AUTH', auth],
   ['PBSZ', pbsz],
   ['PROT', prot],
-  ['CCC', notNeeded],
+  ['CCC', notOffered],
   ['HASH', hash],
 ]);

@@ -8,7 +8,7 @@ import { FtpError, Reply, Text } from '../replies.ts';
 import type { FtpSession } from '../session.ts';
 import { startTransfer } from '../transfer-runner.ts';
 import { resolvePath, statOrNull } from './helpers.ts';
-import type { Command } from './types.ts';
+import { command, LOGGED_IN, type Command } from './types.ts';
 
 /** "LIST -la dir": options are ls's, which clients send out of habit; they are ignored. */
 function withoutOptions(argument: string): string {
@@ -30,11 +30,12 @@ export async function entriesFor(session: FtpSession, argument: string): Promise
   return { virtual: target.virtual, entries: await readEntries(target.real), isFile: false };
 }
 
-function listCommand(format: (e: Entry) => string): Command {
-  return {
-    needsLogin: true,
-    async run(session, argument) {
-      const { virtual, entries } = await entriesFor(session, withoutOptions(argument));
+function listCommand(format: (e: Entry) => string): Command<string> {
+  return command({
+    states: LOGGED_IN,
+    parse: withoutOptions,
+    async run(session, path) {
+      const { virtual, entries } = await entriesFor(session, path);
       if (!session.dataSetup) throw new FtpError(Reply.cantOpenData, Text.useDataFirst);
       const text = entries.map((e) => `${format(e)}\n`).join('');
       const params = listingParams(session);
@@ -48,19 +49,23 @@ function listCommand(format: (e: Entry) => string): Command {
         },
       });
     },
-  };
+  });
 }
 
 export const list = listCommand((e) => lsLine(e));
 export const nlst = listCommand((e) => e.name);
 
-export const mlsd: Command = {
-  needsLogin: true,
-  async run(session, argument) {
-    const target = await resolvePath(session, argument.trim() === '' ? '.' : argument);
+/** MLSD and MLST: no argument is the current directory. */
+const pathOrCurrent = (argument: string): string => (argument.trim() === '' ? '.' : argument);
+
+export const mlsd = command({
+  states: LOGGED_IN,
+  parse: pathOrCurrent,
+  async run(session, path) {
+    const target = await resolvePath(session, path);
     const s = await statOrNull(target.real);
     // RFC 3659 §7.2.1: MLSD is for directories only.
-    if (!s || !s.isDirectory()) throw new FtpError(Reply.fileNotFound, 'Not a directory.');
+    if (!s || !s.isDirectory()) throw new FtpError(Reply.fileNotFound, Text.notDirectory);
     const entries = await readEntries(target.real);
     if (!session.dataSetup) throw new FtpError(Reply.cantOpenData, Text.useDataFirst);
     const readOnly = session.user.readOnly;
@@ -73,16 +78,17 @@ export const mlsd: Command = {
       run: (socket, _progress, signal) => sendText(socket, params, text, signal),
     });
   },
-};
+});
 
-export const mlst: Command = {
-  needsLogin: true,
-  async run(session, argument) {
-    const target = await resolvePath(session, argument.trim() === '' ? '.' : argument);
+export const mlst = command({
+  states: LOGGED_IN,
+  parse: pathOrCurrent,
+  async run(session, path) {
+    const target = await resolvePath(session, path);
     const s = await statOrNull(target.real);
     if (!s) throw new FtpError(Reply.fileNotFound, Text.noSuchFile);
     // RFC 3659 §7.2: the facts line starts with one space; its name is the full path.
     const line = mlsxLine({ name: target.virtual, stats: s }, session.user.readOnly);
     session.raw(`250-Listing ${target.virtual}\r\n ${line.replace(/[\r\n]/g, ' ')}\r\n250 End\r\n`);
   },
-};
+});

@@ -3,11 +3,13 @@
 // only when [ftp] anonymous is on, read-only in <data>/pub.
 
 import { join } from 'node:path';
+import type { Account } from '../../core/store/types.ts';
 import { HomeJail, openUserHome } from '../../files/jail.ts';
 import { QuotaTracker } from '../../files/limits.ts';
 import { FtpError, Reply, Text } from '../replies.ts';
-import type { FtpSession } from '../session.ts';
-import type { Command } from './types.ts';
+import type { FtpSession, FtpUser } from '../session.ts';
+import { ANY_STATE, asIs, command, noArgument } from './types.ts';
+import { required } from './helpers.ts';
 
 const ANONYMOUS = new Set(['anonymous', 'ftp']);
 
@@ -15,83 +17,98 @@ function isAnonymous(session: FtpSession, name: string): boolean {
   return session.ftpConfig.anonymous && ANONYMOUS.has(name.toLowerCase());
 }
 
-export const user: Command = {
-  needsLogin: false,
-  async run(session, argument) {
-    if (session.transfer) await session.transfer.done.catch(() => {});
-    if (argument === '') throw new FtpError(Reply.badArguments, 'Syntax: USER name');
+export const user = command({
+  states: ANY_STATE,
+  parse: required('USER name'),
+  run(session, name) {
     // A new USER starts a new login (RFC 959 §4.1.1), even after a successful one.
     session.reset();
-    if (!isAnonymous(session, argument) && !session.plaintextLoginAllowed) throw new FtpError(Reply.notLoggedIn, Text.plaintextRefused);
-    session.state = { name: 'login', user: argument };
-    session.reply(Reply.needPassword, isAnonymous(session, argument) ? Text.anonymousPassword : Text.needPassword);
+    if (!isAnonymous(session, name) && !session.plaintextLoginAllowed) throw new FtpError(Reply.notLoggedIn, Text.plaintextRefused);
+    session.state = { name: 'login', user: name };
+    session.reply(Reply.needPassword, isAnonymous(session, name) ? Text.anonymousPassword : Text.needPassword);
   },
-};
+});
 
-export const pass: Command = {
-  needsLogin: false,
-  async run(session, argument) {
+export const pass = command({
+  states: ANY_STATE,
+  // The password as sent, spaces included (and possibly empty).
+  parse: asIs,
+  async run(session, password) {
     const state = session.state;
-    if (state.name === 'ready') throw new FtpError(Reply.badSequence, 'Already logged in.');
+    if (state.name === 'ready') throw new FtpError(Reply.badSequence, Text.alreadyLoggedIn);
     if (state.name !== 'login' || state.user === null) throw new FtpError(Reply.badSequence, Text.userFirst);
-    const name = state.user;
-    const { deps } = session;
-    if (isAnonymous(session, name)) {
-      const jail = await HomeJail.open(join(deps.dataDir, 'pub'), { create: true });
-      session.state = { name: 'ready', user: { name: 'anonymous', jail, readOnly: true, quota: await QuotaTracker.open(jail.root, null) } };
-      session.conn.markTrusted(); // anonymous downloads may outlast the pre-authentication deadline
-      session.conn.log.info({ user: 'anonymous' }, 'ftp login');
-      session.reply(Reply.loggedIn, Text.loginOk);
-      return;
-    }
+    if (isAnonymous(session, state.user)) return loggedIn(session, await anonymousUser(session));
     if (!session.plaintextLoginAllowed) throw new FtpError(Reply.notLoggedIn, Text.plaintextRefused);
-    const account = await deps.auth.login({ username: name, password: argument, remoteAddress: session.conn.remoteAddress, service: 'ftp' });
-    if (!account) {
-      session.state = { name: 'login', user: null };
-      session.loginFailures++;
-      if (session.loginFailures >= session.ftpConfig.max_login_failures) {
-        session.reply(Reply.unavailable, Text.tooManyFailures);
-        session.state = { name: 'closed' };
-        return;
-      }
-      throw new FtpError(Reply.notLoggedIn, Text.loginFailed);
-    }
-    const jail = await openUserHome(deps.dataDir, account.address);
-    const limit = account.quotaBytes ?? (session.ftpConfig.quota_bytes > 0 ? session.ftpConfig.quota_bytes : null);
-    const quota = await QuotaTracker.open(jail.root, limit);
+    const account = await session.deps.auth.login({ username: state.user, password, remoteAddress: session.conn.remoteAddress, service: 'ftp' });
+    if (!account) return loginFailed(session);
+    const user = await accountUser(session, account);
     if (session.conn.isClosed) return;
-    session.state = { name: 'ready', user: { name: account.address, jail, readOnly: false, quota } };
-    session.loginFailures = 0;
-    session.conn.markTrusted(); // no pre-authentication deadline any more (core/net/limits.ts)
-    session.conn.log.info({ user: account.address }, 'ftp login');
-    session.reply(Reply.loggedIn, Text.loginOk);
+    loggedIn(session, user);
   },
-};
+});
 
-export const acct: Command = {
-  needsLogin: false,
+/** Read-only, in <data>/pub. */
+async function anonymousUser(session: FtpSession): Promise<FtpUser> {
+  const jail = await HomeJail.open(join(session.deps.dataDir, 'pub'), { create: true });
+  return { name: 'anonymous', jail, readOnly: true, quota: await QuotaTracker.open(jail.root, null) };
+}
+
+/** The account's home folder, with its own quota or the configured one. */
+async function accountUser(session: FtpSession, account: Account): Promise<FtpUser> {
+  const jail = await openUserHome(session.deps.dataDir, account.address);
+  const limit = account.quotaBytes ?? (session.ftpConfig.quota_bytes > 0 ? session.ftpConfig.quota_bytes : null);
+  return { name: account.address, jail, readOnly: false, quota: await QuotaTracker.open(jail.root, limit) };
+}
+
+function loggedIn(session: FtpSession, user: FtpUser): void {
+  session.state = { name: 'ready', user };
+  session.loginFailures = 0;
+  // No pre-authentication deadline any more (core/net/limits.ts): also anonymous
+  // downloads may outlast it.
+  session.conn.markTrusted();
+  session.conn.log.info({ user: user.name }, 'ftp login');
+  session.reply(Reply.loggedIn, Text.loginOk);
+}
+
+/** 530, or 421 and the end of the session after max_login_failures. */
+function loginFailed(session: FtpSession): void {
+  session.state = { name: 'login', user: null };
+  session.loginFailures++;
+  if (session.loginFailures >= session.ftpConfig.max_login_failures) {
+    session.reply(Reply.unavailable, Text.tooManyFailures);
+    session.state = { name: 'closed' };
+    return;
+  }
+  throw new FtpError(Reply.notLoggedIn, Text.loginFailed);
+}
+
+export const acct = command({
+  states: ANY_STATE,
+  parse: noArgument,
   run(session) {
     if (session.state.name !== 'ready') throw new FtpError(Reply.badSequence, Text.userFirst);
-    session.reply(Reply.superfluous, 'ACCT not needed.');
+    session.reply(Reply.superfluous, Text.acctNotNeeded);
   },
-};
+});
 
-export const rein: Command = {
-  needsLogin: false,
+export const rein = command({
+  states: ANY_STATE,
+  parse: noArgument,
   async run(session) {
     // RFC 959 §4.1.1: a transfer in progress completes first.
     await session.transfer?.done.catch(() => {});
     session.reset();
-    session.reply(Reply.ready, 'Ready for new user.');
+    session.reply(Reply.ready, Text.readyForNewUser);
   },
-};
+});
 
-export const quit: Command = {
-  needsLogin: false,
+export const quit = command({
+  states: ANY_STATE,
+  parse: noArgument,
   async run(session) {
     // RFC 959 §4.1.1: with a transfer in progress, its reply comes first.
     await session.transfer?.done.catch(() => {});
     session.reply(Reply.closing, Text.goodbye);
     session.state = { name: 'closed' };
   },
-};
+});

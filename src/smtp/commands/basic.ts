@@ -1,15 +1,11 @@
 // RSET, NOOP, QUIT and HELP (RFC 5321 §4.1.1.5, §4.1.1.9, §4.1.1.10, §4.1.1.8).
 
 import { Replies } from '../replies.ts';
-import { ANY_STATE, command } from './command.ts';
-
-const noArguments = (args: string): void => {
-  if (args.trim() !== '') throw Replies.badArguments.with('No arguments allowed');
-};
+import { ANY_STATE, command, noArguments } from './command.ts';
 
 export const rset = command({
   states: ANY_STATE,
-  parse: noArguments,
+  parse: noArguments(),
   run: async (session) => {
     await session.resetTransaction();
     session.reply(Replies.resetOk);
@@ -25,10 +21,10 @@ export const noop = command({
 
 export const quit = command({
   states: ANY_STATE,
-  parse: noArguments,
+  parse: noArguments(),
   run: async (session) => {
     await session.resetTransaction();
-    session.reply({ code: 221, enhanced: '2.0.0', text: `${session.deps.hostname} Bye` });
+    session.reply(Replies.bye(session.deps.hostname));
     session.close();
   },
 });
@@ -36,14 +32,5 @@ export const quit = command({
 export const help = command({
   states: ANY_STATE,
   parse: () => undefined,
-  run: (session) =>
-    session.reply({
-      code: 214,
-      enhanced: '2.0.0',
-      text: [
-        'Septet SMTP. Commands:',
-        'EHLO HELO MAIL RCPT DATA BDAT RSET NOOP QUIT HELP VRFY EXPN AUTH STARTTLS',
-        'See RFC 5321 (SMTP), RFC 6409 (submission), RFC 4954 (AUTH), RFC 3030 (BDAT)',
-      ].join('\n'),
-    }),
+  run: (session) => session.reply(Replies.help),
 });

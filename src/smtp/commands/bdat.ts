@@ -2,14 +2,29 @@
 // The chunk octets are always read, even when the command is refused, so they are
 // never taken for commands.
 
-import { ClientGoneError, type Session } from '../session.ts';
-import { bodySink, finishBody, openBody } from '../data.ts';
-import { Replies } from '../replies.ts';
+import { ConnectionClosedError } from '../../core/net/connection.ts';
+import { bodySink, finishBody, openBody, withDataTimeout } from '../data.ts';
+import { Replies, SmtpError } from '../replies.ts';
+import type { BodyInProgress, ClientIdentity, Envelope, SmtpSession } from '../session.ts';
 import { parseBdatArgs } from '../wire.ts';
 import { command } from './command.ts';
 
-async function discardChunk(session: Session, size: number): Promise<void> {
-  if (!(await session.conn.reader.pipeExact(size, () => {}))) throw new ClientGoneError();
+async function discardChunk(session: SmtpSession, size: number): Promise<void> {
+  if (!(await session.conn.reader.pipeExact(size, () => {}))) throw new ConnectionClosedError();
+}
+
+/** The first chunk opens the body; if that fails its octets are still read and the transaction ends. */
+async function startBody(session: SmtpSession, client: ClientIdentity, envelope: Envelope, size: number): Promise<BodyInProgress> {
+  let body: BodyInProgress;
+  try {
+    body = await openBody(session, client, envelope);
+  } catch (error) {
+    await discardChunk(session, size);
+    await session.resetTransaction();
+    throw error;
+  }
+  session.state = { name: 'bdat', client, envelope, body };
+  return body;
 }
 
 export const bdat = command({
@@ -27,33 +42,16 @@ export const bdat = command({
   },
   run: async (session, { size, last }) => {
     const state = session.state;
-    if (state.kind !== 'rcpt' && state.kind !== 'bdat') throw Replies.badSequence;
-    let body = state.kind === 'bdat' ? state.body : null;
-    if (!body) {
-      try {
-        body = await openBody(session, state.client, state.envelope);
-      } catch (error) {
-        await discardChunk(session, size);
-        await session.resetTransaction();
-        throw error;
-      }
-      session.state = { kind: 'bdat', client: state.client, envelope: state.envelope, body };
-    }
-    const { sink, failure } = bodySink(session, body);
-    const { conn, config } = session;
-    conn.setIdleTimeout(config.smtp.data_timeout * 1000);
-    let complete = false;
-    try {
-      complete = await conn.reader.pipeExact(size, sink);
-    } finally {
-      conn.setIdleTimeout(config.smtp.command_timeout * 1000);
-    }
-    if (!complete) throw new ClientGoneError(); // the session loop aborts the body
+    if (state.name !== 'rcpt' && state.name !== 'bdat') throw new SmtpError(Replies.badSequence);
+    const body = state.name === 'bdat' ? state.body : await startBody(session, state.client, state.envelope, size);
+    const { sink, failure } = bodySink(body);
+    const complete = await withDataTimeout(session, () => session.conn.reader.pipeExact(size, sink));
+    if (!complete) throw new ConnectionClosedError(); // the session loop aborts the body
     if (last || failure() || body.writer.oversize) {
       // RFC 3030 §2: an error ends the transaction; the client must RSET or start anew.
       await finishBody(session, state.envelope, body, failure());
       return;
     }
-    session.reply({ code: 250, enhanced: '2.0.0', text: `${size} octets received` });
+    session.reply(Replies.chunkReceived(size));
   },
 });

@@ -1,6 +1,6 @@
 // Commands RFC 5321 retired: answered 502 with the reason rather than "unknown".
 
-import { Replies } from '../replies.ts';
+import { Replies, SmtpError } from '../replies.ts';
 import { ANY_STATE, command, type Command } from './command.ts';
 
 const refuse = (reason: string): Command =>
@@ -8,7 +8,7 @@ const refuse = (reason: string): Command =>
     states: ANY_STATE,
     parse: () => undefined,
     run: () => {
-      throw Replies.notImplemented.with(reason);
+      throw new SmtpError(Replies.notImplemented, reason);
     },
   });
 

@@ -2,26 +2,24 @@
 // authentication, no transaction (§4.2); Connection.startTls drops any bytes the
 // client pipelined after the command (the command-injection attack).
 
-import { Replies } from '../replies.ts';
-import { ClientGoneError } from '../session.ts';
-import { command } from './command.ts';
+import { Replies, SmtpError } from '../replies.ts';
+import { ConnectionClosedError } from '../../core/net/connection.ts';
+import { command, noArguments } from './command.ts';
 
 export const starttls = command({
   states: ['greeting', 'ready'],
   sequenceHint: () => 'STARTTLS not allowed during a mail transaction',
-  parse: (args) => {
-    if (args.trim() !== '') throw Replies.badArguments.with('STARTTLS takes no arguments'); // §4: 501
-  },
+  parse: noArguments('STARTTLS takes no arguments'), // §4: 501
   run: async (session) => {
-    if (session.conn.secure) throw Replies.badSequence.with('TLS already active');
+    if (session.conn.secure) throw new SmtpError(Replies.badSequence, 'TLS already active');
     session.reply(Replies.readyForTls);
     try {
       await session.conn.startTls(session.deps.tls);
     } catch (error) {
       session.log.info({ err: (error as Error).message }, 'TLS handshake failed');
-      throw new ClientGoneError();
+      throw new ConnectionClosedError();
     }
-    session.state = { kind: 'greeting' };
+    session.state = { name: 'greeting' };
     session.account = null;
   },
 });

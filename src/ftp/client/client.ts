@@ -5,15 +5,17 @@
 // resume and restart markers in block and compressed modes.
 
 import { once } from 'node:events';
-import { createServer, connect, isIP, type AddressInfo, type Socket } from 'node:net';
+import { isIP, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { connect as tlsConnect } from 'node:tls';
 import { DEFAULT_PARAMS, isPlainCopy, type TransferParams } from '../data/events.ts';
 import { ReceivePipeline, SendPipeline } from '../data/pipeline.ts';
-import { ControlConnection, FtpReplyError, type FtpReply } from './control.ts';
+import { ControlConnection, type TlsClientOptions } from './connection.ts';
+import { prepareActive, preparePassive, secureData, type PendingData } from './data-connection.ts';
+import { FtpReplyError, parseQuotedPath, replyClass, RESTART_MARKER, type FtpReply } from './replies.ts';
 
-export { FtpReplyError } from './control.ts';
+export { MAX_REPLY_LINE } from './connection.ts';
+export { FtpProtocolError, FtpReplyError, type FtpReply } from './replies.ts';
 
 export interface FtpClientOptions {
   host: string;
@@ -26,6 +28,8 @@ export interface FtpClientOptions {
   /** Verify the server's certificate (default true). */
   rejectUnauthorized?: boolean;
   timeoutMs?: number;
+  /** Longest reply line, octets (default MAX_REPLY_LINE). */
+  maxReplyLine?: number;
 }
 
 export interface TransferOptions {
@@ -66,29 +70,43 @@ export class FtpClient {
   }
 
   static async connect(options: FtpClientOptions): Promise<FtpClient> {
-    const tlsOptions = { rejectUnauthorized: options.rejectUnauthorized ?? true, ...(isIP(options.host) ? {} : { servername: options.host }) };
-    const control = await ControlConnection.open(options.host, options.port, options.security === 'implicit', tlsOptions, options.timeoutMs);
+    const tls = tlsOptions(options);
+    const control = await ControlConnection.open({
+      host: options.host,
+      port: options.port,
+      implicitTls: options.security === 'implicit',
+      tls,
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      ...(options.maxReplyLine !== undefined ? { maxReplyLine: options.maxReplyLine } : {}),
+    });
     const client = new FtpClient(control, options);
     try {
-      const greeting = await control.reply();
-      if (greeting.code !== 220) throw new FtpReplyError('(greeting)', greeting);
-      if (options.security === 'explicit') {
-        await control.expect('AUTH TLS', 234);
-        await control.upgrade(tlsOptions);
-      }
-      const user = await control.expect(`USER ${options.user}`, 230, 331);
-      if (user.code === 331) await control.expect(`PASS ${options.password}`, 2);
-      if (options.security !== 'none') {
-        await control.expect('PBSZ 0', 2);
-        await control.expect('PROT P', 2);
-        client.protectData = true;
-      }
-      await client.applyParams();
+      await client.start(tls);
       return client;
     } catch (error) {
       control.close();
       throw error;
     }
+  }
+
+  /** Greeting, AUTH TLS (explicit), login, PBSZ/PROT P (any TLS), then TYPE/STRU/MODE. */
+  private async start(tls: TlsClientOptions): Promise<void> {
+    const { control, options } = this;
+    const greeting = await control.reply();
+    if (greeting.code !== 220) throw new FtpReplyError('(greeting)', greeting);
+    if (options.security === 'explicit') {
+      await control.expect('AUTH TLS', 234);
+      await control.upgrade(tls);
+    }
+    const user = await control.expect(`USER ${options.user}`, 230, 331);
+    if (user.code === 331) await control.expect(`PASS ${options.password}`, 2);
+    if (options.security !== 'none') {
+      // RFC 4217 §8-9: PBSZ 0 first, then data connections under TLS too.
+      await control.expect('PBSZ 0', 2);
+      await control.expect('PROT P', 2);
+      this.protectData = true;
+    }
+    await this.applyParams();
   }
 
   /** RFC 959 §3.1-3.4: TYPE/STRU/MODE for the following transfers. */
@@ -110,9 +128,7 @@ export class FtpClient {
   }
 
   async pwd(): Promise<string> {
-    const r = await this.control.expect('PWD', 257);
-    const m = /^"((?:[^"]|"")*)"/.exec(r.message);
-    return m ? m[1]!.replace(/""/g, '"') : r.message;
+    return parseQuotedPath(await this.control.expect('PWD', 257));
   }
 
   async size(path: string): Promise<number | null> {
@@ -142,7 +158,7 @@ export class FtpClient {
     const chunks: Buffer[] = [];
     const saved = this.params;
     const listing: TransferParams = { type: 'A', form: 'N', structure: 'F', mode: saved.mode };
-    await this.transfer(`${namesOnly ? 'NLST' : 'LIST'}${path ? ` ${path}` : ''}`, 'download', listing, {
+    await this.transfer(`${namesOnly ? 'NLST' : 'LIST'}${path ? ` ${path}` : ''}`, 'download', {
       sink: async (socket) => {
         const codec = new ReceivePipeline(listing);
         for await (const chunk of socket) for (const item of codec.push(chunk as Buffer)) if (item.kind === 'bytes') chunks.push(item.bytes);
@@ -155,24 +171,12 @@ export class FtpClient {
   /** MLSD entries: name → facts (RFC 3659 §7). */
   async mlsd(path = ''): Promise<Map<string, Record<string, string>>> {
     const chunks: Buffer[] = [];
-    await this.transfer(`MLSD${path ? ` ${path}` : ''}`, 'download', { type: 'A', form: 'N', structure: 'F', mode: 'S' }, {
+    await this.transfer(`MLSD${path ? ` ${path}` : ''}`, 'download', {
       sink: async (socket) => {
         for await (const chunk of socket) chunks.push(chunk as Buffer);
       },
-      forceStream: true,
     });
-    const out = new Map<string, Record<string, string>>();
-    for (const line of Buffer.concat(chunks).toString('utf8').split(/\r?\n/)) {
-      const space = line.indexOf(' ');
-      if (space < 0) continue;
-      const facts: Record<string, string> = {};
-      for (const fact of line.slice(0, space).split(';')) {
-        const eq = fact.indexOf('=');
-        if (eq > 0) facts[fact.slice(0, eq).toLowerCase()] = fact.slice(eq + 1);
-      }
-      out.set(line.slice(space + 1), facts);
-    }
-    return out;
+    return parseMlsd(Buffer.concat(chunks).toString('utf8'));
   }
 
   /** RETR into `destination`; returns the stored octets received. */
@@ -180,25 +184,18 @@ export class FtpClient {
     let bytes = 0;
     const params = this.params;
     if (options.restart) await this.control.expect(`REST ${options.restart}`, 350);
-    await this.transfer(`RETR ${path}`, 'download', params, {
+    const counted = (n: number) => {
+      bytes += n;
+      options.onProgress?.(bytes);
+    };
+    await this.transfer(`RETR ${path}`, 'download', {
       sink: async (socket) => {
         if (isPlainCopy(params)) {
-          socket.on('data', (chunk: Buffer) => options.onProgress?.((bytes += chunk.length)));
+          socket.on('data', (chunk: Buffer) => counted(chunk.length));
           await pipeline(socket, destination, { end: false });
           return;
         }
-        const codec = new ReceivePipeline(params);
-        const take = async (items: ReturnType<ReceivePipeline['push']>) => {
-          for (const item of items) {
-            if (item.kind === 'bytes') {
-              bytes += item.bytes.length;
-              if (!destination.write(item.bytes)) await once(destination, 'drain');
-              options.onProgress?.(bytes);
-            } else if (item.kind === 'mark') options.onMarker?.(item.marker, (options.restart ?? 0) + bytes);
-          }
-        };
-        for await (const chunk of socket) await take(codec.push(chunk as Buffer));
-        await take(codec.end());
+        await receiveDecoded(socket, params, destination, counted, (marker) => options.onMarker?.(marker, (options.restart ?? 0) + bytes));
       },
     });
     return bytes;
@@ -209,7 +206,7 @@ export class FtpClient {
     let bytes = 0;
     const params = this.params;
     if (options.restart) await this.control.expect(`REST ${options.restart}`, 350);
-    await this.transfer(`${options.append ? 'APPE' : 'STOR'} ${path}`, 'upload', params, {
+    await this.transfer(`${options.append ? 'APPE' : 'STOR'} ${path}`, 'upload', {
       source: async (socket) => {
         const codec = isPlainCopy(params) ? null : new SendPipeline(params);
         for await (const chunk of source) {
@@ -232,19 +229,18 @@ export class FtpClient {
   private async transfer(
     command: string,
     direction: 'download' | 'upload',
-    _params: TransferParams,
-    io: { sink?: (socket: Socket) => Promise<void>; source?: (socket: Socket) => Promise<void>; forceStream?: boolean },
+    io: { sink?: (socket: Socket) => Promise<void>; source?: (socket: Socket) => Promise<void> },
   ): Promise<void> {
-    const opener = await this.prepareData();
+    const pending = await this.prepareData();
     const preliminary = await this.control.command(command);
-    if (Math.floor(preliminary.code / 100) !== 1) {
-      opener.cancel();
+    if (replyClass(preliminary) !== 1) {
+      pending.cancel();
       throw new FtpReplyError(command, preliminary);
     }
     let socket: Socket;
     try {
-      socket = await opener.open();
-      if (this.protectData) socket = await this.secure(socket);
+      socket = await pending.open();
+      if (this.protectData) socket = await secureData(socket, this.control.tlsSocket, this.options.host, this.options.rejectUnauthorized ?? true);
     } catch (error) {
       await this.control.reply().catch(() => undefined);
       throw error;
@@ -257,65 +253,53 @@ export class FtpClient {
       socket.destroy();
     }
     const done = await finalReply;
-    if (Math.floor(done.code / 100) !== 2) throw new FtpReplyError(command, done);
+    if (replyClass(done) !== 2) throw new FtpReplyError(command, done);
   }
 
   private async finalReply(): Promise<FtpReply> {
     for (;;) {
       const r = await this.control.reply();
-      if (r.code !== 110) return r;
+      if (r.code !== RESTART_MARKER) return r;
     }
   }
 
-  /** RFC 4217 §10: the client is the TLS client, resuming the control session. */
-  private async secure(raw: Socket): Promise<Socket> {
-    const control = this.control.tlsSocket;
-    const session = control?.getSession();
-    const secure = tlsConnect({ socket: raw, rejectUnauthorized: this.options.rejectUnauthorized ?? true, ...(session ? { session } : {}), ...(isIP(this.options.host) ? {} : { servername: this.options.host }) });
-    await once(secure, 'secureConnect');
-    return secure;
+  private prepareData(): Promise<PendingData> {
+    return this.options.active ? prepareActive(this.control) : preparePassive(this.control, this.options.host);
   }
+}
 
-  private async prepareData(): Promise<{ open(): Promise<Socket>; cancel(): void }> {
-    if (this.options.active) return this.prepareActive();
-    let port: number;
-    let host = this.options.host;
-    const epsv = await this.control.command('EPSV');
-    if (epsv.code === 229) {
-      const m = /\(([!-~])\1\1(\d+)\1\)/.exec(epsv.message);
-      if (!m) throw new FtpReplyError('EPSV', epsv);
-      port = Number(m[2]);
-    } else {
-      const pasv = await this.control.expect('PASV', 227);
-      const m = /(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)/.exec(pasv.message);
-      if (!m) throw new FtpReplyError('PASV', pasv);
-      port = Number(m[5]) * 256 + Number(m[6]);
-      // Servers behind NAT announce private addresses; the control host is the one that works.
-      host = this.options.host;
-    }
-    const socket = connect({ host, port });
-    const ready = once(socket, 'connect').then(() => socket);
-    ready.catch(() => {});
-    return { open: () => ready, cancel: () => socket.destroy() };
-  }
+function tlsOptions(options: FtpClientOptions): TlsClientOptions {
+  return { rejectUnauthorized: options.rejectUnauthorized ?? true, ...(isIP(options.host) ? {} : { servername: options.host }) };
+}
 
-  private async prepareActive(): Promise<{ open(): Promise<Socket>; cancel(): void }> {
-    const local = this.control.socket.localAddress ?? '127.0.0.1';
-    const server = createServer();
-    server.listen(0, local);
-    await once(server, 'listening');
-    const { port } = server.address() as AddressInfo;
-    const plain = local.replace(/^::ffff:/, '');
-    const eprt = await this.control.command(`EPRT |${isIP(plain) === 6 ? 2 : 1}|${plain}|${port}|`);
-    if (eprt.code !== 200) {
-      if (isIP(plain) !== 4) throw new FtpReplyError('EPRT', eprt);
-      await this.control.expect(`PORT ${plain.split('.').join(',')},${port >> 8},${port & 0xff}`, 200);
+/** Decodes a non-plain transfer (RFC 959 §3: TYPE A/E, STRU R, MODE B/C) into `destination`. */
+async function receiveDecoded(socket: Socket, params: TransferParams, destination: Writable, counted: (n: number) => void, onMarker: (marker: string) => void): Promise<void> {
+  const codec = new ReceivePipeline(params);
+  const take = async (items: ReturnType<ReceivePipeline['push']>) => {
+    for (const item of items) {
+      if (item.kind === 'bytes') {
+        const ok = destination.write(item.bytes);
+        counted(item.bytes.length);
+        if (!ok) await once(destination, 'drain');
+      } else if (item.kind === 'mark') onMarker(item.marker);
     }
-    const accepted = once(server, 'connection').then(([s]) => {
-      server.close();
-      return s as Socket;
-    });
-    accepted.catch(() => {});
-    return { open: () => accepted, cancel: () => server.close() };
+  };
+  for await (const chunk of socket) await take(codec.push(chunk as Buffer));
+  await take(codec.end());
+}
+
+/** RFC 3659 §7.2: MLSD lines "fact=value;...; name" → name → facts (lower-case names). */
+export function parseMlsd(text: string): Map<string, Record<string, string>> {
+  const out = new Map<string, Record<string, string>>();
+  for (const line of text.split(/\r?\n/)) {
+    const space = line.indexOf(' ');
+    if (space < 0) continue;
+    const facts: Record<string, string> = {};
+    for (const fact of line.slice(0, space).split(';')) {
+      const eq = fact.indexOf('=');
+      if (eq > 0) facts[fact.slice(0, eq).toLowerCase()] = fact.slice(eq + 1);
+    }
+    out.set(line.slice(space + 1), facts);
   }
+  return out;
 }

@@ -10,7 +10,7 @@ import { Readable, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { ftpCommand } from '../../cli/ftp.ts';
 import { FtpFixture, PASSWORD } from '../test-support.ts';
-import { FtpClient, parseFtpUrl } from './ftp-client.ts';
+import { FtpClient, parseFtpUrl } from './client.ts';
 
 let f: FtpFixture;
 let work: string;
