@@ -57,6 +57,14 @@ export class SeptetProcess {
     return standardPorts[service] + this.offset;
   }
 
+  /** `septet user add USER --password PASSWORD` for each pair; fails the test on an error. */
+  async addUsers(users: Record<string, string>): Promise<void> {
+    for (const [user, password] of Object.entries(users)) {
+      const added = await this.cli(['user', 'add', user, '--password', password]);
+      assert.equal(added.code, 0, `user add ${user}: ${added.stderr}`);
+    }
+  }
+
   /** Runs `septet ARGS --data D --config C` to completion. */
   async cli(args: string[], input?: string): Promise<{ stdout: string; stderr: string; code: number }> {
     return runCli([...args, '--data', this.dataDir, '--config', this.configFile], input);

@@ -51,7 +51,7 @@ async function sender(offset: number, remotePort: number, relay: string[], sched
     `servers = ["127.0.0.1:${DNS_PORT}"]`,
   ].join('\n');
   const server = await prepareSeptet({ offset, listen: A_ADDR, toml });
-  assert.equal((await server.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
+  await server.addUsers({ 'alice@a.test': 'alicepass' });
   return server;
 }
 
@@ -94,9 +94,7 @@ before(async () => {
   b = await prepareSeptet({ offset: B_OFFSET, listen: B_ADDR, toml: ['[dns]', `servers = ["127.0.0.1:${DNS_PORT}"]`].join('\n') });
   // The account A's relay logs in with at its smart host: as at a provider, it must own the
   // sender address (B refuses other senders, 553 5.7.1), so it is alice's own address.
-  assert.equal((await b.cli(['user', 'add', 'alice@a.test', '--password', 'relaypass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'carol@b.test', '--password', 'carolpass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'dave@tls.test', '--password', 'davepass'])).code, 0);
+  await b.addUsers({ 'alice@a.test': 'relaypass', 'carol@b.test': 'carolpass', 'dave@tls.test': 'davepass' });
   await start(b);
 });
 
@@ -177,7 +175,7 @@ describe('septet queue: list, hold, release, retry, delete on a live queue', () 
     // First retry after 5 s, then every 60 s: a retry within seconds is the operator's doing.
     const a = await sender(Q_OFFSET, 25 + Q_OFFSET, [], ['retry_schedule = ["5s", "60s"]']);
     const q = await prepareSeptet({ offset: Q_OFFSET, listen: B_ADDR });
-    assert.equal((await q.cli(['user', 'add', 'bob@q.test', '--password', 'bobpass'])).code, 0);
+    await q.addUsers({ 'bob@q.test': 'bobpass' });
     await start(a);
 
     await sendMail(a, 'bob@q.test', 'queued while down');

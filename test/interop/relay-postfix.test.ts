@@ -214,8 +214,8 @@ before(async () => {
   await postfix.start();
   a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml(A_ADDR) });
   b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml(B_ADDR) });
-  assert.equal((await a.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'bob@b.test', '--password', 'bobpass'])).code, 0);
+  await a.addUsers({ 'alice@a.test': 'alicepass' });
+  await b.addUsers({ 'bob@b.test': 'bobpass' });
   await a.start();
   await b.start();
 });

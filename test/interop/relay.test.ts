@@ -67,9 +67,8 @@ before(async () => {
   // Each instance sends from its own address, as two hosts would.
   a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${A_ADDR}"`) });
   b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${B_ADDR}"`) });
-  assert.equal((await a.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'bob@b.test', '--password', 'bobpass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'carol@c.test', '--password', 'carolpass'])).code, 0);
+  await a.addUsers({ 'alice@a.test': 'alicepass' });
+  await b.addUsers({ 'bob@b.test': 'bobpass', 'carol@c.test': 'carolpass' });
   await a.start();
   await b.start();
 });
