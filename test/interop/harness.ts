@@ -265,3 +265,37 @@ print('sent')
     [m.host, String(m.port), m.from, m.to, m.subject, m.body, m.password ?? '', m.messageId ?? ''],
   );
 }
+
+export interface RelayTomlOptions {
+  /** The port remote MX hosts (the other instance, Postfix) listen on. */
+  port: number;
+  /** The test's dnsmasq on 127.0.0.1. */
+  dnsPort: number;
+  source?: string;
+  /** Retry keys (default: a retry after 2 s). */
+  schedule?: string[];
+  maxAge?: string;
+  /** More [relay] keys. */
+  extra?: string[];
+}
+
+/**
+ * The [relay] and [dns] sections of a relay interop test: a shortened schedule (retry
+ * after 2 s, give up after max_age, default 2 minutes), delay notices at once, a queue
+ * scan every second, and the test's DNS server.
+ */
+export function relayTestToml(o: RelayTomlOptions): string {
+  return [
+    '[relay]',
+    `port = ${o.port}`,
+    ...(o.source ? [`source_address = "${o.source}"`] : []),
+    ...(o.schedule ?? ['retry_schedule = ["2s"]']),
+    `max_age = "${o.maxAge ?? '2m'}"`,
+    'delay_notice_after = "0"',
+    'poll_interval = 1',
+    'connect_timeout = 3',
+    ...(o.extra ?? []),
+    '[dns]',
+    `servers = ["127.0.0.1:${o.dnsPort}"]`,
+  ].join('\n');
+}

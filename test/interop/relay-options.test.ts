@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { findMessage, popAll, prepareSeptet, python, submitMail, waitFor, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, relayTestToml, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const B_OFFSET = 29600;
@@ -37,19 +37,7 @@ function startDns(): Promise<ChildProcess> {
 
 /** A sending instance on 127.0.0.2 with alice@a.test; `relay` is extra [relay] keys. */
 async function sender(offset: number, remotePort: number, relay: string[], schedule = ['retry_schedule = ["2s"]']): Promise<SeptetProcess> {
-  const toml = [
-    '[relay]',
-    `port = ${remotePort}`,
-    `source_address = "${A_ADDR}"`,
-    ...schedule,
-    'max_age = "10m"',
-    'delay_notice_after = "0"',
-    'poll_interval = 1',
-    'connect_timeout = 3',
-    ...relay,
-    '[dns]',
-    `servers = ["127.0.0.1:${DNS_PORT}"]`,
-  ].join('\n');
+  const toml = relayTestToml({ port: remotePort, dnsPort: DNS_PORT, source: A_ADDR, schedule, maxAge: '10m', extra: relay });
   const server = await prepareSeptet({ offset, listen: A_ADDR, toml });
   await server.addUsers({ 'alice@a.test': 'alicepass' });
   return server;

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { popAll, postfixMasterCf, prepareSeptet, removeDir, submitMail, waitFor, type SeptetProcess } from './harness.ts';
+import { popAll, postfixMasterCf, prepareSeptet, relayTestToml, removeDir, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const execFileP = promisify(execFile);
@@ -180,20 +180,6 @@ function startDns(): Promise<ChildProcess> {
   ]);
 }
 
-const relayToml = (source: string) =>
-  [
-    '[relay]',
-    `port = ${SMTP_PORT}`,
-    `source_address = "${source}"`,
-    'retry_schedule = ["2s"]',
-    'max_age = "2m"',
-    'delay_notice_after = "0"',
-    'poll_interval = 1',
-    'connect_timeout = 3',
-    '[dns]',
-    `servers = ["127.0.0.1:${DNS_PORT}"]`,
-  ].join('\n');
-
 /** smtplib: submit to HOST:PORT (with AUTH when a password is given), envelope FROM -> TO. */
 const sendMail = (host: string, port: number, from: string, to: string, subject: string, body: string, password = '') =>
   submitMail({ host, port, from, to, subject, body, password, messageId: `<${subject.replaceAll(' ', '-')}@interop.test>` });
@@ -212,8 +198,8 @@ before(async () => {
   dns = await startDns();
   postfix = new PostfixInstance(await mkdtemp(join(tmpdir(), 'septet-postfix-')));
   await postfix.start();
-  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml(A_ADDR) });
-  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml(B_ADDR) });
+  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayTestToml({ port: SMTP_PORT, dnsPort: DNS_PORT, source: A_ADDR }) });
+  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayTestToml({ port: SMTP_PORT, dnsPort: DNS_PORT, source: B_ADDR }) });
   await a.addUsers({ 'alice@a.test': 'alicepass' });
   await b.addUsers({ 'bob@b.test': 'bobpass' });
   await a.start();

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { findMessage, popAll, prepareSeptet, python, submitMail, waitFor, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, relayTestToml, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const OFFSET = 29000;
@@ -18,19 +18,6 @@ const B_ADDR = '127.0.0.3';
 let dns: ChildProcess;
 let a: SeptetProcess;
 let b: SeptetProcess;
-
-const relayToml = [
-  '[relay]',
-  `port = ${25 + OFFSET}`,
-  // Shortened schedule: retries after 2 s, give up after 2 minutes.
-  'retry_schedule = ["2s"]',
-  'max_age = "2m"',
-  'delay_notice_after = "0"',
-  'poll_interval = 1',
-  'connect_timeout = 3',
-  '[dns]',
-  `servers = ["127.0.0.1:${DNS_PORT}"]`,
-].join('\n');
 
 function startDns(): Promise<ChildProcess> {
   return startDnsmasq(DNS_PORT, [
@@ -65,8 +52,8 @@ print(json.dumps({'type': m.get_content_type(), 'reportType': m.get_param('repor
 before(async () => {
   dns = await startDns();
   // Each instance sends from its own address, as two hosts would.
-  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${A_ADDR}"`) });
-  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${B_ADDR}"`) });
+  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayTestToml({ port: 25 + OFFSET, dnsPort: DNS_PORT, source: A_ADDR }) });
+  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayTestToml({ port: 25 + OFFSET, dnsPort: DNS_PORT, source: B_ADDR }) });
   await a.addUsers({ 'alice@a.test': 'alicepass' });
   await b.addUsers({ 'bob@b.test': 'bobpass', 'carol@c.test': 'carolpass' });
   await a.start();
