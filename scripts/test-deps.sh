@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the third-party clients the interop tests drive (Debian packages), when
-# they are missing. Never starts a distribution daemon: a temporary policy-rc.d
-# forbids it, as in ../shared/peers/common.sh.
+# Installs the third-party programs the interop tests drive (Debian packages: the
+# clients, dnsmasq, Postfix, an old Node), when they are missing. Never starts a
+# distribution daemon: a temporary policy-rc.d forbids it, as in ../shared/peers/common.sh.
 set -euo pipefail
 need=()
 command -v curl >/dev/null || need+=(curl)
