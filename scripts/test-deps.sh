@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the third-party clients the interop tests drive (Debian packages), when
-# they are missing. Never starts a distribution daemon: a temporary policy-rc.d
-# forbids it, as in ../shared/peers/common.sh.
+# Installs the third-party programs the interop tests drive (Debian packages: the
+# clients, dnsmasq, Postfix, an old Node), when they are missing. Never starts a
+# distribution daemon: a temporary policy-rc.d forbids it, as in ../shared/peers/common.sh.
 set -euo pipefail
 need=()
 command -v curl >/dev/null || need+=(curl)
@@ -11,6 +11,7 @@ command -v openssl >/dev/null || need+=(openssl)
 command -v lftp >/dev/null || need+=(lftp)
 [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
 [[ -x /usr/sbin/postfix ]] || need+=(postfix)   # relay-postfix test and bench/relay.sh (private instances only)
+[[ -x /usr/bin/node ]] || need+=(nodejs)   # an old Node (18 on bookworm): the CLI test's "refuses a Node older than 26"
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2
