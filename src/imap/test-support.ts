@@ -13,7 +13,6 @@ import type { PeerAddress, TlsProvider } from '../core/net/connection.ts';
 import { putBlob } from '../core/store/conformance-helpers.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { generateSelfSigned } from '../core/tls/self-signed.ts';
 import { createImapHandler } from './server.ts';
 
 export { testTls as testTlsProvider } from '../core/testing/tls.ts';
