@@ -94,10 +94,4 @@ export const Text = {
   tlsActive: 'TLS is already active',
   noMailbox: 'No such mailbox',
   vanishedNeeds: 'VANISHED needs UID FETCH and QRESYNC (RFC 7162 §3.2.6)',
-  refusedTooMany: 'Too many connections, try again later',
-  refusedTooManyFromIp: 'Too many connections from your address, try again later',
-  refusedShuttingDown: 'Server shutting down, try again later',
-  refusedBanned: 'Too many failed logins from your address, try again later',
-  /** While the server starts, before the store is open. */
-  refusedStarting: 'not available',
 } as const;

@@ -152,7 +152,7 @@ describe('SMTP session transcripts', () => {
   it('RFC 5321 §3.8: a refused connection hears 421, also while the service starts', () => {
     assert.equal(smtpRefusal('starting'), '421 4.3.2 Service not available\r\n');
     assert.equal(smtpRefusal('too-many', 'mx.example.test'), '421 4.7.0 mx.example.test Too many connections, try again later\r\n');
-    assert.equal(smtpRefusal('shutting-down', 'mx.example.test'), '421 4.3.2 mx.example.test Server shutting down\r\n');
+    assert.equal(smtpRefusal('shutting-down', 'mx.example.test'), '421 4.3.2 mx.example.test Server shutting down, try again later\r\n');
     assert.equal(smtpRefusal('banned', 'mx.example.test'), '421 4.7.0 mx.example.test Too many failed logins from your address, try again later\r\n');
   });
 

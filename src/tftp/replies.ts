@@ -4,6 +4,7 @@
 // What the client reads is `message`; `detail` goes only to the log.
 
 import type { RefusalReason } from '../core/net/limits.ts';
+import { refusalText } from '../core/service/refusals.ts';
 import { JailError } from '../files/jail.ts';
 import { encodeError } from './wire.ts';
 
@@ -44,12 +45,10 @@ export const Text = {
   mailRefused: 'No such user: this server delivers no mail over TFTP',
   optionRefused: 'Option refused',
   tooManyFromClient: 'Too many transfers from your address, try again later',
-  banned: 'Too many failed logins from your address, try again later',
   tooMany: 'Server busy, try again later',
   noPort: 'No transfer port free, try again later',
   timedOut: 'Transfer timed out',
   internal: 'Server error',
-  shuttingDown: 'Server shutting down',
 } as const;
 
 export class TftpError extends Error {
@@ -69,10 +68,10 @@ export class TftpError extends Error {
 }
 
 const refusals: Record<RefusalReason, [ErrorCode, string]> = {
-  banned: [ErrorCode.accessViolation, Text.banned],
+  banned: [ErrorCode.accessViolation, refusalText.banned],
   'too-many': [ErrorCode.notDefined, Text.tooMany],
   'too-many-from-ip': [ErrorCode.notDefined, Text.tooManyFromClient],
-  'shutting-down': [ErrorCode.notDefined, Text.shuttingDown],
+  'shutting-down': [ErrorCode.notDefined, refusalText['shutting-down']],
 };
 
 /**
