@@ -192,28 +192,8 @@ CF
       echo "virtual_mailbox_limit = 0"
     fi
   } >"$dir/etc/main.cf"
-  cat >"$dir/etc/master.cf" <<CF
-$addr:$PORT inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-smtp      unix  -       -       n       -       -       smtp
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-CF
+  # The same master.cf as test/interop/relay-postfix.test.ts, the listener on $addr:$PORT.
+  sed "s/^@LISTEN@/$addr:$PORT/" "$ROOT/test/interop/fixtures/postfix-master.cf" >"$dir/etc/master.cf"
   postfix -c "$dir/etc" set-permissions >/dev/null 2>&1 || true
   PF_DIRS+=("$dir")
   # master daemonizes; errors go only to its maillog

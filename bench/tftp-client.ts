@@ -2,7 +2,7 @@
 // Septet's TFTP client library, to OUT or discarded; prints "octets seconds MiB/s".
 
 import { Writable } from 'node:stream';
-import { tftpGet } from '../src/tftp/client.ts';
+import { tftpGet } from '../src/tftp/client/client.ts';
 
 const [host, port, remote, blksize, windowsize, out] = process.argv.slice(2);
 if (!host || !port || !remote || !blksize || !windowsize) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the third-party clients the interop tests drive (Debian packages), when
-# they are missing. Never starts a distribution daemon: a temporary policy-rc.d
-# forbids it, as in ../shared/peers/common.sh.
+# Installs the third-party programs the interop tests drive (Debian packages: the
+# clients, dnsmasq, Postfix, an old Node), when they are missing. Never starts a
+# distribution daemon: a temporary policy-rc.d forbids it, as in ../shared/peers/common.sh.
 set -euo pipefail
 need=()
 command -v curl >/dev/null || need+=(curl)
@@ -12,6 +12,7 @@ command -v lftp >/dev/null || need+=(lftp)
 [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
 [[ -x /usr/sbin/postfix ]] || need+=(postfix)   # relay-postfix test and bench/relay.sh (private instances only)
 command -v doveadm >/dev/null || need+=(dovecot-core)   # password-import test: doveadm pw makes the hashes Septet must read
+[[ -x /usr/bin/node ]] || need+=(nodejs)   # an old Node (18 on bookworm): the CLI test's "refuses a Node older than 26"
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
   echo "test-deps: missing ${need[*]}; install them (apt-get install ${need[*]}) or run as root" >&2

@@ -7,7 +7,7 @@
 import { basename } from 'node:path';
 import { isIP } from 'node:net';
 import { parse, UsageError } from './args.ts';
-import { tftpGet, tftpPut, type TftpClientOptions, type TransferResult } from '../tftp/client.ts';
+import { tftpGet, tftpPut, type TftpClientOptions, type TransferResult } from '../tftp/client/client.ts';
 import { MAX_BLKSIZE, MAX_WINDOWSIZE, MIN_BLKSIZE } from '../tftp/options.ts';
 
 const options = {

@@ -47,6 +47,18 @@ describe('home jail', () => {
     assert.equal((await jail.resolve('/', 'inside-link/a.txt')).virtual, '/inside-link/a.txt');
     assert.equal((await jail.resolve('/docs', 'new/deeper.txt')).virtual, '/docs/new/deeper.txt');
   });
+  it('refuses ".." instead of clamping it when opened with parents: refuse (TFTP)', async () => {
+    const strict = await HomeJail.open(jail.root, { parents: 'refuse' });
+    assert.throws(() => strict.virtualPath('/', 'docs/../docs/a.txt'), (e: unknown) => e instanceof JailError && e.reason === 'parent');
+    await assert.rejects(strict.resolve('/', '../etc/passwd'), (e: unknown) => e instanceof JailError && e.reason === 'parent');
+    assert.equal(strict.virtualPath('/', '/docs//./a.txt'), '/docs/a.txt');
+    assert.equal(jail.virtualPath('/', 'docs/../docs/a.txt'), '/docs/a.txt', 'the default still clamps');
+  });
+  it('resolveExisting gives the real path of an existing target, never one outside', async () => {
+    assert.equal((await jail.resolveExisting('/', 'inside-link/a.txt')).real, join(jail.root, 'docs', 'a.txt'));
+    await assert.rejects(jail.resolveExisting('/', 'escape'), (e: unknown) => e instanceof JailError && e.reason === 'outside');
+    await assert.rejects(jail.resolveExisting('/', 'missing'), { code: 'ENOENT' });
+  });
   it('refuses NUL octets and unusable account names', async () => {
     await assert.rejects(jail.resolve('/', 'a\0b'), JailError);
     await assert.rejects(openUserHome(base, '../evil'), JailError);

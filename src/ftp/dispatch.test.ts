@@ -65,7 +65,7 @@ describe('dispatch', () => {
 
 describe('ftpRefusal', () => {
   it('is a 421 line for every refusal, also while the service starts (RFC 959 §5.4)', () => {
-    assert.equal(ftpRefusal('starting'), '421 Service not available\r\n');
+    assert.equal(ftpRefusal('starting'), '421 Service not available.\r\n');
     for (const reason of ['too-many', 'too-many-from-ip', 'shutting-down', 'banned'] as const) assert.match(ftpRefusal(reason), /^421 [^\r\n]+\r\n$/);
   });
 });

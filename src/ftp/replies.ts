@@ -130,11 +130,6 @@ export const Text = {
   noSpace: 'No space left.',
   internal: 'Local error in processing; try again.',
   quota: 'Quota exceeded.',
-  starting: 'Service not available',
-  shuttingDown: 'Service not available, closing control connection.',
-  tooMany: 'Too many connections, try again later.',
-  tooManyFromIp: 'Too many connections from your address, try again later.',
-  banned: 'Too many failed logins from your address, try again later.',
 } as const;
 
 /** What a failed file-system call tells the client (550), by errno. */

@@ -4,32 +4,26 @@
 
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect as tlsConnect, createSecureContext, createServer as createTlsServer } from 'node:tls';
+import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import type { Config } from '../core/config/schema.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import type { PeerAddress } from '../core/net/connection.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
-import { generateSelfSigned } from '../core/tls/self-signed.ts';
+import { testTls } from '../core/testing/tls.ts';
 import { createFtpHandler } from './server.ts';
 
 export const USER = 'user@example.org';
 export const LOCAL_USER = 'user';
 export const PASSWORD = 'mypassword';
 
-let tlsProvider: Promise<TlsProvider & { certPem: string; keyPem: string }> | null = null;
-/** One throwaway certificate per test process. */
-export function testTls(): Promise<TlsProvider & { certPem: string; keyPem: string }> {
-  return (tlsProvider ??= generateSelfSigned('localhost').then(({ certPem, keyPem }) => {
-    const context = createSecureContext({ cert: certPem, key: keyPem });
-    return { contextFor: () => context, certPem, keyPem };
-  }));
-}
+export { testTls } from '../core/testing/tls.ts';
 
 export interface FtpFixtureOptions {
   configure?: (config: Config) => void;
@@ -46,9 +40,7 @@ export class FtpFixture {
   port = 0;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
-  private server!: Server;
-  private readonly sessions = new Set<Promise<void>>();
-  private readonly sockets = new Set<Socket>();
+  private served!: ServedHandler;
 
   private constructor(dataDir: string, config: Config) {
     this.dataDir = dataDir;
@@ -71,27 +63,15 @@ export class FtpFixture {
     const tls = await testTls();
     const handler = createFtpHandler({ config, implicitTls: options.implicitTls ?? false, hostname: 'ftp.example.org', dataDir, auth, tls, log: silentLogger(), portOffset: 10000 });
     const fixture = new FtpFixture(dataDir, config);
-    const onSocket = (socket: Socket) => {
-      fixture.sockets.add(socket);
-      socket.once('close', () => fixture.sockets.delete(socket));
-      const conn = new Connection(socket, silentLogger(), fixture.nextAddress ? { address: fixture.nextAddress } : {});
-      const session = handler.handle(conn);
-      fixture.sessions.add(session);
-      void session.finally(() => fixture.sessions.delete(session));
-    };
-    fixture.server = options.implicitTls ? createTlsServer({ cert: tls.certPem, key: tls.keyPem, SNICallback: (name, cb) => cb(null, tls.contextFor(name)) }, onSocket) : createServer(onSocket);
-    fixture.host = options.host ?? '127.0.0.1';
-    fixture.server.listen(0, fixture.host);
-    await once(fixture.server, 'listening');
-    fixture.port = (fixture.server.address() as { port: number }).port;
+    fixture.served = await ServedHandler.start(handler, { host: options.host, implicitTls: options.implicitTls ? tls : undefined, address: () => fixture.nextAddress });
+    fixture.host = fixture.served.host;
+    fixture.port = fixture.served.port;
     return fixture;
   }
 
   /** A raw control connection, greeting read. */
   async connect(): Promise<FtpControl> {
-    const socket = createConnection({ port: this.port, host: this.host });
-    await once(socket, 'connect');
-    const client = new FtpControl(socket);
+    const client = new FtpControl(await ByteClient.connectTo(this.port, this.host));
     const greeting = await client.reply();
     if (greeting.code !== 220) throw new Error(`greeting: ${greeting.text}`);
     return client;
@@ -105,17 +85,15 @@ export class FtpFixture {
   }
 
   async sessionsEnded(): Promise<void> {
-    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
+    await this.served.sessionsEnded();
   }
 
   get openSessions(): number {
-    return this.sessions.size;
+    return this.served.openSessions;
   }
 
   async close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await this.sessionsEnded();
-    this.server.close();
+    await this.served.close();
     await rm(this.dataDir, { recursive: true, force: true });
   }
 }
@@ -127,61 +105,10 @@ export interface FtpReply {
   lines: string[];
 }
 
-/** A control-connection client that parses (multi-line) replies. */
-export class FtpControl {
-  socket: Socket;
-  private buffer = '';
-  private ended = false;
-  private wake: (() => void) | null = null;
-
+/** The byte client plus FTP's reply parser (multi-line replies, RFC 959 §4.2). */
+export class FtpControl extends ByteClient {
   constructor(socket: Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
-
-  private attach(socket: Socket): void {
-    socket.setEncoding('utf8');
-    socket.on('data', (text: string) => {
-      this.buffer += text;
-      this.notify();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.ended = true;
-      this.notify();
-    });
-  }
-
-  private notify(): void {
-    const w = this.wake;
-    this.wake = null;
-    w?.();
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  async line(timeoutMs = 5000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.buffer.indexOf('\r\n');
-      if (i >= 0) {
-        const line = this.buffer.slice(0, i);
-        this.buffer = this.buffer.slice(i + 2);
-        return line;
-      }
-      if (this.ended) throw new Error(`connection closed; unread ${JSON.stringify(this.buffer)}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no reply within ${timeoutMs} ms; unread ${JSON.stringify(this.buffer)}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
+    super(socket, { encoding: 'utf8' }); // RFC 2640: UTF-8 path names
   }
 
   /** RFC 959 §4.2: "xyz-" starts a multi-line reply that ends at "xyz ". */
@@ -200,7 +127,7 @@ export class FtpControl {
   }
 
   send(line: string | Buffer): void {
-    this.socket.write(typeof line === 'string' ? `${line}\r\n` : line);
+    this.write(typeof line === 'string' ? `${line}\r\n` : line);
   }
 
   async command(line: string): Promise<FtpReply> {
@@ -221,20 +148,6 @@ export class FtpControl {
     const socket = createConnection({ host: `${m[1]}.${m[2]}.${m[3]}.${m[4]}`, port: Number(m[5]) * 256 + Number(m[6]) });
     await once(socket, 'connect');
     return socket;
-  }
-
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 }
 

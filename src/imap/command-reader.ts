@@ -20,6 +20,8 @@ export interface ReaderLimits {
   unauthenticatedLiteralOctets: number;
   /** All lines and literals of one command together. */
   commandOctets: number;
+  /** A non-synchronizing literal more than this many times over its limit closes the connection. */
+  literalDiscardFactor: number;
 }
 
 export type ReadResult =
@@ -28,9 +30,6 @@ export type ReadResult =
   | { kind: 'rejected'; close: boolean }
   | { kind: 'command'; tag: string; verb: string; args: ArgParser; literal: PendingLiteral | null };
 
-/** A non-synchronizing literal more than this many times over the limit closes the connection. */
-const DISCARD_FACTOR = 4;
-
 /** The message literal of APPEND, not read yet. The command accepts, streams or refuses it. */
 export class PendingLiteral {
   readonly size: number;
@@ -38,13 +37,13 @@ export class PendingLiteral {
   /** Whether the octets (and the rest of the command) have been consumed. */
   done = false;
   private readonly conn: Connection;
-  private readonly lineOctets: number;
+  private readonly limits: ReaderLimits;
 
-  constructor(conn: Connection, size: number, nonSync: boolean, lineOctets: number) {
+  constructor(conn: Connection, size: number, nonSync: boolean, limits: ReaderLimits) {
     this.conn = conn;
     this.size = size;
     this.nonSync = nonSync;
-    this.lineOctets = lineOctets;
+    this.limits = limits;
   }
 
   /** Says "+" (for a synchronizing literal) and passes the octets to sink; then reads the line after it. */
@@ -52,7 +51,7 @@ export class PendingLiteral {
     if (!this.nonSync) this.conn.write(`+ ${Text.literalReady}\r\n`);
     this.done = true;
     if (!(await this.conn.reader.pipeExact(this.size, sink))) throw new EndOfInput();
-    const rest = await this.conn.reader.readLine(this.lineOctets);
+    const rest = await this.conn.reader.readLine(this.limits.lineOctets);
     if (rest === null) throw new EndOfInput();
     return rest;
   }
@@ -67,7 +66,7 @@ export class PendingLiteral {
     if (this.done) return true;
     this.done = true;
     if (!this.nonSync) return true;
-    return discardNonSync(this.conn.reader, this.size, limit, this.lineOctets);
+    return discardNonSync(this.conn.reader, this.size, limit, this.limits);
   }
 }
 
@@ -82,6 +81,27 @@ export class EndOfInput extends Error {
 /** tag = 1*<any ASTRING-CHAR except "+"> (RFC 9051 §9). */
 const isTagChar = (b: number): boolean => b !== 0x2b && (b === 0x5d || isAtomChar(b));
 
+/**
+ * tag SP verb (RFC 3501 §2.2.1), "UID X" as one verb; argsAt is where the arguments
+ * start. null when there is no tag.
+ */
+function parseCommandStart(first: Buffer): { tag: string; verb: string; argsAt: number } | null {
+  let i = 0;
+  while (i < first.length && isTagChar(first[i]!)) i++;
+  const tag = first.subarray(0, i).toString('latin1');
+  if (i === 0 || first[i] !== 0x20) return null;
+  let j = ++i;
+  while (j < first.length && isAtomChar(first[j]!)) j++;
+  let verb = first.subarray(i, j).toString('latin1').toUpperCase();
+  if (verb === 'UID' && first[j] === 0x20) {
+    let k = j + 1;
+    while (k < first.length && isAtomChar(first[k]!)) k++;
+    verb = `UID ${first.subarray(j + 1, k).toString('latin1').toUpperCase()}`;
+    j = k;
+  }
+  return { tag, verb, argsAt: j };
+}
+
 /** Reads and frames the next command. */
 export async function readCommand(conn: Connection, limits: ReaderLimits, authenticated: boolean): Promise<ReadResult> {
   const reader = conn.reader;
@@ -95,22 +115,12 @@ export async function readCommand(conn: Connection, limits: ReaderLimits, authen
   }
   if (first === null) return { kind: 'eof' };
 
-  let i = 0;
-  while (i < first.length && isTagChar(first[i]!)) i++;
-  const tag = first.subarray(0, i).toString('latin1');
-  if (i === 0 || first[i] !== 0x20) {
+  const start = parseCommandStart(first);
+  if (!start) {
     conn.write(untaggedStatus('BAD', first.length === 0 ? 'Empty command line' : Text.missingTag));
     return { kind: 'rejected', close: false };
   }
-  let j = ++i;
-  while (j < first.length && isAtomChar(first[j]!)) j++;
-  let verb = first.subarray(i, j).toString('latin1').toUpperCase();
-  if (verb === 'UID' && first[j] === 0x20) {
-    let k = j + 1;
-    while (k < first.length && isAtomChar(first[k]!)) k++;
-    verb = `UID ${first.subarray(j + 1, k).toString('latin1').toUpperCase()}`;
-    j = k;
-  }
+  const { tag, verb, argsAt: j } = start;
 
   const segments: Buffer[] = [first];
   let total = first.length;
@@ -120,14 +130,14 @@ export async function readCommand(conn: Connection, limits: ReaderLimits, authen
     const literal = literalAtEnd(line);
     if (!literal) break;
     if (verb === 'APPEND' && isAppendMessageLiteral(segments, j)) {
-      const pending = new PendingLiteral(conn, literal.size, literal.nonSync, limits.lineOctets);
+      const pending = new PendingLiteral(conn, literal.size, literal.nonSync, limits);
       return { kind: 'command', tag, verb, args: new ArgParser(segments, j), literal: pending };
     }
     if (literal.size > literalLimit || total + literal.size > limits.commandOctets) {
       // RFC 7888 §5: a too-big literal gets BAD with TOOBIG.
       conn.write(taggedLine(tag, 'BAD', Text.literalTooBig(literalLimit), Code.tooBig));
       if (!literal.nonSync) return { kind: 'rejected', close: false };
-      const ok = await discardNonSync(reader, literal.size, literalLimit, limits.lineOctets);
+      const ok = await discardNonSync(reader, literal.size, literalLimit, limits);
       return { kind: 'rejected', close: !ok };
     }
     if (!literal.nonSync) conn.write(`+ ${Text.literalReady}\r\n`);
@@ -159,10 +169,11 @@ function isAppendMessageLiteral(segments: Buffer[], afterVerb: number): boolean 
 }
 
 /** Reads and drops a non-synchronizing literal and the rest of its command. false: too big, close. */
-async function discardNonSync(reader: ByteReader, size: number, limit: number, lineOctets: number): Promise<boolean> {
+async function discardNonSync(reader: ByteReader, size: number, limit: number, limits: ReaderLimits): Promise<boolean> {
+  const { lineOctets, literalDiscardFactor } = limits;
   let left = size;
   for (;;) {
-    if (left > limit * DISCARD_FACTOR) return false;
+    if (left > limit * literalDiscardFactor) return false;
     if (!(await reader.pipeExact(left, () => {}))) return false;
     let line: Buffer | null;
     try {

@@ -5,7 +5,6 @@
 
 import { decodeModifiedUtf7 } from './mutf7.ts';
 import { bad, Code, no } from './replies.ts';
-import type { ImapSession } from './session.ts';
 import type { ArgParser } from './wire.ts';
 
 export const DELIMITER = '/';
@@ -13,14 +12,14 @@ export const DELIMITER = '/';
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Client octets → a name: UTF-8 as is; ASCII through modified UTF-7 unless the client speaks UTF-8. */
-export function decodeMailboxName(bytes: Buffer, session: ImapSession): string {
+export function decodeMailboxName(bytes: Buffer, client: { readonly utf8: boolean }): string {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
     throw bad('Mailbox name is not valid UTF-8');
   }
-  if (!session.utf8 && /^[\x20-\x7e]*$/.test(text) && text.includes('&')) {
+  if (!client.utf8 && /^[\x20-\x7e]*$/.test(text) && text.includes('&')) {
     const decoded = decodeModifiedUtf7(text);
     if (decoded === null) throw bad('Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
     text = decoded;
@@ -35,8 +34,16 @@ export function canonicalInbox(name: string): string {
 }
 
 /** Reads a mailbox argument (astring). */
-export function mailboxArg(args: ArgParser, session: ImapSession): string {
-  return decodeMailboxName(args.astring('mailbox name'), session);
+export function mailboxArg(args: ArgParser, client: { readonly utf8: boolean }): string {
+  return decodeMailboxName(args.astring('mailbox name'), client);
+}
+
+/** The parse step of a command whose one argument is a mailbox: SP mailbox. */
+export function oneMailbox(args: ArgParser, client: { readonly utf8: boolean }): string {
+  args.sp();
+  const name = mailboxArg(args, client);
+  args.end();
+  return name;
 }
 
 /** Rules for a name that is to be created: no empty levels, wildcards or controls. */

@@ -93,4 +93,5 @@ export const Text = {
   beginTls: 'Begin TLS negotiation now',
   tlsActive: 'TLS is already active',
   noMailbox: 'No such mailbox',
+  vanishedNeeds: 'VANISHED needs UID FETCH and QRESYNC (RFC 7162 §3.2.6)',
 } as const;

@@ -1,33 +1,24 @@
 // One IMAP connection: its state (RFC 3501 §3 / RFC 9051 §3: not authenticated →
-// authenticated → selected → logout), the read loop, output with backpressure, and the
-// untagged updates other sessions' changes cause (RFC 3501 §7: EXISTS, EXPUNGE, FETCH
-// FLAGS), which wait for a point where the client may hear them. Commands live in
-// commands/; the dispatcher checks state and maps errors.
+// authenticated → selected → logout), the read loop and output with backpressure.
+// The untagged updates other sessions' changes cause live in updates.ts, the
+// capability list in capabilities.ts. Commands live in commands/; the dispatcher
+// checks state and maps errors.
 
-import type { Authenticator } from '../core/auth/types.ts';
-import type { ChangeEvent } from '../core/bus/bus.ts';
 import type { Config } from '../core/config/schema.ts';
 import type { Logger } from '../core/log/logger.ts';
-import { ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { ConnectionClosedError, type Connection, type TlsProvider } from '../core/net/connection.ts';
+import { ConnectionClosedError, type Connection } from '../core/net/connection.ts';
+import type { MailServiceDeps } from '../core/service/deps.ts';
+import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { EndOfInput, readCommand, type ReaderLimits } from './command-reader.ts';
-import { dispatch } from './dispatch.ts';
-import { flagList } from './encode.ts';
+import { readCommand, type ReaderLimits } from './command-reader.ts';
+import { dispatch, replyToSessionEnd } from './dispatch.ts';
+import { capabilityCode } from './capabilities.ts';
 import { Code, no, Text, untaggedStatus } from './replies.ts';
 import type { MailboxView } from './selected-view.ts';
-import { formatNumberSet } from './sequence-set.ts';
+import { UpdateTracker } from './updates.ts';
 
-export interface ImapDeps {
-  config: Config;
-  /** true for the imaps port (RFC 8314): TLS from the first octet. */
-  implicitTls: boolean;
-  hostname: string;
-  store: Store;
-  auth: Authenticator;
-  tls: TlsProvider;
-  log: Logger;
-}
+/** IMAP needs nothing beyond what every mail service is given. */
+export interface ImapDeps extends MailServiceDeps {}
 
 /** RFC 3501 §3 / RFC 9051 §3. */
 export type SessionState =
@@ -43,6 +34,8 @@ export interface ImapLimits extends ReaderLimits {
   loginTimeoutMs: number;
   commandsBeforeLogin: number;
   unknownBeforeLogin: number;
+  /** FETCH / SEARCH read a header alone up to this size (fetch/message-source.ts). */
+  headerReadOctets: number;
 }
 
 export function limitsFrom(config: Config): ImapLimits {
@@ -50,8 +43,10 @@ export function limitsFrom(config: Config): ImapLimits {
   return {
     lineOctets: c.max_command_length,
     commandLiteralOctets: c.max_command_literal_size,
-    unauthenticatedLiteralOctets: Math.min(c.max_command_literal_size, 8192),
-    commandOctets: Math.max(c.max_command_length, c.max_command_literal_size) * 4,
+    unauthenticatedLiteralOctets: Math.min(c.max_command_literal_size, c.max_literal_before_login),
+    commandOctets: Math.max(c.max_command_length, c.max_command_literal_size) * c.command_size_factor,
+    literalDiscardFactor: c.literal_discard_factor,
+    headerReadOctets: c.header_read_limit,
     appendLiteralOctets: c.max_literal_size,
     idleTimeoutMs: c.idle_timeout * 1000,
     loginTimeoutMs: c.login_timeout * 1000,
@@ -74,10 +69,8 @@ export class ImapSession {
   condstoreUsed = false;
   commandsBeforeLogin = 0;
   unknownBeforeLogin = 0;
-  private unsubscribe: (() => void) | null = null;
-  /** Events that arrive while SELECT reads the UID list, replayed into the new view. */
-  private selectWatch: ChangeEvent[] | null = null;
-  private changeWaiter: (() => void) | null = null;
+  /** Other sessions' changes, told to the client when it may hear them. */
+  readonly updates = new UpdateTracker(this);
 
   constructor(conn: Connection, deps: ImapDeps) {
     this.conn = conn;
@@ -110,7 +103,7 @@ export class ImapSession {
 
   /** RFC 2595 §3.2 / RFC 9051 §6.2.3: passwords only over TLS, from loopback, or when allowed. */
   get plaintextLoginAllowed(): boolean {
-    return this.conn.secure || this.conn.isLoopback || this.deps.config.auth.allow_plaintext;
+    return passwordsAllowed(this.conn, this.deps.config);
   }
 
   get starttlsAvailable(): boolean {
@@ -126,40 +119,6 @@ export class ImapSession {
   get view(): MailboxView {
     if (this.state.name !== 'selected') throw new Error(`no mailbox in state ${this.state.name}`);
     return this.state.view;
-  }
-
-  /** RFC 3501 §7.2.1 / RFC 9051 §7.2.2: what we offer, which depends on the state and TLS. */
-  capabilities(): string[] {
-    const caps = ['IMAP4rev1', 'IMAP4rev2', 'LITERAL+', 'SASL-IR', 'ID', 'ENABLE', 'IDLE'];
-    if (this.state.name === 'not-authenticated') {
-      if (this.starttlsAvailable) caps.push('STARTTLS');
-      // RFC 2595 §3.2: LOGINDISABLED, and no AUTH= mechanism that sends the password in clear.
-      if (this.plaintextLoginAllowed) caps.push('AUTH=PLAIN');
-      else caps.push('LOGINDISABLED');
-      return caps;
-    }
-    caps.push(
-      'NAMESPACE',
-      'UIDPLUS',
-      'MOVE',
-      'UNSELECT',
-      'CHILDREN',
-      'SPECIAL-USE',
-      'LIST-EXTENDED',
-      'LIST-STATUS',
-      'ESEARCH',
-      'SEARCHRES',
-      'STATUS=SIZE',
-      'QUOTA',
-      'QUOTA=RES-STORAGE',
-      'QUOTA=RES-MESSAGE',
-      'CONDSTORE',
-      'QRESYNC',
-      'BINARY',
-      'UTF8=ACCEPT',
-      `APPENDLIMIT=${this.limits.appendLiteralOctets}`,
-    );
-    return caps;
   }
 
   /** Queues response text (a binary string: one character per octet, see encode.ts). */
@@ -182,98 +141,22 @@ export class ImapSession {
     if (this.conn.isClosed) throw new ConnectionClosedError();
     this.state = { name: 'authenticated', account };
     this.conn.markTrusted(); // no pre-authentication deadline any more (core/net/limits.ts)
-    this.unsubscribe = this.store.bus.subscribe(account.id, (event) => this.onChange(event));
+    this.updates.follow(account);
     this.conn.setIdleTimeout(this.limits.idleTimeoutMs);
     this.log.info({ user: account.address }, 'imap login');
     // RFC 9051 §6.2.3: the OK may carry the capabilities, saving a round trip.
-    return { code: `CAPABILITY ${this.capabilities().join(' ')}`, text: Text.loggedIn };
-  }
-
-  private onChange(event: ChangeEvent): void {
-    if (this.state.name === 'selected') this.state.view.note(event);
-    this.selectWatch?.push(event);
-    const waiter = this.changeWaiter;
-    this.changeWaiter = null;
-    waiter?.();
-  }
-
-  /** Resolves at the next change of the account (IDLE waits on it). */
-  nextChange(): { promise: Promise<void>; cancel: () => void } {
-    let resolve!: () => void;
-    const promise = new Promise<void>((r) => (resolve = r));
-    this.changeWaiter = resolve;
-    return {
-      promise,
-      cancel: () => {
-        if (this.changeWaiter === resolve) this.changeWaiter = null;
-      },
-    };
-  }
-
-  /** Starts collecting change events before SELECT reads the mailbox (see enterSelected). */
-  watchForSelect(): void {
-    this.selectWatch = [];
+    return { code: capabilityCode(this), text: Text.loggedIn };
   }
 
   /** Selects a view (SELECT/EXAMINE), replaying what changed while it was being read. */
   enterSelected(view: MailboxView): void {
     this.state = { name: 'selected', account: this.account, view };
-    for (const event of this.selectWatch ?? []) view.note(event);
-    this.selectWatch = null;
+    this.updates.replayInto(view);
   }
 
   leaveSelected(): void {
-    this.selectWatch = null;
+    this.updates.stopWatching();
     if (this.state.name === 'selected') this.state = { name: 'authenticated', account: this.state.account };
-  }
-
-  /**
-   * Tells the client what changed in the selected mailbox (RFC 3501 §5.2, §7.3-7.4).
-   * allowExpunge is false during FETCH, STORE and SEARCH (RFC 3501 §7.4.1), when an
-   * EXPUNGE would renumber messages under the client's feet.
-   */
-  async sync(allowExpunge: boolean): Promise<void> {
-    if (this.state.name !== 'selected') return;
-    const view = this.state.view;
-    if (view.deleted) {
-      // The mailbox is gone: there is nothing left to show (Dovecot does the same).
-      this.write(untaggedStatus('BYE', 'The selected mailbox was deleted'));
-      this.state = { name: 'logout' };
-      return;
-    }
-    const mailboxes = this.store.mailboxes;
-    if (view.membershipChanged) {
-      view.membershipChanged = false;
-      const current = await mailboxes.listUids(view.mailboxId);
-      const { expunged, added } = view.applyUidList(current, allowExpunge);
-      if (expunged.length > 0) {
-        if (this.qresync) {
-          // RFC 7162 §3.2.10: VANISHED replaces EXPUNGE once QRESYNC is enabled.
-          this.write(`* VANISHED ${formatNumberSet(expunged.map((e) => e.uid).reverse())}\r\n`);
-        } else {
-          for (const { seq } of expunged) await this.send(`* ${seq} EXPUNGE\r\n`);
-        }
-      }
-      if (added.length > 0) {
-        if (!view.readOnly) {
-          const claim = await mailboxes.claimRecent(view.mailboxId);
-          view.addRecent(claim.fromUid, claim.toUid);
-        }
-        this.write(`* ${view.exists} EXISTS\r\n`);
-        if (!this.rev2) this.write(`* ${view.recentCount()} RECENT\r\n`);
-      }
-    }
-    if (view.flagChanges.size > 0) {
-      const uids = [...view.flagChanges].sort((a, b) => a - b);
-      view.flagChanges.clear();
-      for (const meta of await mailboxes.getMessages(view.mailboxId, uids)) {
-        const seq = view.seqOf(meta.uid);
-        if (seq === 0) continue;
-        const modseq = this.condstore ? ` MODSEQ (${meta.modseq})` : '';
-        await this.send(`* ${seq} FETCH (UID ${meta.uid} FLAGS ${flagList(this.flagsOf(meta.flags, meta.uid))}${modseq})\r\n`);
-        if (meta.modseq > view.highestModseq) view.highestModseq = meta.modseq;
-      }
-    }
   }
 
   /** Stored flags plus the session's \Recent (RFC 3501 §2.3.2; gone in IMAP4rev2). */
@@ -287,7 +170,7 @@ export class ImapSession {
     const { conn } = this;
     conn.setIdleTimeout(this.limits.loginTimeoutMs);
     // RFC 3501 §7.1.1: the greeting may carry the capabilities.
-    this.write(untaggedStatus('OK', Text.greeting(this.deps.hostname), `CAPABILITY ${this.capabilities().join(' ')}`));
+    this.write(untaggedStatus('OK', Text.greeting(this.deps.hostname), capabilityCode(this)));
     try {
       while (this.state.name !== 'logout') {
         const read = await readCommand(conn, this.limits, this.state.name !== 'not-authenticated');
@@ -303,17 +186,9 @@ export class ImapSession {
         await dispatch(this, read);
       }
     } catch (error) {
-      if (error instanceof ReadTimeoutError) {
-        // RFC 3501 §5.4: autologout, announced with BYE.
-        this.log.info({ state: this.state.name }, 'imap autologout');
-        this.write(untaggedStatus('BYE', this.state.name === 'not-authenticated' ? Text.loginTimeout : Text.idleTimeout));
-      } else if (!(error instanceof ConnectionClosedError) && !(error instanceof EndOfInput)) {
-        this.log.warn({ err: error }, 'imap session ended by an error');
-        this.write(untaggedStatus('BYE', Text.internalError, Code.serverBug));
-      }
+      replyToSessionEnd(this, error);
     } finally {
-      this.unsubscribe?.();
-      this.unsubscribe = null;
+      this.updates.stop();
       this.state = { name: 'logout' };
       conn.close();
     }

@@ -2,21 +2,20 @@
 // one, to prove isolation), the IMAP handler served on 127.0.0.1 port 0, and a client
 // that reads responses with their literals. Used only by the *.test.ts files here.
 
-import { once } from 'node:events';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect } from 'node:tls';
-import { acceptTls } from '../core/net/implicit-tls.ts';
+import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import type { Config } from '../core/config/schema.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import type { PeerAddress, TlsProvider } from '../core/net/connection.ts';
+import { putBlob } from '../core/store/conformance-helpers.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
 import { createImapHandler } from './server.ts';
 
-export { testTlsProvider } from '../pop3/test-support.ts';
+export { testTls as testTlsProvider } from '../core/testing/tls.ts';
 
 export const USER = 'alice@example.org';
 export const PASSWORD = 'correct horse';
@@ -34,22 +33,22 @@ export class ImapFixture {
   readonly config: Config;
   readonly account: Account;
   readonly other: Account;
-  readonly port: number;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
-  private readonly server: Server;
+  private served!: ServedHandler;
   private readonly implicitTls: boolean;
-  readonly sessions = new Set<Promise<void>>();
   private readonly clients = new Set<ImapClient>();
 
-  private constructor(o: { store: Store; config: Config; account: Account; other: Account; server: Server; port: number; implicitTls: boolean }) {
+  private constructor(o: { store: Store; config: Config; account: Account; other: Account; implicitTls: boolean }) {
     this.store = o.store;
     this.config = o.config;
     this.account = o.account;
     this.other = o.other;
-    this.server = o.server;
-    this.port = o.port;
     this.implicitTls = o.implicitTls;
+  }
+
+  get port(): number {
+    return this.served.port;
   }
 
   static async start(options: FixtureOptions = {}): Promise<ImapFixture> {
@@ -62,35 +61,15 @@ export class ImapFixture {
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const tls = options.tls ?? { contextFor: () => { throw new Error('no TLS in this test'); } };
     const handler = createImapHandler({ config, implicitTls: options.implicitTls ?? false, hostname: 'imap.example.org', store, auth, tls, log: silentLogger() });
-    let fixture: ImapFixture | undefined;
-    const onSocket = (socket: Socket) => {
-      socket.on('error', () => {});
-      socket.setNoDelay(true); // as the real listener does
-      const conn = new Connection(socket, silentLogger(), fixture?.nextAddress ? { address: fixture.nextAddress } : {});
-      const session = handler.handle(conn);
-      fixture!.sessions.add(session);
-      void session.finally(() => fixture!.sessions.delete(session));
-    };
+    const fixture = new ImapFixture({ store, config, account, other, implicitTls: options.implicitTls ?? false });
     // imaps (RFC 8314): the handshake the way the real listener does it (core/net).
-    const server = options.implicitTls
-      ? createServer((raw) => {
-          raw.on('error', () => {});
-          acceptTls(raw, tls, 5000).then(onSocket, () => raw.destroy());
-        })
-      : createServer(onSocket);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as { port: number }).port;
-    fixture = new ImapFixture({ store, config, account, other, server, port, implicitTls: options.implicitTls ?? false });
+    fixture.served = await ServedHandler.start(handler, { implicitTls: options.implicitTls ? tls : undefined, address: () => fixture.nextAddress });
     return fixture;
   }
 
   /** Delivers a message as SMTP would (store.messages.deliver); returns its UID. */
   async deliver(text: string | Buffer, options: { mailbox?: string; flags?: string[]; accountId?: number; internalDate?: Date } = {}): Promise<number> {
-    const body = Buffer.isBuffer(text) ? text : Buffer.from(text);
-    const writer = await this.store.blobs.create();
-    await writer.write(body);
-    const { blobId, size } = await writer.commit();
+    const { blobId, size } = await putBlob(this.store, text);
     const result = await this.store.messages.deliver({
       blobId,
       size,
@@ -101,12 +80,7 @@ export class ImapFixture {
   }
 
   async connect(): Promise<ImapClient> {
-    const socket = this.implicitTls
-      ? tlsConnect({ port: this.port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false })
-      : createConnection({ port: this.port, host: '127.0.0.1' });
-    await once(socket, this.implicitTls ? 'secureConnect' : 'connect');
-    socket.setNoDelay(true);
-    const client = new ImapClient(socket);
+    const client = new ImapClient(await ByteClient.connectTo(this.port, '127.0.0.1', { implicitTls: this.implicitTls }));
     this.clients.add(client);
     client.greeting = await client.line();
     return client;
@@ -121,8 +95,7 @@ export class ImapFixture {
 
   async close(): Promise<void> {
     for (const client of this.clients) client.destroy();
-    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
-    this.server.close();
+    await this.served.close();
   }
 }
 
@@ -133,69 +106,10 @@ export interface Reply {
   status: string;
 }
 
-/** An IMAP client that reads whole responses (lines with their literals). */
-export class ImapClient {
+/** The byte client plus IMAP's response reader (lines with their literals). */
+export class ImapClient extends ByteClient {
   greeting = '';
-  private socket: Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private ended = false;
-  private wake: (() => void) | null = null;
   private counter = 0;
-
-  constructor(socket: Socket) {
-    this.socket = socket;
-    this.attach(socket);
-  }
-
-  private attach(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.notify();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.ended = true;
-      this.notify();
-    });
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private async waitForData(timeoutMs: number): Promise<void> {
-    if (this.ended) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.wake = resolve)),
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no data within ${timeoutMs} ms; buffered: ${JSON.stringify(this.buffer.toString('latin1'))}`)), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  private async take(n: number, timeoutMs: number): Promise<Buffer> {
-    while (this.buffer.length < n) await this.waitForData(timeoutMs);
-    const out = this.buffer.subarray(0, n);
-    this.buffer = this.buffer.subarray(n);
-    return out;
-  }
-
-  /** One line without CRLF (asserts CRLF). */
-  async line(timeoutMs = 5000): Promise<string> {
-    for (;;) {
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        const raw = this.buffer.subarray(0, lf + 1);
-        this.buffer = this.buffer.subarray(lf + 1);
-        if (raw.length < 2 || raw[raw.length - 2] !== 0x0d) throw new Error(`line without CRLF: ${JSON.stringify(raw.toString('latin1'))}`);
-        return raw.subarray(0, raw.length - 2).toString('latin1');
-      }
-      await this.waitForData(timeoutMs);
-    }
-  }
 
   /** One response: a line, and for each literal at its end the octets and the rest. */
   async response(timeoutMs = 5000): Promise<string> {
@@ -206,10 +120,6 @@ export class ImapClient {
       const data = await this.take(Number(m[1]), timeoutMs);
       text += '\r\n' + data.toString('latin1') + (await this.line(timeoutMs));
     }
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
   }
 
   nextTag(): string {
@@ -238,36 +148,6 @@ export class ImapClient {
     const reply = await this.command(command, timeoutMs);
     if (!reply.status.startsWith('OK')) throw new Error(`${command.startsWith('LOGIN') ? 'LOGIN ***' : command} → ${reply.status}\n${reply.untagged.join('\n')}`);
     return reply;
-  }
-
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  async closedByServer(timeoutMs = 5000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.ended) {
-      if (Date.now() > deadline) throw new Error('server did not close the connection');
-      await this.waitForData(deadline - Date.now()).catch(() => {});
-    }
-  }
-
-  get unread(): string {
-    return this.buffer.toString('latin1');
-  }
-
-  destroy(): void {
-    this.socket.destroy();
   }
 }
 

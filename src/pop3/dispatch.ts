@@ -1,13 +1,16 @@
-// The one place where a command line meets the command table: parse, look up,
-// check the state, run, and turn failures into -ERR replies (mox-style dispatcher).
+// The one place where a command line meets the command table: split the line, look
+// the keyword up, check the state, parse the arguments, run, and turn every failure
+// into its -ERR reply (mox-style dispatcher): Pop3Error as given, a broken message
+// stream by dropping the connection, anything else as -ERR [SYS/TEMP] plus a log line.
 
-import { ReadTimeoutError } from '../core/net/byte-reader.ts';
+import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
 import { ConnectionClosedError } from '../core/net/connection.ts';
+import { isHttpMethod } from '../core/service/cross-protocol.ts';
 import { commands } from './commands/index.ts';
 import { BrokenResponseError } from './message-stream.ts';
-import { Text } from './replies.ts';
-import { replyToFailure, type Pop3Session } from './session.ts';
-import { isHttpVerb, parseCommandLine } from './wire.ts';
+import { ResponseCode, Pop3Error, Text } from './replies.ts';
+import type { Pop3Session } from './session.ts';
+import { parseCommandLine } from './wire.ts';
 
 export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void> {
   const parsed = parseCommandLine(raw);
@@ -17,11 +20,8 @@ export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void>
     return;
   }
   const { verb, rest } = parsed.line;
-  if (isHttpVerb(verb)) {
-    // A browser or HTTP proxy probe: nothing useful can follow (nodemailer does the same).
-    session.err(Text.httpRefused);
-    session.conn.log.info({ verb }, 'HTTP request on the POP3 port');
-    if (session.state.name === 'authorization') session.state = { name: 'closed' };
+  if (isHttpMethod(verb)) {
+    refuseHttp(session, verb);
     return;
   }
   const command = commands.get(verb);
@@ -43,7 +43,7 @@ export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void>
     return;
   }
   try {
-    await command.run(session, rest);
+    await command.run(session, command.parse(rest));
   } catch (error) {
     if (error instanceof ReadTimeoutError || error instanceof ConnectionClosedError) throw error;
     if (error instanceof BrokenResponseError) {
@@ -54,6 +54,41 @@ export async function dispatch(session: Pop3Session, raw: Buffer): Promise<void>
       throw error;
     }
     replyToFailure(session, error);
+  }
+}
+
+/** A browser or HTTP proxy probe: nothing useful can follow (nodemailer does the same). */
+function refuseHttp(session: Pop3Session, verb: string): void {
+  session.err(Text.httpRefused);
+  session.conn.log.info({ verb }, 'HTTP request on the POP3 port');
+  if (session.state.name === 'authorization') session.state = { name: 'closed' };
+}
+
+/** How an ordinary command failure becomes a reply; anything else is our fault. */
+function replyToFailure(session: Pop3Session, error: unknown): void {
+  if (error instanceof Pop3Error) {
+    session.err(error.message, error.code);
+    return;
+  }
+  session.conn.log.error({ err: error }, 'pop3 command failed');
+  session.err(Text.internalError, ResponseCode.sysTemp);
+}
+
+/** A command line that could not be read; true when it was answered and the session goes on. */
+export function replyToReadFailure(session: Pop3Session, error: unknown): boolean {
+  if (!(error instanceof LineTooLongError)) return false;
+  session.err(Text.lineTooLong(session.limits.commandOctets));
+  return true;
+}
+
+/** The error that ended the read loop: what the client hears, if anything. */
+export function replyToSessionEnd(session: Pop3Session, error: unknown): void {
+  if (error instanceof ReadTimeoutError) {
+    // RFC 1939 §3: an autologout timer ends the session without entering UPDATE.
+    session.conn.log.info('pop3 idle timeout');
+    session.err(Text.idleTimeout);
+  } else if (!(error instanceof ConnectionClosedError)) {
+    session.conn.log.warn({ err: error }, 'pop3 session ended by an error');
   }
 }
 

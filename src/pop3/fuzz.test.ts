@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { isHttpVerb } from './wire.ts';
+import { isHttpMethod } from '../core/service/cross-protocol.ts';
 import { messageOfSize, PASSWORD, Pop3Fixture, USER, type Pop3Client } from './test-support.ts';
 import { prng } from '../core/testing/prng.ts';
 
@@ -54,7 +54,7 @@ function endsSession(line: Buffer): boolean {
   const content = line[line.length - 1] === 0x0d ? line.subarray(0, -1) : line;
   const space = content.indexOf(0x20);
   const verb = content.subarray(0, space < 0 ? content.length : space).toString('latin1').toUpperCase();
-  return verb === 'QUIT' || verb === 'STLS' || isHttpVerb(verb);
+  return verb === 'QUIT' || verb === 'STLS' || isHttpMethod(verb);
 }
 
 function fuzzLines(seed: number, count: number): Buffer[] {

@@ -103,8 +103,4 @@ export const Text = {
   authUnsupportedMechanism: 'Unsupported SASL mechanism; use PLAIN',
   authBadPlain: 'Malformed SASL PLAIN response',
   authzidMismatch: 'Authorization identity must be empty or equal to the authentication identity',
-  refusedTooMany: 'Too many connections, try again later',
-  refusedTooManyFromIp: 'Too many connections from your address, try again later',
-  refusedBanned: 'Too many failed logins from your address, try again later',
-  refusedShuttingDown: 'Server shutting down, try again later',
 } as const;

@@ -1,28 +1,18 @@
 // One POP3 connection: its state (RFC 1939 §3: AUTHORIZATION → TRANSACTION → UPDATE),
 // the read loop, and the ways a session ends. Commands live in commands/; the
-// dispatcher checks state; this file only reads lines and keeps the session honest
-// about locks and deletions on every exit path.
+// dispatcher checks state and maps failures to replies; this file only reads lines
+// and keeps the session honest about locks and deletions on every exit path.
 
-import type { Authenticator } from '../core/auth/types.ts';
 import type { Config } from '../core/config/schema.ts';
-import type { Logger } from '../core/log/logger.ts';
-import { LineTooLongError, ReadTimeoutError } from '../core/net/byte-reader.ts';
-import { ConnectionClosedError, type Connection, type TlsProvider } from '../core/net/connection.ts';
-import type { Store } from '../core/store/types.ts';
-import { dispatch } from './dispatch.ts';
+import type { Connection } from '../core/net/connection.ts';
+import type { MailServiceDeps } from '../core/service/deps.ts';
+import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
+import { dispatch, replyToReadFailure, replyToSessionEnd } from './dispatch.ts';
 import { Maildrop } from './maildrop.ts';
 import { errLine, okLine, Pop3Error, ResponseCode, Text } from './replies.ts';
 
-export interface Pop3Deps {
-  config: Config;
-  /** true for the pop3s port (RFC 8314): the connection is TLS from the first octet. */
-  implicitTls: boolean;
-  hostname: string;
-  store: Store;
-  auth: Authenticator;
-  tls: TlsProvider;
-  log: Logger;
-}
+/** POP3 needs nothing beyond what every mail service is given. */
+export interface Pop3Deps extends MailServiceDeps {}
 
 /** RFC 1939 §3. 'closed' is Septet's own: the session is over and the loop stops. */
 export type SessionState =
@@ -65,12 +55,9 @@ export class Pop3Session {
     this.limits = limitsFrom(deps.config);
   }
 
-  /**
-   * RFC 2595 §4 / RFC 5034 §4: passwords only over TLS, from loopback, or when the
-   * operator explicitly allows plaintext (auth.allow_plaintext).
-   */
+  /** RFC 2595 §4 / RFC 5034 §4: the shared plaintext password policy (core/service). */
   get plaintextLoginAllowed(): boolean {
-    return this.conn.secure || this.conn.isLoopback || this.deps.config.auth.allow_plaintext;
+    return passwordsAllowed(this.conn, this.deps.config);
   }
 
   /** RFC 2595 §4: STLS in AUTHORIZATION state, on a connection not yet under TLS. */
@@ -131,22 +118,15 @@ export class Pop3Session {
         try {
           line = await conn.reader.readLine(this.limits.authLineOctets - 2);
         } catch (error) {
-          if (!(error instanceof LineTooLongError)) throw error;
-          this.err(Text.lineTooLong(this.limits.commandOctets));
-          continue;
+          if (replyToReadFailure(this, error)) continue;
+          throw error;
         }
         // RFC 1939 §6: a dropped connection never reaches UPDATE.
         if (line === null) break;
         await dispatch(this, line);
       }
     } catch (error) {
-      if (error instanceof ReadTimeoutError) {
-        // RFC 1939 §3: an autologout timer ends the session without entering UPDATE.
-        conn.log.info('pop3 idle timeout');
-        this.err(Text.idleTimeout);
-      } else if (!(error instanceof ConnectionClosedError)) {
-        conn.log.warn({ err: error }, 'pop3 session ended by an error');
-      }
+      replyToSessionEnd(this, error);
     } finally {
       await this.releaseMaildrop();
       this.state = { name: 'closed' };
@@ -164,14 +144,4 @@ export class Pop3Session {
       this.conn.log.error({ err: error }, 'cannot release the POP3 maildrop lock');
     }
   }
-}
-
-/** How an ordinary command failure becomes a reply; anything else is our fault. */
-export function replyToFailure(session: Pop3Session, error: unknown): void {
-  if (error instanceof Pop3Error) {
-    session.err(error.message, error.code);
-    return;
-  }
-  session.conn.log.error({ err: error }, 'pop3 command failed');
-  session.err(Text.internalError, ResponseCode.sysTemp);
 }

@@ -1,20 +1,20 @@
 // Test support for POP3 transcripts: an in-memory store with one user, a POP3 handler
-// served on 127.0.0.1 port 0, and a line-oriented client over a plain net socket
-// (upgradable to TLS). Used only by the *.test.ts files next to it.
+// served on 127.0.0.1 port 0, and the byte client with POP3's reply reading (upgradable
+// to TLS). Used only by the *.test.ts files next to it.
 
-import { once } from 'node:events';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import type { Socket } from 'node:net';
+import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { hashPassword } from '../core/auth/password.ts';
 import type { Authenticator } from '../core/auth/types.ts';
 import type { Config } from '../core/config/schema.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
+import type { PeerAddress, TlsProvider } from '../core/net/connection.ts';
+import { putBlob } from '../core/store/conformance-helpers.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { generateSelfSigned } from '../core/tls/self-signed.ts';
 import { createPop3Handler } from './server.ts';
 
 export const USER = 'alice@example.org';
@@ -50,18 +50,15 @@ export class Pop3Fixture {
   readonly account: Account;
   /** Peer address the next connections pretend to come from (default: the real one). */
   nextAddress: PeerAddress | undefined;
-  private readonly server: Server;
-  private readonly sessions = new Set<Promise<void>>();
+  private served!: ServedHandler;
   private readonly clients = new Set<Pop3Client>();
-  private port = 0;
   private readonly implicitTls: boolean;
 
-  private constructor(store: Store, config: Config, account: Account, server: Server, implicitTls: boolean) {
+  private constructor(store: Store, config: Config, account: Account, implicitTls: boolean) {
     this.implicitTls = implicitTls;
     this.store = store;
     this.config = config;
     this.account = account;
-    this.server = server;
   }
 
   static async start(options: FixtureOptions = {}): Promise<Pop3Fixture> {
@@ -83,28 +80,15 @@ export class Pop3Fixture {
       tls,
       log: silentLogger(),
     });
-    let fixture: Pop3Fixture | undefined;
-    const onSocket = (socket: Socket) => {
-      const conn = new Connection(socket, silentLogger(), fixture?.nextAddress ? { address: fixture.nextAddress } : {});
-      const session = handler.handle(conn);
-      fixture!.sessions.add(session);
-      void session.finally(() => fixture!.sessions.delete(session));
-    };
-    // pop3s (RFC 8314): the listener hands over sockets already speaking TLS.
-    const server = options.implicitTls ? createTlsServer({ SNICallback: (name, cb) => cb(null, tls.contextFor(name)) }, onSocket) : createServer(onSocket);
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    fixture = new Pop3Fixture(store, config, account, server, options.implicitTls ?? false);
-    fixture.port = (server.address() as { port: number }).port;
+    const fixture = new Pop3Fixture(store, config, account, options.implicitTls ?? false);
+    // pop3s (RFC 8314): the handshake the way the real listener does it (core/net).
+    fixture.served = await ServedHandler.start(handler, { implicitTls: options.implicitTls ? tls : undefined, address: () => fixture.nextAddress });
     return fixture;
   }
 
   /** Stores a message in the user's INBOX; returns its UID. */
   async deliver(text: string | Buffer): Promise<number> {
-    const body = Buffer.isBuffer(text) ? text : Buffer.from(text);
-    const writer = await this.store.blobs.create();
-    await writer.write(body);
-    const { blobId, size } = await writer.commit();
+    const { blobId, size } = await putBlob(this.store, text);
     const result = await this.store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: this.account.id }] });
     return result.local[0]!.uid;
   }
@@ -120,11 +104,7 @@ export class Pop3Fixture {
 
   /** Connects and reads the greeting. */
   async connect(): Promise<Pop3Client> {
-    const socket = this.implicitTls
-      ? tlsConnect({ port: this.port, host: '127.0.0.1', servername: 'localhost', rejectUnauthorized: false })
-      : createConnection({ port: this.port, host: '127.0.0.1' });
-    await once(socket, this.implicitTls ? 'secureConnect' : 'connect');
-    const client = new Pop3Client(socket);
+    const client = new Pop3Client(await ByteClient.connectTo(this.served.port, '127.0.0.1', { implicitTls: this.implicitTls }));
     this.clients.add(client);
     client.greeting = await client.line();
     return client;
@@ -140,91 +120,24 @@ export class Pop3Fixture {
 
   /** Waits until every server-side session has ended (locks released). */
   async sessionsEnded(): Promise<void> {
-    while (this.sessions.size > 0) await Promise.allSettled([...this.sessions]);
+    await this.served.sessionsEnded();
   }
 
   async close(): Promise<void> {
     for (const client of this.clients) client.destroy();
-    await this.sessionsEnded();
-    this.server.close();
+    await this.served.close();
   }
 }
 
 /** A throwaway self-signed certificate as a TlsProvider. */
-export async function testTlsProvider(): Promise<TlsProvider> {
-  const { certPem, keyPem } = await generateSelfSigned('localhost');
-  const context: SecureContext = createSecureContext({ cert: certPem, key: keyPem });
-  return { contextFor: () => context };
-}
+export { testTls as testTlsProvider } from '../core/testing/tls.ts';
 
-/** A POP3 client that reads replies line by line and can send raw bytes. */
-export class Pop3Client {
+/** The byte client plus POP3's status lines and multi-line bodies (RFC 1939 §3). */
+export class Pop3Client extends ByteClient {
   greeting = '';
-  private socket: Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private ended = false;
-  private wake: (() => void) | null = null;
-  private readonly closedPromise: Promise<void>;
-  private resolveClosed!: () => void;
 
   constructor(socket: Socket) {
-    this.socket = socket;
-    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.attach(socket);
-  }
-
-  private attach(socket: Socket): void {
-    socket.on('data', (chunk: Buffer) => {
-      this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-      this.notify();
-    });
-    socket.on('error', () => {});
-    socket.on('close', () => {
-      this.ended = true;
-      this.resolveClosed();
-      this.notify();
-    });
-  }
-
-  private notify(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
-  }
-
-  private async waitForData(timeoutMs: number): Promise<void> {
-    if (this.ended) throw new Error(`connection closed; unread: ${JSON.stringify(this.buffer.toString('latin1'))}`);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.wake = resolve)),
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms; buffered: ${JSON.stringify(this.buffer.toString('latin1'))}`)), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  /** The next line as raw octets, with its CRLF. */
-  async rawLine(timeoutMs = 5000): Promise<Buffer> {
-    for (;;) {
-      const lf = this.buffer.indexOf(0x0a);
-      if (lf >= 0) {
-        const line = this.buffer.subarray(0, lf + 1);
-        this.buffer = this.buffer.subarray(lf + 1);
-        return line;
-      }
-      await this.waitForData(timeoutMs);
-    }
-  }
-
-  /** The next line, without CRLF (asserts the line does end in CRLF). */
-  async line(timeoutMs = 5000): Promise<string> {
-    const raw = await this.rawLine(timeoutMs);
-    if (raw.length < 2 || raw[raw.length - 2] !== 0x0d) throw new Error(`line without CRLF: ${JSON.stringify(raw.toString('latin1'))}`);
-    return raw.subarray(0, raw.length - 2).toString('utf8');
-  }
-
-  write(data: string | Buffer): void {
-    this.socket.write(data);
+    super(socket, { encoding: 'utf8' });
   }
 
   /** Sends one command line and returns the status line. */
@@ -267,18 +180,16 @@ export class Pop3Client {
     const terminator = Buffer.from('\r\n.\r\n');
     let count = 0;
     for (;;) {
-      const end = this.buffer.indexOf(terminator);
+      let end = -1;
+      // Wait for the terminator, or for more octets than the few kept back: the
+      // terminator may straddle two chunks.
+      await this.waitFor((b) => (end = b.indexOf(terminator)) >= 0 || b.length >= terminator.length, timeoutMs, 'the end of a multi-line body');
       if (end >= 0) {
-        count += end + 2;
-        this.buffer = this.buffer.subarray(end + terminator.length);
-        return count;
+        this.consume(end + terminator.length);
+        return count + end + 2;
       }
-      // Keep the last few octets: the terminator may straddle two chunks.
-      const keep = Math.min(this.buffer.length, terminator.length - 1);
-      count += this.buffer.length - keep;
-      this.buffer = this.buffer.subarray(this.buffer.length - keep);
+      count += this.consume(this.buffered.length - (terminator.length - 1)).length;
       onProgress(count);
-      await this.waitForData(timeoutMs);
     }
   }
 
@@ -287,48 +198,5 @@ export class Pop3Client {
     const status = await this.command(line);
     if (!status.startsWith('+OK')) return { status, lines: [] };
     return { status, lines: await this.multilineBody() };
-  }
-
-  /** Resolves when the server has closed the connection (fails after timeoutMs). */
-  async closedByServer(timeoutMs = 5000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.closedPromise,
-      new Promise<void>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('server did not close the connection')), timeoutMs);
-      }),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  /** Octets received but not read yet. */
-  get unread(): string {
-    return this.buffer.toString('latin1');
-  }
-
-  /** Starts TLS on the client side after "+OK Begin TLS negotiation". */
-  async startTls(): Promise<void> {
-    const plain = this.socket;
-    plain.removeAllListeners('data');
-    plain.removeAllListeners('close');
-    const secure = tlsConnect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
-    await once(secure, 'secureConnect');
-    this.socket = secure;
-    this.attach(secure);
-  }
-
-  get encrypted(): boolean {
-    return 'encrypted' in this.socket;
-  }
-
-  pause(): void {
-    this.socket.pause();
-  }
-  resume(): void {
-    this.socket.resume();
-  }
-
-  /** Drops the connection abruptly (no QUIT). */
-  destroy(): void {
-    this.socket.destroy();
   }
 }

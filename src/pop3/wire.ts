@@ -13,9 +13,6 @@ export interface CommandLine {
 
 export type ParsedLine = { kind: 'command'; line: CommandLine } | { kind: 'invalid'; reason: string };
 
-/** HTTP methods: a browser or proxy probe on the POP3 port (closed at once). */
-const HTTP_VERBS = new Set(['GET', 'POST', 'HEAD', 'PUT', 'DELETE', 'OPTIONS', 'CONNECT', 'PATCH', 'TRACE']);
-
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
@@ -41,10 +38,6 @@ export function parseCommandLine(raw: Buffer): ParsedLine {
   return { kind: 'command', line: { verb: keyword.toUpperCase(), rest } };
 }
 
-export function isHttpVerb(verb: string): boolean {
-  return HTTP_VERBS.has(verb.toUpperCase());
-}
-
 /** Arguments split on single spaces; a doubled or trailing space is a syntax error. */
 export function splitArguments(rest: string): string[] {
   if (rest === '') return [];
@@ -60,15 +53,28 @@ export function expectArguments(rest: string, min: number, max: number, syntax: 
   return args;
 }
 
+/** The parse step of a command that takes no arguments. */
+export function noArguments(syntax: string): (rest: string) => void {
+  return (rest) => {
+    expectArguments(rest, 0, 0, syntax);
+  };
+}
+
 /**
- * RFC 1939 §3: a message number is a positive decimal integer, at most the number of
- * messages in the maildrop when the session started.
+ * RFC 1939 §3: a message number is a positive decimal integer. Whether it is at most
+ * the number of messages in the maildrop is the maildrop's check (Maildrop.message).
  */
-export function parseMessageNumber(arg: string, count: number): number {
+export function parseMessageNumber(arg: string): number {
   if (!/^[0-9]{1,10}$/.test(arg)) throw new Pop3Error('Message number must be a positive decimal integer');
   const n = Number(arg);
-  if (n < 1 || n > count) throw new Pop3Error(Text.noSuchMessage(n));
+  if (n < 1) throw new Pop3Error(Text.noSuchMessage(n));
   return n;
+}
+
+/** An optional message number (LIST, UIDL): null when absent. */
+export function parseOptionalMessageNumber(rest: string, syntax: string): number | null {
+  const [arg] = expectArguments(rest, 0, 1, syntax);
+  return arg === undefined ? null : parseMessageNumber(arg);
 }
 
 /** TOP's line count (RFC 1939 §7): a non-negative decimal integer. */

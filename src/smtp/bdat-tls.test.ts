@@ -1,10 +1,8 @@
 // Transcripts of CHUNKING (RFC 3030) and STARTTLS (RFC 3207).
 
 import assert from 'node:assert/strict';
-import { connect as tlsConnect } from 'node:tls';
 import { afterEach, describe, it } from 'node:test';
-import { LineClient } from '../core/net/testing.ts';
-import { SmtpClient, SmtpFixture } from './test-support.ts';
+import { SmtpFixture } from './test-support.ts';
 
 let fixture: SmtpFixture | null = null;
 afterEach(async () => {
@@ -74,12 +72,8 @@ describe('STARTTLS transcripts (RFC 3207)', () => {
     // The injected MAIL must be dropped, not run after the handshake.
     c.send('STARTTLS\r\nMAIL FROM:<injected@evil.example>\r\n');
     await c.expect(220, '2.0.0');
-    const secure = tlsConnect({ socket: c.lines.socket, rejectUnauthorized: false, servername: 'localhost' });
-    await new Promise<void>((resolve, reject) => {
-      secure.once('secureConnect', resolve);
-      secure.once('error', reject);
-    });
-    const t = new SmtpClient(new LineClient(secure));
+    await c.startTls();
+    const t = c;
     await t.command('MAIL FROM:<a@b.example>', 503, 'HELO/EHLO'); // state reset, the injected MAIL never ran
     const ehlo = await t.command('EHLO x.example', 250);
     assert.ok(!ehlo.lines.includes('STARTTLS'), 'no STARTTLS over TLS');

@@ -3,7 +3,7 @@
 // success replies with session.reply(); a refusal is thrown as an SmtpError that
 // carries its reply, and dispatch.ts turns every failure into wire text in one place.
 
-import type { RefusalReason } from '../core/net/listener.ts';
+import { refusalText, type Refusal } from '../core/service/refusals.ts';
 
 /** One reply (RFC 5321 §4.2): code, RFC 3463 enhanced code, text ("\n" for more lines). */
 export class SmtpReply {
@@ -106,18 +106,11 @@ export const sizeLimitText = (max: number): string => `Message size exceeds fixe
 /** The 500 5.5.6 text naming the line limit (RFC 5321 §4.5.3.1.4). */
 export const lineLimitText = (limit: number): string => `Line too long (limit ${limit} octets)`;
 
-const refusalTexts: Record<RefusalReason, string> = {
-  'too-many': 'Too many connections, try again later',
-  'too-many-from-ip': 'Too many connections from your address, try again later',
-  'shutting-down': 'Server shutting down',
-  banned: 'Too many failed logins from your address, try again later',
-};
-
 /** The 421 line of a refused connection (RFC 5321 §3.8); 'starting': the service is not ready yet. */
-export function refusalLine(reason: RefusalReason | 'starting', hostname: string): string {
-  if (reason === 'starting') return formatReply(r(421, '4.3.2', 'Service not available'));
-  const text = hostname ? `${hostname} ${refusalTexts[reason]}` : refusalTexts[reason];
-  return formatReply(r(421, reason === 'shutting-down' ? '4.3.2' : '4.7.0', text));
+export function refusalLine(reason: Refusal, hostname: string): string {
+  const text = hostname && reason !== 'starting' ? `${hostname} ${refusalText[reason]}` : refusalText[reason];
+  // RFC 3463: 4.3.2 the system is not accepting messages; 4.7.0 a policy refusal.
+  return formatReply(r(421, reason === 'starting' || reason === 'shutting-down' ? '4.3.2' : '4.7.0', text));
 }
 
 /** Formats one reply (several lines when text contains "\n"); RFC 5321 §4.2.1. */

@@ -3,7 +3,8 @@
 // a socket pair), and smtpRefusal words the refusal of a connection the service
 // cannot take (over the limits, shutting down, or still starting).
 
-import type { ConnectionHandler, RefusalReason } from '../core/net/listener.ts';
+import type { ConnectionHandler } from '../core/net/listener.ts';
+import type { Refusal } from '../core/service/refusals.ts';
 import { refusalLine } from './replies.ts';
 import { SmtpSession, type SmtpDeps } from './session.ts';
 
@@ -20,6 +21,6 @@ export function createSmtpHandler(deps: SmtpDeps): ConnectionHandler {
  * RFC 5321 §3.8: 421 and close. The hostname prefixes the text once the service knows
  * it; the 'starting' line (the listener is bound, the service not yet ready) has none.
  */
-export function smtpRefusal(reason: RefusalReason | 'starting', hostname = ''): string {
+export function smtpRefusal(reason: Refusal, hostname = ''): string {
   return refusalLine(reason, hostname);
 }

@@ -27,7 +27,7 @@ describe('SMTP session transcripts', () => {
     await c.command('DATA', 354);
     await c.command('Subject: hi\r\n\r\nBlah blah blah...\r\n...etc. etc. etc.\r\n.', 250, '2.0.0');
     await c.command('QUIT', 221);
-    assert.equal(await c.closed(), '');
+    assert.equal(await c.readToEnd(), '');
     const [alice] = await fixture.inbox(fixture.alice);
     const [bob] = await fixture.inbox(fixture.bob);
     assert.ok(alice && bob, 'both recipients got the message');
@@ -136,7 +136,7 @@ describe('SMTP session transcripts', () => {
     await c.command('BAD2', 500);
     await c.command('BAD3', 500);
     await c.expect(421, '4.7.0');
-    assert.equal(await c.closed(), '');
+    assert.equal(await c.readToEnd(), '');
   });
 
   it('refuses an HTTP request line (any RFC 9110 §9 method, TRACE too) as first command with 554 and closes', async () => {
@@ -145,14 +145,14 @@ describe('SMTP session transcripts', () => {
       const c = await fixture.connect();
       c.send(request);
       await c.expect(554, '5.7.0');
-      assert.equal(await c.closed(), '');
+      assert.equal(await c.readToEnd(), '');
     }
   });
 
   it('RFC 5321 §3.8: a refused connection hears 421, also while the service starts', () => {
     assert.equal(smtpRefusal('starting'), '421 4.3.2 Service not available\r\n');
     assert.equal(smtpRefusal('too-many', 'mx.example.test'), '421 4.7.0 mx.example.test Too many connections, try again later\r\n');
-    assert.equal(smtpRefusal('shutting-down', 'mx.example.test'), '421 4.3.2 mx.example.test Server shutting down\r\n');
+    assert.equal(smtpRefusal('shutting-down', 'mx.example.test'), '421 4.3.2 mx.example.test Server shutting down, try again later\r\n');
     assert.equal(smtpRefusal('banned', 'mx.example.test'), '421 4.7.0 mx.example.test Too many failed logins from your address, try again later\r\n');
   });
 
@@ -163,7 +163,7 @@ describe('SMTP session transcripts', () => {
     const started = Date.now();
     await c.expect(421, '4.4.2');
     assert.ok(Date.now() - started >= 900);
-    assert.equal(await c.closed(), '');
+    assert.equal(await c.readToEnd(), '');
   });
 
   it('a disconnect in the middle of DATA delivers nothing', async () => {
@@ -175,7 +175,7 @@ describe('SMTP session transcripts', () => {
     await c.command('DATA', 354);
     c.send('Subject: cut\r\n\r\nhalf a mess');
     await new Promise((r) => setTimeout(r, 50));
-    c.close();
+    c.destroy();
     await fixture.stop();
     assert.deepEqual(await fixture.inbox(fixture.bob), []);
     fixture = null;

@@ -67,7 +67,7 @@ describe('SMTP smuggling', () => {
     await c.command('EHLO client.example', 250);
     c.send('MAIL FROM:<alice@client.example>\nRCPT TO:<bob@example.test>\r\n');
     await c.expect(550, '5.5.2');
-    assert.equal(await c.closed(), '');
+    assert.equal(await c.readToEnd(), '');
   });
 
   it('normalize: command lines ending in a bare LF are accepted', async () => {

@@ -1,31 +1,26 @@
 // A running SMTP session for tests: in-memory store, real authenticator, a real
-// socket pair on 127.0.0.1 (or a pretended remote address), and a line client with
-// small helpers to assert replies. Not used by production code.
+// socket pair on 127.0.0.1 (or a pretended remote address), and the byte client with
+// SMTP's reply parser and small helpers to assert replies. Not used by production code.
 
-import { createServer, type Server, type Socket } from 'node:net';
-import { createSecureContext } from 'node:tls';
 import { hashPassword } from '../core/auth/password.ts';
 import { PasswordAuthenticator } from '../core/auth/authenticator.ts';
 import { configFromObject } from '../core/config/load.ts';
 import type { Config } from '../core/config/schema.ts';
 import { silentLogger } from '../core/log/logger.ts';
-import { Connection, type PeerAddress, type TlsProvider } from '../core/net/connection.ts';
-import { capturingLogger, fixedTlsProvider, LineClient } from '../core/net/testing.ts';
+import type { PeerAddress } from '../core/net/connection.ts';
+import { capturingLogger } from '../core/net/testing.ts';
+import { testTls } from '../core/testing/tls.ts';
+import { ByteClient } from '../core/testing/byte-client.ts';
+import { ServedHandler } from '../core/testing/served-handler.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { generateSelfSigned } from '../core/tls/self-signed.ts';
 import { createMailService } from '../mail/mail-service.ts';
 import { createSmtpHandler } from './server.ts';
 
 export const PASSWORD = 'secret-password';
 const HOSTNAME = 'mx.example.test';
 
-let tlsProvider: Promise<TlsProvider> | null = null;
-/** One throwaway self-signed certificate for all tests of a run. */
-export function testTls(): Promise<TlsProvider> {
-  tlsProvider ??= generateSelfSigned('localhost').then(({ certPem, keyPem }) => fixedTlsProvider(createSecureContext({ cert: certPem, key: keyPem })));
-  return tlsProvider;
-}
+export { testTls } from '../core/testing/tls.ts';
 
 export interface FixtureOptions {
   mode?: 'mta' | 'submission';
@@ -40,18 +35,15 @@ export interface FixtureOptions {
 export class SmtpFixture {
   readonly store: Store;
   readonly config: Config;
-  readonly server: Server;
+  private readonly served: ServedHandler;
   readonly alice: Account;
   readonly bob: Account;
   readonly logs: Array<Record<string, unknown>>;
-  /** Resolves when each session's handle() settles, in order. */
-  readonly sessions: Promise<void>[] = [];
-  readonly sockets = new Set<Socket>();
 
-  private constructor(store: Store, config: Config, server: Server, alice: Account, bob: Account, logs: Array<Record<string, unknown>>) {
+  private constructor(store: Store, config: Config, served: ServedHandler, alice: Account, bob: Account, logs: Array<Record<string, unknown>>) {
     this.store = store;
     this.config = config;
-    this.server = server;
+    this.served = served;
     this.alice = alice;
     this.bob = bob;
     this.logs = logs;
@@ -70,28 +62,20 @@ export class SmtpFixture {
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const mail = createMailService({ config, store, log, hostname: HOSTNAME });
     const handler = createSmtpHandler({ mode: options.mode ?? 'mta', implicitTls: false, config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
-    let fixture: SmtpFixture | null = null;
-    const server = createServer((socket) => {
-      const address: PeerAddress | undefined = options.remoteAddress
-        ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
-        : undefined;
-      fixture?.sockets.add(socket);
-      socket.on('close', () => fixture?.sockets.delete(socket));
-      const conn = new Connection(socket, log, address ? { address } : {});
-      fixture?.sessions.push(handler.handle(conn));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    fixture = new SmtpFixture(store, config, server, alice, bob, captured?.entries ?? []);
-    return fixture;
+    const address: PeerAddress | undefined = options.remoteAddress
+      ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
+      : undefined;
+    const served = await ServedHandler.start(handler, { address: () => address, log });
+    return new SmtpFixture(store, config, served, alice, bob, captured?.entries ?? []);
   }
 
   get port(): number {
-    return (this.server.address() as { port: number }).port;
+    return this.served.port;
   }
 
   /** A connected client that has read the 220 greeting. */
   async connect(): Promise<SmtpClient> {
-    const client = new SmtpClient(await LineClient.connect(this.port));
+    const client = new SmtpClient(await ByteClient.connectTo(this.port));
     await client.expect(220);
     return client;
   }
@@ -106,10 +90,7 @@ export class SmtpFixture {
   }
 
   async stop(): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.destroy();
-    await closed;
-    await Promise.allSettled(this.sessions);
+    await this.served.close();
   }
 }
 
@@ -120,22 +101,17 @@ export interface Reply {
   text: string;
 }
 
-export class SmtpClient {
-  readonly lines: LineClient;
-  constructor(lines: LineClient) {
-    this.lines = lines;
-  }
-
+/** The byte client plus SMTP's reply parser (RFC 5321 §4.2: "xyz-" continues, "xyz " ends). */
+export class SmtpClient extends ByteClient {
   send(text: string | Buffer): void {
-    this.lines.write(typeof text === 'string' ? text : text);
+    this.write(text);
   }
 
   /** Reads one (possibly multi-line) reply. */
   async reply(timeoutMs = 5000): Promise<Reply> {
     const lines: string[] = [];
     for (;;) {
-      const line = await this.lines.readLine(timeoutMs);
-      if (line === null) throw new Error(`connection closed; got ${JSON.stringify(lines)}`);
+      const line = await this.line(timeoutMs);
       if (!/^\d{3}[ -]/.test(line) && !/^\d{3}$/.test(line)) throw new Error(`not a reply line: ${JSON.stringify(line)}`);
       lines.push(line.slice(4));
       if (line[3] !== '-') return { code: Number(line.slice(0, 3)), lines, text: lines.join('\n') };
@@ -155,15 +131,6 @@ export class SmtpClient {
   async command(line: string, code: number, contains?: string | RegExp): Promise<Reply> {
     this.send(`${line}\r\n`);
     return this.expect(code, contains);
-  }
-
-  /** Resolves when the server has closed the connection. */
-  async closed(): Promise<string> {
-    return this.lines.readToEnd();
-  }
-
-  close(): void {
-    this.lines.close();
   }
 }
 

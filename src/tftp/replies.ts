@@ -1,7 +1,11 @@
-// TFTP error codes (RFC 1350 Appendix "Error Codes", RFC 2347 adds 8) and the one
-// typed error of the TFTP engine. What the client reads is `message`; `detail`
-// goes only to the log.
+// TFTP error codes (RFC 1350 Appendix "Error Codes", RFC 2347 adds 8), the one
+// typed error of the TFTP engine, and toTftpError: the one place any failure (the
+// jail's, the file system's, anything else) becomes the ERROR packet a client reads.
+// What the client reads is `message`; `detail` goes only to the log.
 
+import type { RefusalReason } from '../core/net/limits.ts';
+import { refusalText } from '../core/service/refusals.ts';
+import { JailError } from '../files/jail.ts';
 import { encodeError } from './wire.ts';
 
 export const ErrorCode = {
@@ -41,12 +45,10 @@ export const Text = {
   mailRefused: 'No such user: this server delivers no mail over TFTP',
   optionRefused: 'Option refused',
   tooManyFromClient: 'Too many transfers from your address, try again later',
-  banned: 'Too many failed logins from your address, try again later',
   tooMany: 'Server busy, try again later',
   noPort: 'No transfer port free, try again later',
   timedOut: 'Transfer timed out',
   internal: 'Server error',
-  shuttingDown: 'Server shutting down',
 } as const;
 
 export class TftpError extends Error {
@@ -65,9 +67,44 @@ export class TftpError extends Error {
   }
 }
 
-/** Maps a file-system error to what the client is told; anything unknown is error 0. */
-export function fromFsError(error: unknown): TftpError {
+const refusals: Record<RefusalReason, [ErrorCode, string]> = {
+  banned: [ErrorCode.accessViolation, refusalText.banned],
+  'too-many': [ErrorCode.notDefined, Text.tooMany],
+  'too-many-from-ip': [ErrorCode.notDefined, Text.tooManyFromClient],
+  'shutting-down': [ErrorCode.notDefined, refusalText['shutting-down']],
+};
+
+/**
+ * The ERROR a refused request gets, from the request socket (no transfer port is spent
+ * on it). There is no 'starting' refusal: while the service starts, requests are held
+ * and answered once it serves (server.ts).
+ */
+export function tftpRefusal(reason: RefusalReason): TftpError {
+  const [code, text] = refusals[reason];
+  return new TftpError(code, text, reason);
+}
+
+/** Maps any failure to what the client is told; anything unknown is error 0. */
+export function toTftpError(error: unknown): TftpError {
   if (error instanceof TftpError) return error;
+  if (error instanceof JailError) return fromJailError(error);
+  return fromFsError(error);
+}
+
+function fromJailError(error: JailError): TftpError {
+  switch (error.reason) {
+    case 'parent':
+      return new TftpError(ErrorCode.accessViolation, Text.parentPath, error.message);
+    case 'not-found':
+      return new TftpError(ErrorCode.fileNotFound, Text.fileNotFound, error.message);
+    case 'outside':
+      return new TftpError(ErrorCode.accessViolation, Text.outsideRoot, error.message);
+    case 'invalid':
+      return new TftpError(ErrorCode.accessViolation, Text.permissionDenied, error.message);
+  }
+}
+
+function fromFsError(error: unknown): TftpError {
   const code = (error as NodeJS.ErrnoException | null)?.code;
   const detail = (error as Error | null)?.message;
   switch (code) {

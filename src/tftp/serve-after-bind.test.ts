@@ -36,8 +36,8 @@ test('requests before serve() are held unanswered, then served; the root is made
   assert.equal(await access(join(dataDir, 'tftp')).then(() => true, () => false), false);
 
   const root = await server.prepare();
-  assert.equal((await stat(root.root)).mode & 0o777, 0o700);
-  await writeFile(join(root.root, 'boot.bin'), 'served after the drop');
+  assert.equal((await stat(root.jail.root)).mode & 0o777, 0o700);
+  await writeFile(join(root.jail.root, 'boot.bin'), 'served after the drop');
   assert.equal(server.activeTransfers, 0, 'prepare() does not answer yet');
   await server.serve();
   assert.equal(server.heldRequests, 0);

@@ -16,15 +16,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config/schema.ts';
 import { normalizeAddress } from '../core/net/address.ts';
 import { makePrivateDirs } from '../core/os/private-files.ts';
+import { HomeJail } from '../files/jail.ts';
 import { ListenError, type BoundListener } from '../core/net/listener.ts';
-import { openRequest } from './open-request.ts';
+import { openRequest, type TftpRoot } from './dispatch.ts';
 import type { Negotiated } from './options.ts';
 import { ReadTransfer } from './read-transfer.ts';
-import { ErrorCode, TftpError, Text, fromFsError } from './replies.ts';
-import { isInside, requestSegments, type TftpRoot } from './root-jail.ts';
+import { ErrorCode, TftpError, Text, tftpRefusal, toTftpError } from './replies.ts';
 import type { Transfer, TransferContext } from './transfer.ts';
 import { bindSocket, bindTransferSocket, fitReceiveWindow, parsePortRange, udpSocket } from './udp.ts';
-import { encodeError, Opcode, opcodeOf, parsePacket, type Request } from './wire.ts';
+import { Opcode, opcodeOf, parsePacket, wireLimits, type Request, type WireLimits } from './wire.ts';
 import { WriteTransfer } from './write-transfer.ts';
 
 export interface TftpServerDeps {
@@ -67,12 +67,6 @@ interface Admission {
   request: Buffer;
 }
 
-/**
- * Requests kept between binding and serve(): enough for a rack of PXE clients booting
- * at once; beyond it they are dropped, and the clients retransmit (RFC 1350 §2).
- */
-const MAX_HELD_REQUESTS = 64;
-
 interface HeldRequest {
   entry: RequestSocket;
   msg: Buffer;
@@ -95,6 +89,7 @@ class TftpService implements TftpServer {
   private readonly log: Logger;
   private readonly rootPath: string;
   private readonly portRange: [number, number] | null;
+  private readonly wireLimits: WireLimits;
   private jail: TftpRoot | null = null;
   private readonly requestSockets: RequestSocket[] = [];
   private readonly transfers = new Set<Transfer>();
@@ -115,6 +110,7 @@ class TftpService implements TftpServer {
     const root = this.config.root || 'tftp';
     this.rootPath = isAbsolute(root) ? root : resolve(deps.dataDir, root);
     this.portRange = parsePortRange(this.config.port_range);
+    this.wireLimits = wireLimits(this.config);
   }
 
   get activeTransfers(): number {
@@ -157,16 +153,17 @@ class TftpService implements TftpServer {
   /** Owner-only folders, like the rest of the data directory: the server reads them as their owner. */
   private async prepareRoot(): Promise<TftpRoot> {
     await makePrivateDirs(this.rootPath);
-    const root = await realpath(this.rootPath);
+    const jail = await HomeJail.open(this.rootPath, { parents: 'refuse' });
     let uploadDir: string | null = null;
     if (this.config.upload_dir !== '') {
-      const segments = requestSegments(this.config.upload_dir);
-      await makePrivateDirs(join(root, ...segments));
-      uploadDir = await realpath(join(root, ...segments));
-      if (!isInside(root, uploadDir)) throw new Error(`tftp.upload_dir ${this.config.upload_dir} leads outside the TFTP root`);
+      const virtual = jail.virtualPath('/', this.config.upload_dir);
+      if (virtual === '/') throw new Error(`tftp.upload_dir ${this.config.upload_dir} names no folder under the TFTP root`);
+      await makePrivateDirs(join(jail.root, virtual));
+      uploadDir = await realpath(join(jail.root, virtual));
+      if (!jail.contains(uploadDir)) throw new Error(`tftp.upload_dir ${this.config.upload_dir} leads outside the TFTP root`);
     }
-    this.log.info({ root, uploadDir, write: this.config.allow_write }, 'TFTP root ready');
-    return { root, uploadDir };
+    this.log.info({ root: jail.root, uploadDir, write: this.config.allow_write }, 'TFTP root ready');
+    return { jail, uploadDir };
   }
 
   private async bindRequestSocket(address: string, port: number, type: SocketType): Promise<BoundListener> {
@@ -187,27 +184,27 @@ class TftpService implements TftpServer {
     this.requestSockets.push(entry);
     socket.on('message', (msg, rinfo) => {
       if (this.held === null) this.onRequestPacket(entry, msg, rinfo);
-      else if (this.held.length < MAX_HELD_REQUESTS) this.held.push({ entry, msg, rinfo });
+      else if (this.held.length < this.config.max_held_requests) this.held.push({ entry, msg, rinfo });
     });
     socket.on('error', (error) => this.log.error({ err: error.message }, 'TFTP request socket error'));
     const info = socket.address();
     return { name: 'tftp', address: info.address, port: info.port };
   }
 
-  private refuse(entry: RequestSocket, rinfo: RemoteInfo, code: number, message: string): void {
+  private refuse(entry: RequestSocket, rinfo: RemoteInfo, error: TftpError): void {
     if (this.closing) return; // the request socket is closed
-    entry.socket.send(encodeError(code, message), rinfo.port, rinfo.address);
+    entry.socket.send(error.toPacket(), rinfo.port, rinfo.address);
   }
 
   private onRequestPacket(entry: RequestSocket, msg: Buffer, rinfo: RemoteInfo): void {
     if (this.closing) return;
     const opcode = opcodeOf(msg);
     if (opcode === Opcode.ERROR || msg.length < 2) return; // never answer an ERROR; a runt is noise
-    const packet = parsePacket(msg);
+    const packet = parsePacket(msg, this.wireLimits);
     if (packet.kind !== 'request') {
       const reason = packet.kind === 'malformed' ? packet.reason : `${packet.kind} on the request port`;
       this.log.debug({ remote: rinfo.address, reason }, 'bad TFTP request');
-      return this.refuse(entry, rinfo, ErrorCode.illegalOperation, packet.kind === 'malformed' ? Text.malformed : Text.unexpected);
+      return this.refuse(entry, rinfo, new TftpError(ErrorCode.illegalOperation, packet.kind === 'malformed' ? Text.malformed : Text.unexpected));
     }
     const requester = `${rinfo.address}|${rinfo.port}`;
     const earlier = this.requesters.get(requester);
@@ -215,13 +212,13 @@ class TftpService implements TftpServer {
     const clientAddress = normalizeAddress(rinfo.address);
     if (this.isBanned?.(clientAddress)) {
       this.log.info({ remote: clientAddress, reason: 'banned' }, 'TFTP request refused');
-      return this.refuse(entry, rinfo, ErrorCode.accessViolation, Text.banned);
+      return this.refuse(entry, rinfo, tftpRefusal('banned'));
     }
-    if (this.admitted.size >= this.config.max_transfers) return this.refuse(entry, rinfo, ErrorCode.notDefined, Text.tooMany);
+    if (this.admitted.size >= this.config.max_transfers) return this.refuse(entry, rinfo, tftpRefusal('too-many'));
     const fromClient = this.perClient.get(clientAddress) ?? 0;
     if (fromClient >= this.config.max_transfers_per_client) {
       this.log.info({ remote: clientAddress }, 'TFTP request refused: too many transfers from this address');
-      return this.refuse(entry, rinfo, ErrorCode.notDefined, Text.tooManyFromClient);
+      return this.refuse(entry, rinfo, tftpRefusal('too-many-from-ip'));
     }
     const admission: Admission = { clientAddress, requester, request: Buffer.from(msg) };
     this.admit(admission);
@@ -252,10 +249,10 @@ class TftpService implements TftpServer {
     try {
       opened = await openRequest(request, this.config, this.jail!);
     } catch (error) {
-      const e = error instanceof TftpError ? error : fromFsError(error);
+      const e = toTftpError(error);
       if (e.code === ErrorCode.notDefined) log.error({ err: error, op, file: request.filename }, 'TFTP request failed');
       else log.info({ op, file: request.filename, code: e.code, reason: e.detail ?? e.message }, 'TFTP request refused');
-      this.refuse(entry, rinfo, e.code, e.message);
+      this.refuse(entry, rinfo, e);
       this.release(admission);
       return;
     }
@@ -267,7 +264,7 @@ class TftpService implements TftpServer {
       if (opened.kind === 'read') await opened.file.close();
       else await opened.sink.abort();
       socket?.close();
-      this.refuse(entry, rinfo, ErrorCode.notDefined, this.closing ? Text.shuttingDown : Text.noPort);
+      this.refuse(entry, rinfo, this.closing ? tftpRefusal('shutting-down') : new TftpError(ErrorCode.notDefined, Text.noPort));
       this.release(admission);
       return;
     }

@@ -6,7 +6,7 @@
 
 import type { Socket, RemoteInfo } from 'node:dgram';
 import type { Logger } from 'pino';
-import { ErrorCode, TftpError, Text, fromFsError } from './replies.ts';
+import { ErrorCode, Text, tftpRefusal, toTftpError } from './replies.ts';
 import { RetransmitTimer } from './retransmit-timer.ts';
 import { encodeError, opcodeOf, Opcode } from './wire.ts';
 
@@ -106,7 +106,7 @@ export abstract class Transfer {
   /** Tells the client why (ERROR 0 and a log line for anything unexpected) and ends. */
   fail(error: unknown): void {
     if (this.lifecycle !== 'running') return;
-    const tftpError = error instanceof TftpError ? error : fromFsError(error);
+    const tftpError = toTftpError(error);
     if (tftpError.code === ErrorCode.notDefined) this.log.error({ err: error }, 'transfer failed');
     else this.log.info({ code: tftpError.code, reason: tftpError.detail ?? tftpError.message }, 'transfer refused');
     const packet = tftpError.toPacket();
@@ -117,7 +117,7 @@ export abstract class Transfer {
   /** Ends with ERROR 0 "shutting down" (server close). */
   abort(): void {
     if (this.lifecycle !== 'running') return;
-    const packet = encodeError(ErrorCode.notDefined, Text.shuttingDown);
+    const packet = tftpRefusal('shutting-down').toPacket();
     this.send(packet, 0, packet.length);
     this.end('aborted');
   }

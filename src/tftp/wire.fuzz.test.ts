@@ -8,15 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { prng } from '../core/testing/prng.ts';
+import { int, mutate as mutateInput, pick, prng, type Rand } from '../core/testing/prng.ts';
 import { negotiate } from './options.ts';
 import { TftpError } from './replies.ts';
 import { RawPeer, startTestServer } from './test-support.ts';
 import { encodeAck, encodeData, encodeError, encodeOack, encodeRequest, Opcode, parsePacket, type Packet } from './wire.ts';
 
-type Rand = () => number;
-const int = (rand: Rand, n: number) => Math.floor(rand() * n);
-const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[int(rand, xs.length)]!;
 const bytes = (rand: Rand, n: number) => Buffer.from(Array.from({ length: n }, () => int(rand, 256)));
 
 /** Text without NUL (the wire's separator), ASCII or not. */
@@ -62,18 +59,8 @@ function validPacket(rand: Rand): { raw: Buffer; packet: Packet } {
   }
 }
 
-function mutate(rand: Rand, input: Buffer): Buffer {
-  const octets = [...input];
-  for (let edits = 1 + int(rand, 4); edits > 0; edits--) {
-    const at = int(rand, octets.length + 1);
-    const op = rand();
-    if (op < 0.25) octets.splice(at, 1);
-    else if (op < 0.5) octets[Math.min(at, Math.max(0, octets.length - 1))] = pick(rand, [0, 0xff, int(rand, 256)]);
-    else if (op < 0.75) octets.splice(at, 0, ...Buffer.from(pick(rand, ['\0', '\0\0', 'blksize\0', 'x'.repeat(1100), '\xff\xfe'])));
-    else octets.splice(at);
-  }
-  return Buffer.from(octets);
-}
+const TFTP_TOKENS = ['\0', '\0\0', 'blksize\0', 'x'.repeat(1100), '\xff\xfe'];
+const mutate = (rand: Rand, input: Buffer): Buffer => mutateInput(rand, input, TFTP_TOKENS);
 
 function randomDatagram(rand: Rand): Buffer {
   const kind = rand();

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeAck, encodeData, encodeError, encodeOack, encodeRequest, Opcode, opcodeOf, parsePacket } from './wire.ts';
+import { configFromObject } from '../core/config/load.ts';
+import { encodeAck, encodeData, encodeError, encodeOack, encodeRequest, Opcode, opcodeOf, parsePacket, wireLimits } from './wire.ts';
 
 test('RFC 1350 §5: an RRQ is opcode, filename NUL, mode NUL', () => {
   const raw = Buffer.from('\x00\x01boot/pxelinux.0\x00OcTeT\x00', 'latin1');
@@ -48,4 +49,13 @@ test('an ERROR without its NUL still gives its code and text', () => {
 test('DATA block numbers wrap to 16 bits on the wire', () => {
   assert.deepEqual(encodeData(65536, Buffer.alloc(0)).subarray(0, 4), Buffer.from([0, 3, 0, 0]));
   assert.deepEqual(encodeData(65537, Buffer.alloc(0)).subarray(0, 4), Buffer.from([0, 3, 0, 1]));
+});
+
+test('tftp.max_string and tftp.max_options bound what is read: a longer string is malformed, extra options are ignored', () => {
+  const limits = wireLimits(configFromObject({ tftp: { max_string: 16, max_options: 2 } }).tftp);
+  assert.equal(parsePacket(encodeRequest(Opcode.RRQ, 'x'.repeat(17), 'octet'), limits).kind, 'malformed');
+  assert.equal(parsePacket(encodeRequest(Opcode.RRQ, 'x'.repeat(17), 'octet')).kind, 'request', 'the default allows 1024');
+  const p = parsePacket(encodeRequest(Opcode.RRQ, 'f', 'octet', [['blksize', '1024'], ['tsize', '0'], ['timeout', '3']]), limits);
+  assert.deepEqual(p.kind === 'request' ? [...p.options.keys()] : p, ['blksize', 'tsize']);
+  assert.deepEqual(parsePacket(Buffer.from(`\x00\x05\x00\x00${'e'.repeat(40)}`, 'latin1'), limits), { kind: 'error', code: 0, message: 'e'.repeat(16) });
 });

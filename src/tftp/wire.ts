@@ -2,6 +2,8 @@
 // that does not follow the grammar comes back as { kind: 'malformed' } with the
 // reason, and the caller decides between ERROR 4 and silence.
 
+import { schema, type Config } from '../core/config/schema.ts';
+
 /** RFC 1350 §5 and RFC 2347 (OACK = 6). */
 export const Opcode = {
   RRQ: 1,
@@ -35,23 +37,33 @@ export type Packet =
   | { kind: 'oack'; options: RequestOptions }
   | { kind: 'malformed'; reason: string };
 
-/** RFC 2347: an option list is bounded; more than this many pairs are ignored. */
-const MAX_OPTIONS = 32;
-/** Longest text (filename, mode, option, message) accepted from the wire. */
-const MAX_STRING = 1024;
+/** What parsing reads at most (tftp.max_string, tftp.max_options in the configuration). */
+export interface WireLimits {
+  /** Longest text (filename, mode, option, message) accepted from the wire. */
+  maxString: number;
+  /** RFC 2347: option pairs read; the rest are ignored. */
+  maxOptions: number;
+}
+
+export function wireLimits(config: Pick<Config['tftp'], 'max_string' | 'max_options'>): WireLimits {
+  return { maxString: config.max_string, maxOptions: config.max_options };
+}
+
+/** The configuration's defaults: for the client and for tests. */
+export const defaultWireLimits: WireLimits = wireLimits({ max_string: schema.tftp.max_string.default, max_options: schema.tftp.max_options.default });
 
 /** The opcode of a packet, or 0 if it is too short to have one. Used on the hot path. */
 export function opcodeOf(msg: Buffer): number {
   return msg.length >= 2 ? (msg[0]! << 8) | msg[1]! : 0;
 }
 
-export function parsePacket(msg: Buffer): Packet {
+export function parsePacket(msg: Buffer, limits: WireLimits = defaultWireLimits): Packet {
   if (msg.length < 2) return malformed('packet shorter than an opcode');
   const opcode = opcodeOf(msg);
   switch (opcode) {
     case Opcode.RRQ:
     case Opcode.WRQ:
-      return parseRequest(msg, opcode);
+      return parseRequest(msg, opcode, limits);
     case Opcode.DATA:
       if (msg.length < 4) return malformed('DATA without a block number');
       return { kind: 'data', block: msg.readUInt16BE(2), payload: msg.subarray(4) };
@@ -62,35 +74,35 @@ export function parsePacket(msg: Buffer): Packet {
       if (msg.length < 4) return malformed('ERROR without a code');
       // A missing NUL is tolerated here: an error ends the transfer either way.
       const end = msg.indexOf(0, 4);
-      return { kind: 'error', code: msg.readUInt16BE(2), message: msg.toString('utf8', 4, end < 0 ? Math.min(msg.length, 4 + MAX_STRING) : end) };
+      return { kind: 'error', code: msg.readUInt16BE(2), message: msg.toString('utf8', 4, end < 0 ? Math.min(msg.length, 4 + limits.maxString) : end) };
     }
     case Opcode.OACK: {
-      const strings = splitStrings(msg, 2);
+      const strings = splitStrings(msg, 2, limits.maxString);
       if (strings === null) return malformed('OACK not NUL-terminated');
-      return { kind: 'oack', options: optionsFrom(strings, 0) };
+      return { kind: 'oack', options: optionsFrom(strings, 0, limits.maxOptions) };
     }
     default:
       return malformed(`unknown opcode ${opcode}`);
   }
 }
 
-function parseRequest(msg: Buffer, opcode: typeof Opcode.RRQ | typeof Opcode.WRQ): Request | { kind: 'malformed'; reason: string } {
-  const strings = splitStrings(msg, 2);
+function parseRequest(msg: Buffer, opcode: typeof Opcode.RRQ | typeof Opcode.WRQ, limits: WireLimits): Request | { kind: 'malformed'; reason: string } {
+  const strings = splitStrings(msg, 2, limits.maxString);
   if (strings === null) return malformed('request not NUL-terminated');
   const [filename, mode] = strings;
   if (filename === undefined || mode === undefined) return malformed('request without filename and mode');
   if (filename.length === 0) return malformed('empty filename');
-  return { kind: 'request', opcode, filename, mode: mode.toLowerCase(), options: optionsFrom(strings, 2) };
+  return { kind: 'request', opcode, filename, mode: mode.toLowerCase(), options: optionsFrom(strings, 2, limits.maxOptions) };
 }
 
 /** NUL-terminated strings from `start` to the end; null when the last one lacks its NUL. */
-function splitStrings(msg: Buffer, start: number): string[] | null {
+function splitStrings(msg: Buffer, start: number, maxString: number): string[] | null {
   if (msg.length > start && msg[msg.length - 1] !== 0) return null;
   const out: string[] = [];
   let at = start;
   while (at < msg.length) {
     const end = msg.indexOf(0, at);
-    if (end - at > MAX_STRING) return null;
+    if (end - at > maxString) return null;
     out.push(msg.toString('utf8', at, end));
     at = end + 1;
   }
@@ -98,9 +110,9 @@ function splitStrings(msg: Buffer, start: number): string[] | null {
 }
 
 /** RFC 2347: name/value pairs after the mode; the first of a repeated name wins, a dangling name is ignored. */
-function optionsFrom(strings: string[], from: number): RequestOptions {
+function optionsFrom(strings: string[], from: number, maxOptions: number): RequestOptions {
   const options: RequestOptions = new Map();
-  for (let i = from; i + 1 < strings.length && options.size < MAX_OPTIONS; i += 2) {
+  for (let i = from; i + 1 < strings.length && options.size < maxOptions; i += 2) {
     const name = strings[i]!.toLowerCase();
     if (name.length === 0) continue; // padding some clients add
     if (!options.has(name)) options.set(name, strings[i + 1]!);

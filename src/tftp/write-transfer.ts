@@ -6,7 +6,7 @@
 import type { FileSink } from './file-sink.ts';
 import type { Negotiated } from './options.ts';
 import { WindowReceiver } from './receiver.ts';
-import { ErrorCode, TftpError, Text, fromFsError } from './replies.ts';
+import { ErrorCode, TftpError, Text } from './replies.ts';
 import { Transfer, type TransferContext, type TransferEnd } from './transfer.ts';
 import { encodeOack, Opcode, writeAck } from './wire.ts';
 
@@ -32,7 +32,7 @@ export class WriteTransfer extends Transfer {
       sendAck: (block) => this.send(writeAck(this.ackPacket, block), 0, 4),
       repeatGapMs: ctx.timeoutMs / 2,
     });
-    sink.onError = (error) => this.fail(fromFsError(error));
+    sink.onError = (error) => this.fail(error);
   }
 
   begin(): void {
@@ -77,7 +77,7 @@ export class WriteTransfer extends Transfer {
         );
         this.end('complete', Math.max(this.timeoutMs * 2, 100));
       },
-      (error: unknown) => this.fail(fromFsError(error)),
+      (error: unknown) => this.fail(error),
     );
   }
 

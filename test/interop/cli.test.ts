@@ -8,7 +8,7 @@ import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { prepareSeptet, python, ROOT, runCli, SEPTET, type SeptetProcess } from './harness.ts';
+import { assertRunAsRoot, prepareSeptet, python, ROOT, runCli, SEPTET, uidOf, type SeptetProcess } from './harness.ts';
 
 const execFileP = promisify(execFile);
 let server: SeptetProcess;
@@ -131,9 +131,14 @@ describe('start-up', () => {
   });
 
   test('the septet bin refuses a Node older than 26 with a clear message', async () => {
+    // Debian's own nodejs package (18 on bookworm): scripts/test-deps.sh, the first step
+    // of `npm test`, installs it when it is missing.
     const old = '/usr/bin/node';
-    const { stdout: version } = await execFileP(old, ['--version']);
-    assert.ok(Number(version.slice(1).split('.')[0]) < 26, `expected the machine's own Node to be older than 26, got ${version}`);
+    const version = await execFileP(old, ['--version']).then(
+      (r) => r.stdout.trim(),
+      (e: Error) => assert.fail(`precondition: an old Node at ${old} (Debian's nodejs; run scripts/test-deps.sh as root): ${e.message}`),
+    );
+    assert.ok(Number(version.slice(1).split('.')[0]) < 26, `precondition: ${old} must be a Node older than 26 (Debian's nodejs), it is ${version}`);
     const result = await execFileP(old, [SEPTET, 'start']).then(
       () => ({ code: 0, stderr: '' }),
       (e: { code: number; stderr: string }) => e,
@@ -143,9 +148,11 @@ describe('start-up', () => {
   });
 
   test('started as root, the server runs as its unprivileged user after binding', async () => {
+    assertRunAsRoot('the privilege drop');
     const status = await readFile(`/proc/${server.pid}/status`, 'utf8');
-    const uid = Number(/^Uid:\s+(\d+)/m.exec(status)![1]);
-    assert.notEqual(uid, 0, 'the running server must not keep root');
+    // Real, effective, saved and filesystem uid: all the service user's (run_as = "septet").
+    const uids = /^Uid:\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(status)!.slice(1).map(Number);
+    assert.deepEqual(uids, Array(4).fill(await uidOf('septet')), 'the running server must not keep root');
   });
 
   test('a user who is not root gets the default port offset 10000 (SMTP on 10025)', async () => {

@@ -11,7 +11,7 @@ import { chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { prepareSeptet, python, removeDir, runCli, type SeptetProcess } from './harness.ts';
+import { assertRunAsRoot, prepareSeptet, python, removeDir, runCli, uidOf, type SeptetProcess } from './harness.ts';
 
 const execFileP = promisify(execFile);
 const root = process.getuid?.() === 0;
@@ -28,10 +28,6 @@ async function tree(dir: string): Promise<{ path: string; dir: boolean; mode: nu
 /** Paths that are not owner-only (0700 folders, 0600 files) or not `uid`'s. */
 function notPrivate(entries: Awaited<ReturnType<typeof tree>>, uid: number): string[] {
   return entries.filter((e) => e.mode !== (e.dir ? 0o700 : 0o600) || e.uid !== uid).map((e) => `${e.path} ${e.mode.toString(8)} uid ${e.uid}`);
-}
-
-async function uidOf(user: string): Promise<number> {
-  return Number((await execFileP('id', ['-u', user])).stdout.trim());
 }
 
 const sendMail = (port: number, to: string, subject: string) =>
@@ -140,7 +136,8 @@ ftp.quit()
 });
 
 describe('a data directory the service user cannot reach', () => {
-  test('start exits 73 (EX_CANTCREAT) before "ready", naming the folder and the fix', { skip: !root && 'needs root to drop privileges' }, async () => {
+  test('start exits 73 (EX_CANTCREAT) before "ready", naming the folder and the fix', async () => {
+    assertRunAsRoot('the privilege drop in front of an unreachable data directory');
     // The parent is root's and 0700: root can make everything in it, the service user cannot pass.
     const parent = await mkdtemp(join(tmpdir(), 'septet-closed-'));
     await chmod(parent, 0o700);

@@ -2,8 +2,9 @@
 // data directory, and runs third-party clients against it. Each test file picks its
 // own port offset so files can run side by side.
 
+import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile, chmod, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile, chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -54,6 +55,14 @@ export class SeptetProcess {
 
   port(service: keyof typeof standardPorts): number {
     return standardPorts[service] + this.offset;
+  }
+
+  /** `septet user add USER --password PASSWORD` for each pair; fails the test on an error. */
+  async addUsers(users: Record<string, string>): Promise<void> {
+    for (const [user, password] of Object.entries(users)) {
+      const added = await this.cli(['user', 'add', user, '--password', password]);
+      assert.equal(added.code, 0, `user add ${user}: ${added.stderr}`);
+    }
   }
 
   /** Runs `septet ARGS --data D --config C` to completion. */
@@ -170,4 +179,123 @@ export async function curl(args: string[], options: { input?: string; timeoutMs?
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/**
+ * Polls `probe` every 250 ms until it returns a truthy value, and returns that value.
+ * On timeout the error names `what` and adds `onTimeout()`'s text (e.g. a peer's log).
+ */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, onTimeout?: () => Promise<string>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${onTimeout ? `\n${await onTimeout()}` : ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The messages of a POP3 maildrop on `server` (not deleted), as text, read with poplib. */
+export async function popAll(server: SeptetProcess, user: string, password: string): Promise<string[]> {
+  const out = await python(
+    `
+import poplib, sys, json
+p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=30)
+p.user(sys.argv[3]); p.pass_(sys.argv[4])
+count, _ = p.stat()
+print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
+p.quit()
+`,
+    [server.listen, String(server.port('pop3')), user, password],
+  );
+  return JSON.parse(out) as string[];
+}
+
+/** The message whose Subject is `subject`, if any. */
+export const findMessage = (texts: string[], subject: string): string | undefined => texts.find((t) => t.includes(`Subject: ${subject}`));
+
+/** The master.cf of a private Postfix listening for SMTP on address:port (fixtures/postfix-master.cf, shared with bench/relay.sh). */
+export async function postfixMasterCf(address: string, port: number): Promise<string> {
+  const template = await readFile(join(ROOT, 'test/interop/fixtures/postfix-master.cf'), 'utf8');
+  return template.replace(/^@LISTEN@/m, `${address}:${port}`);
+}
+
+/**
+ * Fails, rather than skips or passes vacuously, a test whose subject needs a server
+ * started as root (the privilege drop): CI runs the interop tests as root.
+ */
+export function assertRunAsRoot(what: string): void {
+  assert.equal(process.getuid?.(), 0, `precondition: ${what} needs the tests run as root (as CI runs them), this is uid ${process.getuid?.()}`);
+}
+
+/** The uid of a system user (`id -u`). */
+export async function uidOf(user: string): Promise<number> {
+  return Number((await execFileP('id', ['-u', user])).stdout.trim());
+}
+
+export interface Submission {
+  host: string;
+  port: number;
+  from: string;
+  to: string;
+  subject: string;
+  body: string;
+  /** AUTH as `from` with this password (none: no AUTH). */
+  password?: string;
+  messageId?: string;
+}
+
+/** smtplib submits one message (email.message.EmailMessage); resolves to "sent". */
+export function submitMail(m: Submission): Promise<string> {
+  return python(
+    `
+import smtplib, sys
+from email.message import EmailMessage
+host, port, sender, to, subject, body, password, message_id = sys.argv[1:9]
+msg = EmailMessage()
+msg['From'] = sender; msg['To'] = to; msg['Subject'] = subject
+if message_id: msg['Message-ID'] = message_id
+msg.set_content(body)
+s = smtplib.SMTP(host, int(port), timeout=30)
+if password: s.login(sender, password)
+s.send_message(msg, to_addrs=[to])
+s.quit()
+print('sent')
+`,
+    [m.host, String(m.port), m.from, m.to, m.subject, m.body, m.password ?? '', m.messageId ?? ''],
+  );
+}
+
+export interface RelayTomlOptions {
+  /** The port remote MX hosts (the other instance, Postfix) listen on. */
+  port: number;
+  /** The test's dnsmasq on 127.0.0.1. */
+  dnsPort: number;
+  source?: string;
+  /** Retry keys (default: a retry after 2 s). */
+  schedule?: string[];
+  maxAge?: string;
+  /** More [relay] keys. */
+  extra?: string[];
+}
+
+/**
+ * The [relay] and [dns] sections of a relay interop test: a shortened schedule (retry
+ * after 2 s, give up after max_age, default 2 minutes), delay notices at once, a queue
+ * scan every second, and the test's DNS server.
+ */
+export function relayTestToml(o: RelayTomlOptions): string {
+  return [
+    '[relay]',
+    `port = ${o.port}`,
+    ...(o.source ? [`source_address = "${o.source}"`] : []),
+    ...(o.schedule ?? ['retry_schedule = ["2s"]']),
+    `max_age = "${o.maxAge ?? '2m'}"`,
+    'delay_notice_after = "0"',
+    'poll_interval = 1',
+    'connect_timeout = 3',
+    ...(o.extra ?? []),
+    '[dns]',
+    `servers = ["127.0.0.1:${o.dnsPort}"]`,
+  ].join('\n');
 }

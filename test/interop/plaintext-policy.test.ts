@@ -22,12 +22,15 @@ after(async () => {
 });
 
 const proxyPrelude = `
-import socket
+import smtplib, socket
 PROXY = b'PROXY TCP4 192.0.2.1 127.0.0.1 40000 %d\\r\\n'
 def proxied(port):
     s = socket.create_connection(('127.0.0.1', port))
     s.sendall(PROXY % port)
     return s
+class ProxiedSMTP(smtplib.SMTP):
+    def _get_socket(self, host, port, timeout):
+        return proxied(port)
 `;
 
 test('smtplib from a non-loopback address: AUTH only after STARTTLS', async () => {
@@ -36,9 +39,6 @@ test('smtplib from a non-loopback address: AUTH only after STARTTLS', async () =
       `
 import smtplib, sys
 port = int(sys.argv[1])
-class ProxiedSMTP(smtplib.SMTP):
-    def _get_socket(self, host, port, timeout):
-        return proxied(port)
 s = ProxiedSMTP('127.0.0.1', port)
 s.ehlo('client.example')
 print('AUTH BEFORE TLS', s.has_extn('auth'))
@@ -105,9 +105,6 @@ test('the MTA port still takes mail for local users from a non-loopback address 
       `
 import smtplib, sys
 port = int(sys.argv[1])
-class ProxiedSMTP(smtplib.SMTP):
-    def _get_socket(self, host, port, timeout):
-        return proxied(port)
 s = ProxiedSMTP('127.0.0.1', port)
 print(s.sendmail('someone@example.net', ['remote@proxy.test'], 'Subject: from afar\\r\\n\\r\\nhi\\r\\n'))
 try:

@@ -14,7 +14,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, relayTestToml, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const B_OFFSET = 29600;
@@ -37,21 +37,9 @@ function startDns(): Promise<ChildProcess> {
 
 /** A sending instance on 127.0.0.2 with alice@a.test; `relay` is extra [relay] keys. */
 async function sender(offset: number, remotePort: number, relay: string[], schedule = ['retry_schedule = ["2s"]']): Promise<SeptetProcess> {
-  const toml = [
-    '[relay]',
-    `port = ${remotePort}`,
-    `source_address = "${A_ADDR}"`,
-    ...schedule,
-    'max_age = "10m"',
-    'delay_notice_after = "0"',
-    'poll_interval = 1',
-    'connect_timeout = 3',
-    ...relay,
-    '[dns]',
-    `servers = ["127.0.0.1:${DNS_PORT}"]`,
-  ].join('\n');
+  const toml = relayTestToml({ port: remotePort, dnsPort: DNS_PORT, source: A_ADDR, schedule, maxAge: '10m', extra: relay });
   const server = await prepareSeptet({ offset, listen: A_ADDR, toml });
-  assert.equal((await server.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
+  await server.addUsers({ 'alice@a.test': 'alicepass' });
   return server;
 }
 
@@ -61,50 +49,9 @@ async function start(server: SeptetProcess): Promise<void> {
 }
 
 const sendMail = (server: SeptetProcess, to: string, subject: string) =>
-  python(
-    `
-import smtplib, sys
-from email.message import EmailMessage
-msg = EmailMessage()
-msg['From'] = 'alice@a.test'; msg['To'] = sys.argv[3]; msg['Subject'] = sys.argv[4]
-msg.set_content('Hello from a.test\\n')
-s = smtplib.SMTP(sys.argv[1], int(sys.argv[2]), timeout=30)
-s.login('alice@a.test', 'alicepass')
-s.send_message(msg, to_addrs=[sys.argv[3]])
-s.quit()
-print('sent')
-`,
-    [A_ADDR, String(server.port('submission')), to, subject],
-  );
-
-/** The messages of a POP3 maildrop (not deleted), as text. */
-async function popAll(server: SeptetProcess, user: string, password: string): Promise<string[]> {
-  const out = await python(
-    `
-import poplib, sys, json
-p = poplib.POP3(sys.argv[1], int(sys.argv[2]), timeout=30)
-p.user(sys.argv[3]); p.pass_(sys.argv[4])
-count, _ = p.stat()
-print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
-p.quit()
-`,
-    [server.listen, String(server.port('pop3')), user, password],
-  );
-  return JSON.parse(out) as string[];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
+  submitMail({ host: A_ADDR, port: server.port('submission'), from: 'alice@a.test', password: 'alicepass', to, subject, body: 'Hello from a.test\n' });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const findMessage = (texts: string[], subject: string) => texts.find((t) => t.includes(`Subject: ${subject}`));
 /** The first (topmost, newest) Received field, unfolded. */
 const firstReceived = (text: string) => /^Received: (.*(?:\r\n[ \t].*)*)/m.exec(text)?.[1]?.replace(/\r\n[ \t]+/g, ' ') ?? '';
 
@@ -135,9 +82,7 @@ before(async () => {
   b = await prepareSeptet({ offset: B_OFFSET, listen: B_ADDR, toml: ['[dns]', `servers = ["127.0.0.1:${DNS_PORT}"]`].join('\n') });
   // The account A's relay logs in with at its smart host: as at a provider, it must own the
   // sender address (B refuses other senders, 553 5.7.1), so it is alice's own address.
-  assert.equal((await b.cli(['user', 'add', 'alice@a.test', '--password', 'relaypass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'carol@b.test', '--password', 'carolpass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'dave@tls.test', '--password', 'davepass'])).code, 0);
+  await b.addUsers({ 'alice@a.test': 'relaypass', 'carol@b.test': 'carolpass', 'dave@tls.test': 'davepass' });
   await start(b);
 });
 
@@ -218,7 +163,7 @@ describe('septet queue: list, hold, release, retry, delete on a live queue', () 
     // First retry after 5 s, then every 60 s: a retry within seconds is the operator's doing.
     const a = await sender(Q_OFFSET, 25 + Q_OFFSET, [], ['retry_schedule = ["5s", "60s"]']);
     const q = await prepareSeptet({ offset: Q_OFFSET, listen: B_ADDR });
-    assert.equal((await q.cli(['user', 'add', 'bob@q.test', '--password', 'bobpass'])).code, 0);
+    await q.addUsers({ 'bob@q.test': 'bobpass' });
     await start(a);
 
     await sendMail(a, 'bob@q.test', 'queued while down');

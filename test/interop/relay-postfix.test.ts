@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
-import { prepareSeptet, python, removeDir, type SeptetProcess } from './harness.ts';
+import { popAll, postfixMasterCf, prepareSeptet, relayTestToml, removeDir, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const execFileP = promisify(execFile);
@@ -63,7 +63,7 @@ class PostfixInstance {
     await chown(join(this.dir, 'data'), uid, gid);
     await chown(join(this.dir, 'vmail'), uid, gid);
     await writeFile(join(this.etc, 'main.cf'), mainCf(this.dir, uid, gid));
-    await writeFile(join(this.etc, 'master.cf'), masterCf());
+    await writeFile(join(this.etc, 'master.cf'), await postfixMasterCf(P_ADDR, SMTP_PORT));
     await execFileP(POSTFIX, ['-c', this.etc, 'set-permissions']).catch(() => undefined);
     try {
       await execFileP(POSTFIX, ['-c', this.etc, 'start'], { timeout: 30_000 });
@@ -152,30 +152,6 @@ smtpd_banner = $myhostname ESMTP Postfix
 `;
 }
 
-function masterCf(): string {
-  return `${P_ADDR}:${SMTP_PORT} inet n - n - - smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-smtp      unix  -       -       n       -       -       smtp
-virtual   unix  -       n       n       -       -       virtual
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
-`;
-}
-
 async function postfixIds(): Promise<{ uid: number; gid: number }> {
   const uid = Number((await execFileP('id', ['-u', 'postfix'])).stdout.trim());
   const gid = Number((await execFileP('id', ['-g', 'postfix'])).stdout.trim());
@@ -196,16 +172,6 @@ async function canConnect(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000, onTimeout?: () => Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${onTimeout ? `\n${await onTimeout()}` : ''}`);
-    await sleep(250);
-  }
-}
-
 function startDns(): Promise<ChildProcess> {
   return startDnsmasq(DNS_PORT, [
     '--mx-host=a.test,mx.a.test,10', `--host-record=mx.a.test,${A_ADDR}`,
@@ -214,54 +180,9 @@ function startDns(): Promise<ChildProcess> {
   ]);
 }
 
-const relayToml = (source: string) =>
-  [
-    '[relay]',
-    `port = ${SMTP_PORT}`,
-    `source_address = "${source}"`,
-    'retry_schedule = ["2s"]',
-    'max_age = "2m"',
-    'delay_notice_after = "0"',
-    'poll_interval = 1',
-    'connect_timeout = 3',
-    '[dns]',
-    `servers = ["127.0.0.1:${DNS_PORT}"]`,
-  ].join('\n');
-
 /** smtplib: submit to HOST:PORT (with AUTH when a password is given), envelope FROM -> TO. */
 const sendMail = (host: string, port: number, from: string, to: string, subject: string, body: string, password = '') =>
-  python(
-    `
-import smtplib, sys
-from email.message import EmailMessage
-host, port, sender, to, subject, body, password = sys.argv[1:8]
-msg = EmailMessage()
-msg['From'] = sender; msg['To'] = to; msg['Subject'] = subject
-msg['Message-ID'] = '<' + subject.replace(' ', '-') + '@interop.test>'
-msg.set_content(body)
-s = smtplib.SMTP(host, int(port), timeout=30)
-if password: s.login(sender, password)
-s.send_message(msg, to_addrs=[to])
-s.quit()
-print('sent')
-`,
-    [host, String(port), from, to, subject, body, password],
-  );
-
-async function popAll(host: string, user: string, password: string): Promise<string[]> {
-  const out = await python(
-    `
-import poplib, sys, json
-p = poplib.POP3(sys.argv[1], ${110 + OFFSET}, timeout=30)
-p.user(sys.argv[2]); p.pass_(sys.argv[3])
-count, _ = p.stat()
-print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
-p.quit()
-`,
-    [host, user, password],
-  );
-  return JSON.parse(out) as string[];
-}
+  submitMail({ host, port, from, to, subject, body, password, messageId: `<${subject.replaceAll(' ', '-')}@interop.test>` });
 
 /** The Received fields of the header, in order, each unfolded onto one line. */
 const receivedFields = (text: string) =>
@@ -277,10 +198,10 @@ before(async () => {
   dns = await startDns();
   postfix = new PostfixInstance(await mkdtemp(join(tmpdir(), 'septet-postfix-')));
   await postfix.start();
-  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml(A_ADDR) });
-  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml(B_ADDR) });
-  assert.equal((await a.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'bob@b.test', '--password', 'bobpass'])).code, 0);
+  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayTestToml({ port: SMTP_PORT, dnsPort: DNS_PORT, source: A_ADDR }) });
+  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayTestToml({ port: SMTP_PORT, dnsPort: DNS_PORT, source: B_ADDR }) });
+  await a.addUsers({ 'alice@a.test': 'alicepass' });
+  await b.addUsers({ 'bob@b.test': 'bobpass' });
   await a.start();
   await b.start();
 });
@@ -316,7 +237,7 @@ describe('relay interop with Debian Postfix', () => {
 
   test('Postfix -> Septet (b.test): smtplib into Postfix, Postfix relays, bob reads it with poplib', async () => {
     assert.match(await sendMail(P_ADDR, SMTP_PORT, 'paul@p.test', 'bob@b.test', 'from postfix', BODY), /sent/);
-    const text = await waitFor('the message in bob\'s maildrop', async () => (await popAll(B_ADDR, 'bob@b.test', 'bobpass')).find((t) => t.includes('Subject: from postfix')), 60_000, () => postfix.maillog());
+    const text = await waitFor('the message in bob\'s maildrop', async () => (await popAll(b, 'bob@b.test', 'bobpass')).find((t) => t.includes('Subject: from postfix')), 60_000, () => postfix.maillog());
     // poplib hands back lines without their CRLF: the last line end is the join's to add.
     assert.ok(bodyOf(text) + '\n' === BODY, 'the body arrives byte for byte');
     assert.match(text, /^Message-ID: <from-postfix@interop\.test>$/m);

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { findMessage, popAll, prepareSeptet, python, relayTestToml, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 import { startDnsmasq } from './dnsmasq.ts';
 
 const OFFSET = 29000;
@@ -18,19 +18,6 @@ const B_ADDR = '127.0.0.3';
 let dns: ChildProcess;
 let a: SeptetProcess;
 let b: SeptetProcess;
-
-const relayToml = [
-  '[relay]',
-  `port = ${25 + OFFSET}`,
-  // Shortened schedule: retries after 2 s, give up after 2 minutes.
-  'retry_schedule = ["2s"]',
-  'max_age = "2m"',
-  'delay_notice_after = "0"',
-  'poll_interval = 1',
-  'connect_timeout = 3',
-  '[dns]',
-  `servers = ["127.0.0.1:${DNS_PORT}"]`,
-].join('\n');
 
 function startDns(): Promise<ChildProcess> {
   return startDnsmasq(DNS_PORT, [
@@ -44,49 +31,7 @@ function startDns(): Promise<ChildProcess> {
 }
 
 const sendMail = (to: string, subject: string) =>
-  python(
-    `
-import smtplib, sys
-from email.message import EmailMessage
-msg = EmailMessage()
-msg['From'] = 'alice@a.test'; msg['To'] = sys.argv[2]; msg['Subject'] = sys.argv[3]
-msg.set_content('Hello from a.test\\n')
-s = smtplib.SMTP(sys.argv[1], ${587 + OFFSET})
-s.login('alice@a.test', 'alicepass')
-s.send_message(msg, to_addrs=[sys.argv[2]])
-s.quit()
-print('sent')
-`,
-    [A_ADDR, to, subject],
-  );
-
-/** The messages of a POP3 maildrop (not deleted), as text. */
-async function popAll(host: string, user: string, password: string): Promise<string[]> {
-  const out = await python(
-    `
-import poplib, sys, json
-p = poplib.POP3(sys.argv[1], ${110 + OFFSET})
-p.user(sys.argv[2]); p.pass_(sys.argv[3])
-count, _ = p.stat()
-print(json.dumps([b'\\r\\n'.join(p.retr(i)[1]).decode('utf-8', 'replace') for i in range(1, count + 1)]))
-p.quit()
-`,
-    [host, user, password],
-  );
-  return JSON.parse(out) as string[];
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-const findMessage = (texts: string[], subject: string) => texts.find((t) => t.includes(`Subject: ${subject}`));
+  submitMail({ host: A_ADDR, port: 587 + OFFSET, from: 'alice@a.test', password: 'alicepass', to, subject, body: 'Hello from a.test\n' });
 
 /** Python's email package reads a DSN from alice's INBOX. */
 async function parseReport(text: string): Promise<{ type: string; reportType: string; parts: string[]; groups: Record<string, string>[] }> {
@@ -107,11 +52,10 @@ print(json.dumps({'type': m.get_content_type(), 'reportType': m.get_param('repor
 before(async () => {
   dns = await startDns();
   // Each instance sends from its own address, as two hosts would.
-  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${A_ADDR}"`) });
-  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayToml.replace('[relay]', `[relay]\nsource_address = "${B_ADDR}"`) });
-  assert.equal((await a.cli(['user', 'add', 'alice@a.test', '--password', 'alicepass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'bob@b.test', '--password', 'bobpass'])).code, 0);
-  assert.equal((await b.cli(['user', 'add', 'carol@c.test', '--password', 'carolpass'])).code, 0);
+  a = await prepareSeptet({ offset: OFFSET, listen: A_ADDR, toml: relayTestToml({ port: 25 + OFFSET, dnsPort: DNS_PORT, source: A_ADDR }) });
+  b = await prepareSeptet({ offset: OFFSET, listen: B_ADDR, toml: relayTestToml({ port: 25 + OFFSET, dnsPort: DNS_PORT, source: B_ADDR }) });
+  await a.addUsers({ 'alice@a.test': 'alicepass' });
+  await b.addUsers({ 'bob@b.test': 'bobpass', 'carol@c.test': 'carolpass' });
   await a.start();
   await b.start();
 });
@@ -125,7 +69,7 @@ after(async () => {
 describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
   test('a.test -> b.test: MX lookup, delivery, the message in bob\'s maildrop (poplib)', async () => {
     assert.match(await sendMail('bob@b.test', 'relay one'), /sent/);
-    const text = await waitFor('the message at b.test', async () => findMessage(await popAll(B_ADDR, 'bob@b.test', 'bobpass'), 'relay one'));
+    const text = await waitFor('the message at b.test', async () => findMessage(await popAll(b, 'bob@b.test', 'bobpass'), 'relay one'));
     assert.match(text, /Hello from a\.test/);
     assert.match(text, /Received: from [^\r]*\r?\n?[^\r]*127\.0\.0\.2/, 'B received it from A (127.0.0.2) over SMTP');
     const list = await a.cli(['queue', 'list']);
@@ -134,12 +78,12 @@ describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
 
   test('no MX but an A record: the implicit MX (c.test)', async () => {
     await sendMail('carol@c.test', 'implicit mx');
-    await waitFor('the message at c.test', async () => findMessage(await popAll(B_ADDR, 'carol@c.test', 'carolpass'), 'implicit mx'));
+    await waitFor('the message at c.test', async () => findMessage(await popAll(b, 'carol@c.test', 'carolpass'), 'implicit mx'));
   });
 
   test('a recipient b.test refuses: a DSN in the sender\'s maildrop, multipart/report for python\'s email', async () => {
     await sendMail('nobody@b.test', 'to nobody');
-    const dsn = await waitFor('the DSN', async () => (await popAll(A_ADDR, 'alice@a.test', 'alicepass')).find((t) => t.includes('nobody@b.test') && t.includes('delivery-status')));
+    const dsn = await waitFor('the DSN', async () => (await popAll(a, 'alice@a.test', 'alicepass')).find((t) => t.includes('nobody@b.test') && t.includes('delivery-status')));
     const report = await parseReport(dsn);
     assert.equal(report.type, 'multipart/report');
     assert.equal(report.reportType, 'delivery-status');
@@ -154,7 +98,7 @@ describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
 
   test('RFC 7505 null MX: a permanent failure reported at once (5.1.10)', async () => {
     await sendMail('someone@null.test', 'to null mx');
-    const dsn = await waitFor('the null MX DSN', async () => (await popAll(A_ADDR, 'alice@a.test', 'alicepass')).find((t) => t.includes('someone@null.test') && t.includes('delivery-status')));
+    const dsn = await waitFor('the null MX DSN', async () => (await popAll(a, 'alice@a.test', 'alicepass')).find((t) => t.includes('someone@null.test') && t.includes('delivery-status')));
     const report = await parseReport(dsn);
     assert.equal(report.groups[1]!.Status, '5.1.10');
   });
@@ -177,7 +121,7 @@ describe('relay: Septet to Septet through MX records (dnsmasq)', () => {
     } finally {
       await b.start();
     }
-    const text = await waitFor('the late message', async () => findMessage(await popAll(B_ADDR, 'bob@b.test', 'bobpass'), 'while down'));
+    const text = await waitFor('the late message', async () => findMessage(await popAll(b, 'bob@b.test', 'bobpass'), 'while down'));
     assert.match(text, /Hello from a\.test/);
     await waitFor('an empty queue', async () => /0 messages in the queue/.test((await a.cli(['queue', 'list'])).stdout));
   });

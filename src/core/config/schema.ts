@@ -129,6 +129,10 @@ export const schema = {
     smart_host_tls: str('starttls', 'TLS to the smart host: STARTTLS on its port, or implicit TLS (port 465)', ['starttls', 'implicit']),
     smart_host_user: str('', 'AUTH PLAIN/LOGIN user name at the smart host (only ever sent over TLS)'),
     smart_host_password: str('', 'AUTH password at the smart host'),
+    max_reply_line: int(4096, 'longest reply line read from a remote host, octets (RFC 5321 §4.5.3.1.5: 512; lenient); longer is a protocol error', 512, 1_048_576),
+    max_reply_lines: int(200, 'lines of one multi-line reply from a remote host (RFC 5321 §4.2.1 sets no bound; a server sending more is not an SMTP server)', 1, 100_000),
+    report_max_header: int(262_144, 'largest part of the original message returned in a delivery report, octets: its header block (RFC 3461 §4.3 RET=HDRS, RFC 3462 text/rfc822-headers)', 1024),
+    report_max_full: int(10_485_760, 'largest original message returned in a failure report with RET=FULL (RFC 3461 §4.3), octets; beyond it the report holds the start', 1024),
   },
 
   dns: {
@@ -174,6 +178,10 @@ export const schema = {
     max_command_length: int(65536, 'longest command line, octets without CRLF (RFC 7162 §4 advises at least 8192)', 8192, 16 * 1024 * 1024),
     max_literal_size: int(52_428_800, 'largest APPEND literal, octets (refused before the "+" continuation: RFC 3501 §7.5, RFC 7888 §4)', 1024),
     max_command_literal_size: int(65536, 'largest literal in other commands (mailbox names, search strings), octets', 1024),
+    max_literal_before_login: int(8192, 'largest literal before login (at most max_command_literal_size), octets: nobody unauthenticated makes the server read more (RFC 7888 §4 allows lower limits outside APPEND)', 1),
+    command_size_factor: int(4, 'a command\'s lines and literals together may be this many times the larger of max_command_length and max_command_literal_size (RFC 7162 §4: bounded against denial of service)', 1, 1024),
+    literal_discard_factor: int(4, 'a non-synchronizing literal over its limit is read and dropped up to this many times the limit, then the connection closes (RFC 7888 §4)', 1, 1024),
+    header_read_limit: int(262144, 'FETCH and SEARCH read a message header on its own up to this many octets (RFC 5322 §2.1 sets no bound); a longer one goes through the full MIME parser', 1024),
     max_commands_before_login: int(30, 'commands allowed before login; then the connection is closed', 1),
     max_unknown_commands: int(3, 'unknown commands before login after which the connection is closed (cross-protocol attacks)', 1),
   },
@@ -196,6 +204,9 @@ export const schema = {
     retries: int(5, 'retransmissions of one packet before the transfer is abandoned', 1, 100),
     max_blksize: int(65464, 'largest block size granted (RFC 2348: 8 to 65464)', 512, 65464),
     max_windowsize: int(64, "largest window granted (RFC 7440 allows up to 65535; Septet at most 32768, half the block-number space, so ACKs stay unambiguous); each transfer buffers about 2 windows of blocks", 1, 32768),
+    max_string: int(1024, 'longest filename, mode, option name or value, or error text read from a packet, octets (RFC 1350 §5 sets no bound; a request with a longer one is malformed, ERROR 4)', 16, 65464),
+    max_options: int(32, 'option pairs read from one request or OACK (RFC 2347 sets no bound; the rest are ignored)', 1, 1000),
+    max_held_requests: int(64, 'requests kept while the server starts (between binding and the privilege drop); beyond it they are dropped and the clients retransmit (RFC 1350 §2)', 1, 10_000),
   },
 };
 

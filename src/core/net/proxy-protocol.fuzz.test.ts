@@ -10,12 +10,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import type { Socket } from 'node:net';
-import { prng } from '../testing/prng.ts';
+import { int, mutate as mutateInput, pick, prng, type Rand } from '../testing/prng.ts';
 import { ProxyProtocolError, parseProxyHeader, readProxyHeader, type ProxyHeader } from './proxy-protocol.ts';
 
-type Rand = () => number;
-const int = (rand: Rand, n: number) => Math.floor(rand() * n);
-const pick = <T>(rand: Rand, xs: readonly T[]): T => xs[int(rand, xs.length)]!;
 const bytes = (rand: Rand, n: number) => Buffer.from(Array.from({ length: n }, () => int(rand, 256)));
 const SIGNATURE = Buffer.from('0d0a0d0a000d0a515549540a', 'hex');
 
@@ -52,18 +49,8 @@ function validV2(rand: Rand): Buffer {
   return Buffer.concat([SIGNATURE, fixed, payload]);
 }
 
-function mutate(rand: Rand, input: Buffer): Buffer {
-  const octets = [...input];
-  for (let edits = 1 + int(rand, 4); edits > 0; edits--) {
-    const at = int(rand, octets.length + 1);
-    const op = rand();
-    if (op < 0.25) octets.splice(at, 1);
-    else if (op < 0.5) octets[Math.min(at, octets.length - 1)] = int(rand, 256);
-    else if (op < 0.75) octets.splice(at, 0, ...Buffer.from(pick(rand, [' ', '\r', '\n', '\r\n', '%eth0', ':', '.', '0', '65536', '-1', 'TCP4', '\0', '\xff'])));
-    else octets.splice(at);
-  }
-  return Buffer.from(octets);
-}
+const PROXY_TOKENS = [' ', '\r', '\n', '\r\n', '%eth0', ':', '.', '0', '65536', '-1', 'TCP4', '\0', '\xff'];
+const mutate = (rand: Rand, input: Buffer): Buffer => mutateInput(rand, input, PROXY_TOKENS);
 
 /** One input per case: [valid header or not, the octets]. Some carry client data after the header. */
 function makeInput(rand: Rand): { valid: boolean; input: Buffer } {

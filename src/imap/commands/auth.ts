@@ -9,17 +9,17 @@ import { ConnectionClosedError } from '../../core/net/connection.ts';
 import { bad, Code, no, taggedLine, Text } from '../replies.ts';
 import type { ImapSession } from '../session.ts';
 import { decodeUtf8 } from '../wire.ts';
-import { NOT_AUTHENTICATED, type Command } from './types.ts';
+import { NOT_AUTHENTICATED, noArguments, type Command } from './types.ts';
 
 function requirePlaintextAllowed(session: ImapSession): void {
   // RFC 5530 §3: PRIVACYREQUIRED — the operation needs TLS first.
   if (!session.plaintextLoginAllowed) throw no(Text.loginDisabled, Code.privacyRequired);
 }
 
-export const starttls: Command = {
+export const starttls: Command<void> = {
   states: NOT_AUTHENTICATED,
-  async run(session, { tag, args }) {
-    args.end();
+  parse: noArguments,
+  async run(session, _parsed, { tag }) {
     if (session.conn.secure) throw bad(Text.tlsActive);
     if (!session.starttlsAvailable) throw bad('STARTTLS is not available on this connection');
     session.write(taggedLine(tag, 'OK', Text.beginTls));
@@ -38,27 +38,33 @@ export const starttls: Command = {
   },
 };
 
-export const login: Command = {
+export const login: Command<{ user: string; password: string }> = {
   states: NOT_AUTHENTICATED,
-  async run(session, { args }) {
-    requirePlaintextAllowed(session);
+  parse(args) {
     args.sp();
     const user = decodeUtf8(args.astring('user name'), 'user name');
     args.sp();
     const password = decodeUtf8(args.astring('password'), 'password');
     args.end();
+    return { user, password };
+  },
+  async run(session, { user, password }) {
+    requirePlaintextAllowed(session);
     return session.login(user, password);
   },
 };
 
-export const authenticate: Command = {
+export const authenticate: Command<{ mechanism: string; initial: string | null }> = {
   states: NOT_AUTHENTICATED,
-  async run(session, { args }) {
+  parse(args) {
     args.sp();
     const mechanism = args.atom('mechanism').toUpperCase();
     let initial: string | null = null;
     if (args.trySp()) initial = args.atom('initial response');
     args.end();
+    return { mechanism, initial };
+  },
+  async run(session, { mechanism, initial }) {
     if (mechanism !== 'PLAIN') throw no('Unsupported authentication mechanism; use PLAIN');
     requirePlaintextAllowed(session);
     // RFC 4959 §3: "=" is an empty initial response.

@@ -3,18 +3,30 @@
 
 import { mailboxArg } from '../mailbox-names.ts';
 import { Code, no } from '../replies.ts';
-import { formatNumberSet } from '../sequence-set.ts';
+import { formatNumberSet, type SequenceSet } from '../sequence-set.ts';
 import type { ImapSession } from '../session.ts';
 import type { ArgParser } from '../wire.ts';
 import { announceExpunged } from './expunge.ts';
-import { SELECTED, type Command } from './types.ts';
+import { SELECTED, type Command, type ParseContext } from './types.ts';
 
-async function parseCopy(session: ImapSession, args: ArgParser, uid: boolean) {
+interface CopyArguments {
+  set: SequenceSet;
+  /** The destination mailbox. */
+  name: string;
+}
+
+/** sequence-set SP mailbox (RFC 3501 §6.4.7, RFC 6851 §3.1). */
+function parseCopy(args: ArgParser, ctx: ParseContext): CopyArguments {
   args.sp();
   const set = args.sequenceSet();
   args.sp();
-  const name = mailboxArg(args, session);
+  const name = mailboxArg(args, ctx);
   args.end();
+  return { set, name };
+}
+
+/** The messages meant and the destination, which must exist. */
+async function resolveCopy(session: ImapSession, { set, name }: CopyArguments, uid: boolean) {
   const view = session.view;
   const targets = view.resolve(set, uid);
   const destination = await session.store.mailboxes.getMailbox(session.account.id, name);
@@ -28,20 +40,22 @@ function copyUidCode(result: { uidValidity: number; mapping: { srcUid: number; d
   return `COPYUID ${result.uidValidity} ${formatNumberSet(result.mapping.map((m) => m.srcUid))} ${formatNumberSet(result.mapping.map((m) => m.dstUid))}`;
 }
 
-export const copy: Command = {
+export const copy: Command<CopyArguments> = {
   states: SELECTED,
-  async run(session, { args, uid }) {
-    const { view, targets, destination } = await parseCopy(session, args, uid);
+  parse: parseCopy,
+  async run(session, parsed, { uid }) {
+    const { view, targets, destination } = await resolveCopy(session, parsed, uid);
     if (targets.length === 0) return;
     const result = await session.store.mailboxes.copyMessages(view.mailboxId, targets.map((t) => t.uid), destination.id);
     return { code: copyUidCode(result) };
   },
 };
 
-export const move: Command = {
+export const move: Command<CopyArguments> = {
   states: SELECTED,
-  async run(session, { args, uid }) {
-    const { view, targets, destination } = await parseCopy(session, args, uid);
+  parse: parseCopy,
+  async run(session, parsed, { uid }) {
+    const { view, targets, destination } = await resolveCopy(session, parsed, uid);
     if (view.readOnly) throw no('The mailbox is open read-only', Code.readOnly);
     if (targets.length === 0) return;
     if (destination.id === view.mailboxId) throw no('Source and destination are the same mailbox', Code.cannot);

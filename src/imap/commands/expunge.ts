@@ -4,7 +4,8 @@
 import type { ImapSession } from '../session.ts';
 import { formatNumberSet } from '../sequence-set.ts';
 import { Code, no } from '../replies.ts';
-import { SELECTED, type Command } from './types.ts';
+import type { SequenceSet } from '../sequence-set.ts';
+import { noArguments, SELECTED, type Command } from './types.ts';
 
 /** Tells the client that these (seq, uid) pairs, highest first, are gone. */
 export async function announceExpunged(session: ImapSession, gone: readonly { seq: number; uid: number }[]): Promise<void> {
@@ -33,20 +34,23 @@ async function expungeDeleted(session: ImapSession, onlyUids: ((uid: number) => 
   return { code: `HIGHESTMODSEQ ${status.highestModseq}` };
 }
 
-export const expunge: Command = {
+export const expunge: Command<void> = {
   states: SELECTED,
-  async run(session, { args }) {
-    args.end();
+  parse: noArguments,
+  async run(session) {
     return expungeDeleted(session, null);
   },
 };
 
-export const uidExpunge: Command = {
+export const uidExpunge: Command<SequenceSet> = {
   states: SELECTED,
-  async run(session, { args }) {
+  parse(args) {
     args.sp();
     const set = args.sequenceSet();
     args.end();
+    return set;
+  },
+  async run(session, set) {
     const uids = new Set(session.view.resolve(set, true).map((m) => m.uid));
     return expungeDeleted(session, (uid) => uids.has(uid));
   },

@@ -3,22 +3,27 @@
 // with the septet CLI).
 
 import { mailboxName } from '../encode.ts';
-import { mailboxArg } from '../mailbox-names.ts';
+import { oneMailbox } from '../mailbox-names.ts';
 import { Code, no } from '../replies.ts';
 import type { Enableable, ImapSession } from '../session.ts';
-import { AUTHENTICATED, type Command } from './types.ts';
+import { AUTHENTICATED, noArguments, type Command } from './types.ts';
 
 const ENABLEABLE: ReadonlySet<string> = new Set<Enableable>(['CONDSTORE', 'QRESYNC', 'IMAP4REV2', 'UTF8=ACCEPT']);
 
 /** RFC 5161 §3.1: enables what we know, ignores the rest, reports what changed. */
-export const enable: Command = {
+export const enable: Command<string[]> = {
   states: AUTHENTICATED,
-  run(session, { args }) {
-    const newly: string[] = [];
+  parse(args) {
+    const names: string[] = [];
     args.sp();
-    do {
-      const name = args.atom('capability');
-      const key = name.toUpperCase();
+    do names.push(args.atom('capability').toUpperCase());
+    while (args.trySp());
+    args.end();
+    return names;
+  },
+  run(session, names) {
+    const newly: string[] = [];
+    for (const key of names) {
       if (!ENABLEABLE.has(key) || session.enabled.has(key as Enableable)) continue;
       session.enabled.add(key as Enableable);
       // RFC 7162 §3.2.3: enabling QRESYNC enables CONDSTORE as well.
@@ -27,17 +32,16 @@ export const enable: Command = {
         newly.push('CONDSTORE');
       }
       newly.push(key === 'IMAP4REV2' ? 'IMAP4rev2' : key);
-    } while (args.trySp());
-    args.end();
+    }
     session.write(`* ENABLED${newly.map((n) => ' ' + n).join('')}\r\n`);
   },
 };
 
 /** RFC 2342 §5: one personal namespace "" with delimiter "/", no shared or other users' ones. */
-export const namespace: Command = {
+export const namespace: Command<void> = {
   states: AUTHENTICATED,
-  run(session, { args }) {
-    args.end();
+  parse: noArguments,
+  run(session) {
     session.write('* NAMESPACE (("" "/")) NIL NIL\r\n');
   },
 };
@@ -51,23 +55,24 @@ async function quotaLine(session: ImapSession): Promise<string> {
   return `* QUOTA "" (${resources.join(' ')})\r\n`;
 }
 
-export const getquota: Command = {
+export const getquota: Command<string> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
+  parse(args) {
     args.sp();
     const root = args.astringText('quota root');
     args.end();
+    return root;
+  },
+  async run(session, root) {
     if (root !== '') throw no('No such quota root', Code.nonExistent);
     session.write(await quotaLine(session));
   },
 };
 
-export const getquotaroot: Command = {
+export const getquotaroot: Command<string> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.sp();
-    const name = mailboxArg(args, session);
-    args.end();
+  parse: oneMailbox,
+  async run(session, name) {
     const mailbox = await session.store.mailboxes.getMailbox(session.account.id, name);
     if (!mailbox) throw no('No such mailbox', Code.nonExistent);
     session.write(`* QUOTAROOT ${mailboxName(mailbox.name, session.utf8)} ""\r\n`);
@@ -75,8 +80,10 @@ export const getquotaroot: Command = {
   },
 };
 
-export const setquota: Command = {
+export const setquota: Command<void> = {
   states: AUTHENTICATED,
+  // Refused whatever follows, so nothing is parsed.
+  parse() {},
   run() {
     // RFC 9208 §4.3: administrators set quotas; users may not.
     throw no('Quotas are set by the administrator', Code.noPerm);

@@ -5,23 +5,23 @@
 import { LineTooLongError } from '../../core/net/byte-reader.ts';
 import { EndOfInput } from '../command-reader.ts';
 import { bad } from '../replies.ts';
-import { AUTHENTICATED, type Command } from './types.ts';
+import { AUTHENTICATED, noArguments, type Command } from './types.ts';
 
-export const idle: Command = {
+export const idle: Command<void> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.end();
-    await session.sync(true);
+  parse: noArguments,
+  async run(session) {
+    await session.updates.sync(true);
     session.write('+ idling\r\n');
     const line = session.conn.reader.readLine(session.limits.lineOctets);
     // The pending read must never become an unhandled rejection while we wait below.
     line.catch(() => {});
     for (;;) {
-      const change = session.nextChange();
+      const change = session.updates.nextChange();
       const winner = await Promise.race([line.then(() => 'line' as const), change.promise.then(() => 'change' as const)]);
       change.cancel();
       if (winner === 'line') break;
-      await session.sync(true);
+      await session.updates.sync(true);
       if (session.state.name === 'logout') return { answered: true };
     }
     let done: Buffer | null;

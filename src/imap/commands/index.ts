@@ -1,5 +1,5 @@
-// The IMAP command table: verb → the states it is valid in and what it does
-// (RFC 3501 §6, RFC 9051 §6, and the extensions). "UID X" verbs are the UID forms.
+// The IMAP command table: verb → the states it is valid in, how its arguments parse and
+// what it does (RFC 3501 §6, RFC 9051 §6, and the extensions). "UID X" verbs are the UID forms.
 
 import { append } from './append.ts';
 import { authenticate, login, starttls } from './auth.ts';

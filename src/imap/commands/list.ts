@@ -8,8 +8,9 @@ import { mailboxName } from '../encode.ts';
 import { ancestors, decodeMailboxName, DELIMITER, patternMatcher } from '../mailbox-names.ts';
 import { bad } from '../replies.ts';
 import type { ImapSession } from '../session.ts';
+import type { ArgParser } from '../wire.ts';
 import { parseStatusItems, statusLine } from './status.ts';
-import { AUTHENTICATED, type Command } from './types.ts';
+import { AUTHENTICATED, type Command, type ParseContext } from './types.ts';
 
 interface ListOptions {
   subscribedOnly: boolean;
@@ -20,55 +21,66 @@ interface ListOptions {
   extended: boolean;
 }
 
-export const list: Command = {
-  states: AUTHENTICATED,
-  async run(session, { args }) {
-    const options: ListOptions = { subscribedOnly: false, recursiveMatch: false, specialUseOnly: false, returnSubscribed: false, returnStatus: null, extended: false };
-    args.sp();
-    // RFC 5258 §3: LIST (selection options) reference patterns [RETURN (options)].
-    if (args.tryChar('(')) {
-      options.extended = true;
-      while (!args.tryChar(')')) {
-        const option = args.keyword('selection option');
-        if (option === 'SUBSCRIBED') options.subscribedOnly = true;
-        else if (option === 'RECURSIVEMATCH') options.recursiveMatch = true;
-        else if (option === 'SPECIAL-USE') options.specialUseOnly = true;
-        else if (option !== 'REMOTE') throw bad(`Unknown LIST selection option ${option}`);
-        args.trySp();
-      }
-      if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 §3)');
-      args.sp();
-    }
-    const reference = decodeMailboxName(args.astring('reference'), session);
-    args.sp();
-    const patterns: string[] = [];
-    if (args.tryChar('(')) {
-      options.extended = true;
-      for (;;) {
-        patterns.push(decodeMailboxName(args.listMailbox(), session));
-        if (args.tryChar(')')) break;
-        args.sp();
-      }
-    } else {
-      patterns.push(decodeMailboxName(args.listMailbox(), session));
-    }
-    if (args.trySp()) {
-      if (args.keyword('RETURN') !== 'RETURN') throw bad('Expected RETURN');
-      options.extended = true;
-      args.sp();
-      args.expect('(');
-      while (!args.tryChar(')')) {
-        const option = args.keyword('return option');
-        if (option === 'SUBSCRIBED') options.returnSubscribed = true;
-        else if (option === 'STATUS') {
-          args.sp();
-          options.returnStatus = parseStatusItems(args);
-        } else if (option !== 'CHILDREN' && option !== 'SPECIAL-USE') throw bad(`Unknown LIST return option ${option}`);
-        args.trySp();
-      }
-    }
-    args.end();
+interface ListArguments {
+  reference: string;
+  patterns: string[];
+  options: ListOptions;
+}
 
+/** RFC 5258 §3: LIST [(selection options)] reference patterns [RETURN (options)]. */
+function parseList(args: ArgParser, ctx: ParseContext): ListArguments {
+  const options: ListOptions = { subscribedOnly: false, recursiveMatch: false, specialUseOnly: false, returnSubscribed: false, returnStatus: null, extended: false };
+  args.sp();
+  // RFC 5258 §3: LIST (selection options) reference patterns [RETURN (options)].
+  if (args.tryChar('(')) {
+    options.extended = true;
+    while (!args.tryChar(')')) {
+      const option = args.keyword('selection option');
+      if (option === 'SUBSCRIBED') options.subscribedOnly = true;
+      else if (option === 'RECURSIVEMATCH') options.recursiveMatch = true;
+      else if (option === 'SPECIAL-USE') options.specialUseOnly = true;
+      else if (option !== 'REMOTE') throw bad(`Unknown LIST selection option ${option}`);
+      args.trySp();
+    }
+    if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 §3)');
+    args.sp();
+  }
+  const reference = decodeMailboxName(args.astring('reference'), ctx);
+  args.sp();
+  const patterns: string[] = [];
+  if (args.tryChar('(')) {
+    options.extended = true;
+    for (;;) {
+      patterns.push(decodeMailboxName(args.listMailbox(), ctx));
+      if (args.tryChar(')')) break;
+      args.sp();
+    }
+  } else {
+    patterns.push(decodeMailboxName(args.listMailbox(), ctx));
+  }
+  if (args.trySp()) {
+    if (args.keyword('RETURN') !== 'RETURN') throw bad('Expected RETURN');
+    options.extended = true;
+    args.sp();
+    args.expect('(');
+    while (!args.tryChar(')')) {
+      const option = args.keyword('return option');
+      if (option === 'SUBSCRIBED') options.returnSubscribed = true;
+      else if (option === 'STATUS') {
+        args.sp();
+        options.returnStatus = parseStatusItems(args);
+      } else if (option !== 'CHILDREN' && option !== 'SPECIAL-USE') throw bad(`Unknown LIST return option ${option}`);
+      args.trySp();
+    }
+  }
+  args.end();
+  return { reference, patterns, options };
+}
+
+export const list: Command<ListArguments> = {
+  states: AUTHENTICATED,
+  parse: parseList,
+  async run(session, { reference, patterns, options }) {
     // RFC 3501 §6.3.8: an empty pattern asks for the delimiter and the root.
     if (patterns.length === 1 && patterns[0] === '') {
       session.write(`* LIST (\\Noselect) "${DELIMITER}" ""\r\n`);
@@ -78,14 +90,17 @@ export const list: Command = {
   },
 };
 
-export const lsub: Command = {
+export const lsub: Command<{ reference: string; pattern: string }> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
+  parse(args, ctx) {
     args.sp();
-    const reference = decodeMailboxName(args.astring('reference'), session);
+    const reference = decodeMailboxName(args.astring('reference'), ctx);
     args.sp();
-    const pattern = decodeMailboxName(args.listMailbox(), session);
+    const pattern = decodeMailboxName(args.listMailbox(), ctx);
     args.end();
+    return { reference, pattern };
+  },
+  async run(session, { reference, pattern }) {
     if (pattern === '') {
       session.write(`* LSUB (\\Noselect) "${DELIMITER}" ""\r\n`);
       return;
@@ -110,10 +125,8 @@ interface Node {
   subscribedChild: boolean;
 }
 
-async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string, patterns: string[], options: ListOptions): Promise<void> {
-  const { mailboxes } = session.store;
-  const accountId = session.account.id;
-  const [all, subscriptions] = await Promise.all([mailboxes.listMailboxes(accountId), mailboxes.listSubscriptions(accountId)]);
+/** Mailboxes, subscriptions and the parents their names imply, INBOX first, then by name. */
+function mailboxTree(all: readonly Mailbox[], subscriptions: readonly string[]): Node[] {
   const subscribed = new Set(subscriptions);
   const nodes = new Map<string, Node>();
   const node = (name: string): Node => {
@@ -135,9 +148,28 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
     }
   }
 
+  return [...nodes.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Name attributes (RFC 3501 §7.2.2, RFC 5258 §3.4, RFC 3348, RFC 6154 §2). */
+function listAttributes(n: Node, verb: 'LIST' | 'LSUB', options: ListOptions, rev2: boolean): string[] {
+  const attrs: string[] = [];
+  if (!n.mailbox) attrs.push(options.extended || rev2 ? '\\NonExistent' : '\\Noselect');
+  if (verb === 'LIST') {
+    if (n.mailbox || n.hasChildren) attrs.push(n.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
+    if ((options.subscribedOnly || options.returnSubscribed) && n.subscribed) attrs.push('\\Subscribed');
+    if (n.mailbox?.specialUse) attrs.push(n.mailbox.specialUse);
+  }
+  if (verb === 'LSUB' && !n.mailbox) attrs.push('\\Noselect');
+  return [...new Set(attrs)];
+}
+
+async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string, patterns: string[], options: ListOptions): Promise<void> {
+  const { mailboxes } = session.store;
+  const accountId = session.account.id;
+  const [all, subscriptions] = await Promise.all([mailboxes.listMailboxes(accountId), mailboxes.listSubscriptions(accountId)]);
   const matchers = patterns.map((p) => patternMatcher(reference, p));
-  const sorted = [...nodes.values()].sort((a, b) => (a.name === 'INBOX' ? -1 : b.name === 'INBOX' ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const n of sorted) {
+  for (const n of mailboxTree(all, subscriptions)) {
     if (!matchers.some((m) => m(n.name))) continue;
     if (options.specialUseOnly && !n.mailbox?.specialUse) continue;
     let childInfo = false;
@@ -153,16 +185,9 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
     } else if (!n.mailbox && !n.hasChildren) {
       continue; // a subscription to a name that does not exist: only LIST (SUBSCRIBED) shows it
     }
-    const attrs: string[] = [];
-    if (!n.mailbox) attrs.push(options.extended || session.rev2 ? '\\NonExistent' : '\\Noselect');
-    if (verb === 'LIST') {
-      if (n.mailbox || n.hasChildren) attrs.push(n.hasChildren ? '\\HasChildren' : '\\HasNoChildren');
-      if ((options.subscribedOnly || options.returnSubscribed) && n.subscribed) attrs.push('\\Subscribed');
-      if (n.mailbox?.specialUse) attrs.push(n.mailbox.specialUse);
-    }
-    if (verb === 'LSUB' && !n.mailbox) attrs.push('\\Noselect');
+    const attrs = listAttributes(n, verb, options, session.rev2);
     const extra = childInfo ? ` ("CHILDINFO" ("SUBSCRIBED"))` : '';
-    await session.send(`* ${verb} (${[...new Set(attrs)].join(' ')}) "${DELIMITER}" ${mailboxName(n.name, session.utf8)}${extra}\r\n`);
+    await session.send(`* ${verb} (${attrs.join(' ')}) "${DELIMITER}" ${mailboxName(n.name, session.utf8)}${extra}\r\n`);
     // RFC 5819 §2: the STATUS response follows its LIST response.
     if (options.returnStatus && n.mailbox) await session.send(await statusLine(session, n.mailbox, options.returnStatus));
   }

@@ -3,16 +3,14 @@
 // nobody reaches another user's mailboxes.
 
 import { StoreError } from '../../core/store/types.ts';
-import { ancestors, checkNewName, DELIMITER, mailboxArg } from '../mailbox-names.ts';
+import { ancestors, checkNewName, DELIMITER, mailboxArg, oneMailbox } from '../mailbox-names.ts';
 import { Code, no } from '../replies.ts';
 import { AUTHENTICATED, type Command } from './types.ts';
 
-export const create: Command = {
+export const create: Command<string> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.sp();
-    let name = mailboxArg(args, session);
-    args.end();
+  parse: oneMailbox,
+  async run(session, name) {
     // RFC 3501 §6.3.3: a trailing delimiter declares a future parent; the name is created without it.
     if (name.endsWith(DELIMITER)) name = name.slice(0, -1);
     if (name.toUpperCase() === 'INBOX') throw no('INBOX always exists', Code.alreadyExists);
@@ -33,12 +31,10 @@ export const create: Command = {
   },
 };
 
-export const deleteMailbox: Command = {
+export const deleteMailbox: Command<string> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.sp();
-    const name = mailboxArg(args, session);
-    args.end();
+  parse: oneMailbox,
+  async run(session, name) {
     if (name === 'INBOX') throw no('INBOX cannot be deleted', Code.cannot);
     const { mailboxes } = session.store;
     const accountId = session.account.id;
@@ -57,14 +53,17 @@ export const deleteMailbox: Command = {
   },
 };
 
-export const rename: Command = {
+export const rename: Command<{ from: string; to: string }> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
+  parse(args, ctx) {
     args.sp();
-    const from = mailboxArg(args, session);
+    const from = mailboxArg(args, ctx);
     args.sp();
-    let to = mailboxArg(args, session);
+    const to = mailboxArg(args, ctx);
     args.end();
+    return { from, to };
+  },
+  async run(session, { from, to }) {
     if (to.endsWith(DELIMITER)) to = to.slice(0, -1);
     checkNewName(to);
     if (to === 'INBOX') throw no('Cannot rename to INBOX', Code.alreadyExists);
@@ -83,24 +82,20 @@ export const rename: Command = {
   },
 };
 
-export const subscribe: Command = {
+export const subscribe: Command<string> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.sp();
-    const name = mailboxArg(args, session);
-    args.end();
+  parse: oneMailbox,
+  async run(session, name) {
     // RFC 9051 §6.3.7 lets a server refuse names that do not exist; Septet does (most clients expect it).
     if (!(await session.store.mailboxes.getMailbox(session.account.id, name))) throw no('No such mailbox', Code.nonExistent);
     await session.store.mailboxes.subscribe(session.account.id, name);
   },
 };
 
-export const unsubscribe: Command = {
+export const unsubscribe: Command<string> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
-    args.sp();
-    const name = mailboxArg(args, session);
-    args.end();
+  parse: oneMailbox,
+  async run(session, name) {
     // RFC 9051 §6.3.8: unsubscribing a name that is not subscribed is not an error there.
     await session.store.mailboxes.unsubscribe(session.account.id, name);
   },

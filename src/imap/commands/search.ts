@@ -10,45 +10,57 @@ import { parseSearchProgram, searchNeeds, type SearchKey } from '../search/parse
 import { formatNumberSet, resolveRanges } from '../sequence-set.ts';
 import type { ImapSession } from '../session.ts';
 import type { MailboxView } from '../selected-view.ts';
+import type { ArgParser } from '../wire.ts';
 import { SELECTED, type Command } from './types.ts';
 
 const BATCH = 1024;
 const RETURN_OPTIONS = new Set(['MIN', 'MAX', 'ALL', 'COUNT', 'SAVE']);
 
-export const search: Command = {
+interface SearchArguments {
+  /** RFC 4731 result options; null: a plain SEARCH response. */
+  returns: Set<string> | null;
+  program: SearchKey;
+}
+
+/** [RETURN (options)] [CHARSET charset] criteria (RFC 4731 §3.1, RFC 3501 §6.4.4). */
+function parseSearch(args: ArgParser): SearchArguments {
+  args.sp();
+  let returns: Set<string> | null = null;
+  // RFC 4731 §3.1: SEARCH [RETURN (options)] [CHARSET charset] criteria.
+  let word = args.peekKeyword();
+  if (word === 'RETURN') {
+    args.keyword();
+    args.sp();
+    args.expect('(');
+    returns = new Set();
+    while (!args.tryChar(')')) {
+      const option = args.keyword('return option');
+      if (!RETURN_OPTIONS.has(option)) throw bad(`Unknown SEARCH return option ${option}`);
+      returns.add(option);
+      args.trySp();
+    }
+    // RFC 4731 §3.1: RETURN () means ALL.
+    if (returns.size === 0) returns.add('ALL');
+    args.sp();
+    word = args.peekKeyword();
+  }
+  if (word === 'CHARSET') {
+    args.keyword();
+    args.sp();
+    const charset = args.astringText('charset').toUpperCase();
+    if (charset !== 'UTF-8' && charset !== 'US-ASCII') throw no(`Charset ${charset} is not supported`, Code.badCharset);
+    args.sp();
+  }
+  const program = parseSearchProgram(args);
+  args.end();
+  return { returns, program };
+}
+
+export const search: Command<SearchArguments> = {
   states: SELECTED,
   noExpunge: true,
-  async run(session, { args, uid, tag }) {
-    args.sp();
-    let returns: Set<string> | null = null;
-    // RFC 4731 §3.1: SEARCH [RETURN (options)] [CHARSET charset] criteria.
-    let word = args.peekKeyword();
-    if (word === 'RETURN') {
-      args.keyword();
-      args.sp();
-      args.expect('(');
-      returns = new Set();
-      while (!args.tryChar(')')) {
-        const option = args.keyword('return option');
-        if (!RETURN_OPTIONS.has(option)) throw bad(`Unknown SEARCH return option ${option}`);
-        returns.add(option);
-        args.trySp();
-      }
-      // RFC 4731 §3.1: RETURN () means ALL.
-      if (returns.size === 0) returns.add('ALL');
-      args.sp();
-      word = args.peekKeyword();
-    }
-    if (word === 'CHARSET') {
-      args.keyword();
-      args.sp();
-      const charset = args.astringText('charset').toUpperCase();
-      if (charset !== 'UTF-8' && charset !== 'US-ASCII') throw no(`Charset ${charset} is not supported`, Code.badCharset);
-      args.sp();
-    }
-    const program = parseSearchProgram(args);
-    args.end();
-
+  parse: parseSearch,
+  async run(session, { returns, program }, { uid, tag }) {
     const view = session.view;
     const found = await runSearch(session, view, program);
     const needs = searchNeeds(program);
@@ -90,7 +102,7 @@ async function runSearch(session: ImapSession, view: MailboxView, program: Searc
       ranges.set(key, resolveRanges(key.set, byUid ? view.lastUid : view.exists));
     }
   }
-  const ctx: SearchContext = { blobs: session.store.blobs, ranges, isRecent: (u) => view.isRecent(u) };
+  const ctx: SearchContext = { blobs: session.store.blobs, ranges, isRecent: (u) => view.isRecent(u), headerReadOctets: session.limits.headerReadOctets };
   const uids = view.allUids();
   const out: { seq: number; uid: number; meta: MessageMeta | null }[] = [];
   if (onlySets(program)) {

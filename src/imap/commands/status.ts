@@ -65,14 +65,17 @@ export async function statusLine(session: ImapSession, mailbox: Mailbox, items: 
   return `* STATUS ${mailboxName(mailbox.name, session.utf8)} (${parts.join(' ')})\r\n`;
 }
 
-export const status: Command = {
+export const status: Command<{ name: string; items: string[] }> = {
   states: AUTHENTICATED,
-  async run(session, { args }) {
+  parse(args, ctx) {
     args.sp();
-    const name = mailboxArg(args, session);
+    const name = mailboxArg(args, ctx);
     args.sp();
     const items = parseStatusItems(args);
     args.end();
+    return { name, items };
+  },
+  async run(session, { name, items }) {
     const mailbox = await session.store.mailboxes.getMailbox(session.account.id, name);
     if (!mailbox) throw no('No such mailbox', Code.nonExistent);
     session.write(await statusLine(session, mailbox, items));

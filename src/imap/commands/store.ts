@@ -3,37 +3,52 @@
 
 import { flagList } from '../encode.ts';
 import { bad, Code, no } from '../replies.ts';
-import { formatNumberSet } from '../sequence-set.ts';
+import { formatNumberSet, type SequenceSet } from '../sequence-set.ts';
+import type { ArgParser } from '../wire.ts';
 import { SELECTED, type Command } from './types.ts';
 
-export const store: Command = {
+interface StoreArguments {
+  set: SequenceSet;
+  /** RFC 7162 §3.1.3 UNCHANGEDSINCE, when given. */
+  unchangedSince: number | undefined;
+  mode: 'add' | 'remove' | 'set';
+  silent: boolean;
+  flags: string[];
+}
+
+/** sequence-set SP [(UNCHANGEDSINCE n) SP] [+|-]FLAGS[.SILENT] SP flags (RFC 3501 §6.4.6). */
+function parseStore(args: ArgParser): StoreArguments {
+  args.sp();
+  const set = args.sequenceSet();
+  args.sp();
+  let unchangedSince: number | undefined;
+  if (args.tryChar('(')) {
+    // RFC 7162 §3.1.3: STORE modifiers.
+    const modifier = args.keyword('store modifier');
+    if (modifier !== 'UNCHANGEDSINCE') throw bad(`Unknown STORE modifier ${modifier}`);
+    args.sp();
+    unchangedSince = args.modSequence();
+    args.expect(')');
+    args.sp();
+  }
+  const item = args.takeWhile((b) => b !== 0x20).toUpperCase();
+  const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
+  if (!m) throw bad('Expected FLAGS, +FLAGS or -FLAGS (optionally .SILENT)');
+  const mode = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'set';
+  const silent = m[2] !== undefined;
+  args.sp();
+  const flags = args.storeFlags();
+  args.end();
+  if (flags.includes('\\*')) throw bad('\\* is not a flag');
+  return { set, unchangedSince, mode, silent, flags };
+}
+
+export const store: Command<StoreArguments> = {
   states: SELECTED,
   noExpunge: true,
-  async run(session, { args, uid }) {
-    args.sp();
-    const set = args.sequenceSet();
-    args.sp();
-    let unchangedSince: number | undefined;
-    if (args.tryChar('(')) {
-      // RFC 7162 §3.1.3: STORE modifiers.
-      const modifier = args.keyword('store modifier');
-      if (modifier !== 'UNCHANGEDSINCE') throw bad(`Unknown STORE modifier ${modifier}`);
-      args.sp();
-      unchangedSince = args.modSequence();
-      args.expect(')');
-      args.sp();
-      session.condstoreUsed = true;
-    }
-    const item = args.takeWhile((b) => b !== 0x20).toUpperCase();
-    const m = /^([+-]?)FLAGS(\.SILENT)?$/.exec(item);
-    if (!m) throw bad('Expected FLAGS, +FLAGS or -FLAGS (optionally .SILENT)');
-    const mode = m[1] === '+' ? 'add' : m[1] === '-' ? 'remove' : 'set';
-    const silent = m[2] !== undefined;
-    args.sp();
-    const flags = args.storeFlags();
-    args.end();
-    if (flags.includes('\\*')) throw bad('\\* is not a flag');
-
+  parse: parseStore,
+  async run(session, { set, unchangedSince, mode, silent, flags }, { uid }) {
+    if (unchangedSince !== undefined) session.condstoreUsed = true;
     const view = session.view;
     if (view.readOnly) throw no('The mailbox is open read-only', Code.readOnly);
     const targets = view.resolve(set, uid);

@@ -15,9 +15,6 @@ export interface HeaderInfo {
   raw?: Buffer;
 }
 
-/** Headers longer than this are read through the full parser instead. */
-const HEADER_READ_LIMIT = 256 * 1024;
-
 class Lru<V> {
   private readonly map = new Map<string, V>();
   private readonly max: number;
@@ -87,17 +84,18 @@ function headerEnd(data: Buffer): number {
 }
 
 /** The top-level header only: reads the blob until the blank line. */
-export async function loadHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<HeaderInfo> {
+export async function loadHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>, readLimit: number): Promise<HeaderInfo> {
   const cached = headers.get(meta.blobId);
   if (cached) return cached;
-  return once(headersLoading, meta.blobId, () => readHeader(blobs, meta));
+  return once(headersLoading, meta.blobId, () => readHeader(blobs, meta, readLimit));
 }
 
-async function readHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<HeaderInfo> {
+/** Headers longer than readLimit (imap.header_read_limit) are read through the full parser instead. */
+async function readHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>, readLimit: number): Promise<HeaderInfo> {
   const chunks: Buffer[] = [];
   let length = 0;
   let end = -1;
-  const stream = blobs.read(meta.blobId, { start: 0, end: Math.min(meta.size, HEADER_READ_LIMIT) });
+  const stream = blobs.read(meta.blobId, { start: 0, end: Math.min(meta.size, readLimit) });
   for await (const chunk of stream) {
     chunks.push(chunk as Buffer);
     length += (chunk as Buffer).length;
@@ -113,7 +111,7 @@ async function readHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | '
   let info: HeaderInfo;
   // The block is copied out so the LRU does not pin the rest of the read buffer.
   if (end >= 0) info = { fields: parseHeaderFields(data.subarray(0, end)), bodyStart: end, raw: Buffer.from(data.subarray(0, end)) };
-  else if (meta.size <= HEADER_READ_LIMIT) info = { fields: parseHeaderFields(data), bodyStart: meta.size };
+  else if (meta.size <= readLimit) info = { fields: parseHeaderFields(data), bodyStart: meta.size };
   else {
     const tree = await loadTree(blobs, meta);
     return { fields: tree.header, bodyStart: tree.bodyStart };

@@ -21,6 +21,8 @@ export interface SearchContext {
   /** Resolved ranges of every sequence set / UID set key, by key object. */
   ranges: Map<SearchKey, [number, number][]>;
   isRecent: (uid: number) => boolean;
+  /** imap.header_read_limit: see fetch/message-source.ts. */
+  headerReadOctets: number;
 }
 
 const fold = (text: string): string => text.toLowerCase();
@@ -44,7 +46,7 @@ class Content {
     this.meta = meta;
   }
   headerInfo(): Promise<HeaderInfo> {
-    this.header ??= loadHeader(this.ctx.blobs, this.meta);
+    this.header ??= loadHeader(this.ctx.blobs, this.meta, this.ctx.headerReadOctets);
     return this.header;
   }
   parts(): Promise<MimePart> {

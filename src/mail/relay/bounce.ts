@@ -11,10 +11,6 @@ import { deliverMessage } from '../deliver.ts';
 import type { MailService } from '../mail-service.ts';
 import { buildDsn, type DsnAction, type DsnRecipient } from './dsn.ts';
 
-/** Largest header block returned in a report; RET=FULL returns at most this much more. */
-const MAX_HEADER = 256 * 1024;
-const MAX_FULL_RETURN = 10 * 1024 * 1024;
-
 /** RFC 3461 §4.1: NOTIFY absent means FAILURE (and DELAY, at the MTA's discretion: Septet sends it). */
 export function wantsReport(notify: string | null | undefined, action: DsnAction): boolean {
   const keywords = (notify ?? '').toUpperCase().split(',').map((k) => k.trim()).filter(Boolean);
@@ -32,8 +28,9 @@ export function statusOf(reply: string | null | undefined, fallback: string): st
   return code ? `${code[1]}.0.0` : fallback;
 }
 
+/** What a report returns of the original (RFC 3461 §4.3): its header, or with RET=FULL the message; each bounded by the configuration. */
 async function readOriginal(mail: MailService, entry: QueueEntry, full: boolean): Promise<Buffer> {
-  const limit = full ? MAX_FULL_RETURN : MAX_HEADER;
+  const limit = full ? mail.config.relay.report_max_full : mail.config.relay.report_max_header;
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of mail.store.blobs.read(entry.blobId)) {

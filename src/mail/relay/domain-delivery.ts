@@ -11,7 +11,7 @@ import type { ConnectionSlots } from './limits.ts';
 import type { ConnectionPool } from './connection-pool.ts';
 import { findMailHosts, RouteError, type MailHost } from './mx.ts';
 import { SmtpClient, type OutboundMessage, type SmtpClientOptions } from './smtp-client/client.ts';
-import { formatReply, SmtpClientError } from './smtp-client/reply.ts';
+import { formatReply, SmtpClientError } from './smtp-client/replies.ts';
 
 export interface SmartHost {
   host: string;

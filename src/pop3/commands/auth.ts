@@ -14,13 +14,21 @@ import { requirePlaintextAllowed } from './user-pass.ts';
 
 export const MECHANISMS = ['PLAIN'] as const;
 
-export const auth: Command = {
+interface AuthArguments {
+  /** Absent: list the mechanisms (RFC 1734 style). */
+  mechanism: string | undefined;
+  initial: string | undefined;
+}
+
+export const auth: Command<AuthArguments> = {
   states: ['authorization'],
   longLine: true,
-  async run(session, rest) {
+  parse(rest) {
+    const [mechanism, initial] = expectArguments(rest, 0, 2, 'AUTH mechanism [initial-response]');
+    return { mechanism, initial };
+  },
+  async run(session, { mechanism, initial }) {
     requirePlaintextAllowed(session);
-    const args = expectArguments(rest, 0, 2, 'AUTH mechanism [initial-response]');
-    const [mechanism, initial] = args;
     if (mechanism === undefined) {
       await sendListing(session.conn, okLine(Text.authMechanismsFollow), MECHANISMS);
       return;

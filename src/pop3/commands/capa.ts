@@ -2,7 +2,7 @@
 
 import { sendListing } from '../message-stream.ts';
 import { okLine, Text } from '../replies.ts';
-import { expectArguments } from '../wire.ts';
+import { noArguments } from '../wire.ts';
 import type { Pop3Session } from '../session.ts';
 import type { Command } from './types.ts';
 
@@ -20,10 +20,10 @@ export function capabilities(session: Pop3Session): string[] {
   return lines;
 }
 
-export const capa: Command = {
+export const capa: Command<void> = {
   states: ['authorization', 'transaction'],
-  async run(session, rest) {
-    expectArguments(rest, 0, 0, 'CAPA');
+  parse: noArguments('CAPA'),
+  async run(session) {
     await sendListing(session.conn, okLine(Text.capaFollows), capabilities(session));
   },
 };

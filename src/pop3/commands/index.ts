@@ -1,4 +1,4 @@
-// The POP3 command table: keyword → where it is valid and what it does.
+// The POP3 command table: keyword → where it is valid, how its arguments parse and what it does.
 
 import { auth } from './auth.ts';
 import { capa } from './capa.ts';

@@ -2,26 +2,25 @@
 
 import { sendListing } from '../message-stream.ts';
 import { okLine, Text } from '../replies.ts';
-import { expectArguments, parseMessageNumber } from '../wire.ts';
+import { noArguments, parseOptionalMessageNumber } from '../wire.ts';
 import type { Command } from './types.ts';
 
-export const stat: Command = {
+export const stat: Command<void> = {
   states: ['transaction'],
-  run(session, rest) {
-    expectArguments(rest, 0, 0, 'STAT');
+  parse: noArguments('STAT'),
+  run(session) {
     const { count, octets } = session.maildrop.stat();
     // RFC 1939 §5: exactly "+OK nn mm"; clients parse it, so no further text.
     session.ok(`${count} ${octets}`);
   },
 };
 
-export const list: Command = {
+export const list: Command<number | null> = {
   states: ['transaction'],
-  async run(session, rest) {
-    const [arg] = expectArguments(rest, 0, 1, 'LIST [message-number]');
+  parse: (rest) => parseOptionalMessageNumber(rest, 'LIST [message-number]'),
+  async run(session, n) {
     const maildrop = session.maildrop;
-    if (arg !== undefined) {
-      const n = parseMessageNumber(arg, maildrop.size);
+    if (n !== null) {
       session.ok(`${n} ${maildrop.message(n).size}`);
       return;
     }
@@ -33,13 +32,12 @@ export const list: Command = {
   },
 };
 
-export const uidl: Command = {
+export const uidl: Command<number | null> = {
   states: ['transaction'],
-  async run(session, rest) {
-    const [arg] = expectArguments(rest, 0, 1, 'UIDL [message-number]');
+  parse: (rest) => parseOptionalMessageNumber(rest, 'UIDL [message-number]'),
+  async run(session, n) {
     const maildrop = session.maildrop;
-    if (arg !== undefined) {
-      const n = parseMessageNumber(arg, maildrop.size);
+    if (n !== null) {
       session.ok(`${n} ${maildrop.uniqueId(maildrop.message(n))}`);
       return;
     }

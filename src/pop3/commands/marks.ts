@@ -1,24 +1,22 @@
 // RFC 1939 §5 DELE and RSET: deletion marks, acted on only in the UPDATE state.
 
 import { Text } from '../replies.ts';
-import { expectArguments, parseMessageNumber } from '../wire.ts';
+import { expectArguments, noArguments, parseMessageNumber } from '../wire.ts';
 import type { Command } from './types.ts';
 
-export const dele: Command = {
+export const dele: Command<number> = {
   states: ['transaction'],
-  run(session, rest) {
-    const [arg] = expectArguments(rest, 1, 1, 'DELE message-number');
-    const maildrop = session.maildrop;
-    const n = parseMessageNumber(arg!, maildrop.size);
-    maildrop.markDeleted(n);
+  parse: (rest) => parseMessageNumber(expectArguments(rest, 1, 1, 'DELE message-number')[0]!),
+  run(session, n) {
+    session.maildrop.markDeleted(n);
     session.ok(Text.deleted(n));
   },
 };
 
-export const rset: Command = {
+export const rset: Command<void> = {
   states: ['transaction'],
-  run(session, rest) {
-    expectArguments(rest, 0, 0, 'RSET');
+  parse: noArguments('RSET'),
+  run(session) {
     const maildrop = session.maildrop;
     maildrop.unmarkAll();
     const { count, octets } = maildrop.stat();

@@ -1,21 +1,21 @@
 // RFC 1939 §5 NOOP, §4 and §6 QUIT (the way into the UPDATE state).
 
-import { ResponseCode, Text } from '../replies.ts';
-import { expectArguments } from '../wire.ts';
+import { Pop3Error, ResponseCode, Text } from '../replies.ts';
+import { noArguments } from '../wire.ts';
 import type { Command } from './types.ts';
 
-export const noop: Command = {
+export const noop: Command<void> = {
   states: ['transaction'],
-  run(session, rest) {
-    expectArguments(rest, 0, 0, 'NOOP');
+  parse: noArguments('NOOP'),
+  run(session) {
     session.ok(Text.noop);
   },
 };
 
-export const quit: Command = {
+export const quit: Command<void> = {
   states: ['authorization', 'transaction'],
-  async run(session, rest) {
-    expectArguments(rest, 0, 0, 'QUIT');
+  parse: noArguments('QUIT'),
+  async run(session) {
     const state = session.state;
     if (state.name !== 'transaction') {
       // RFC 1939 §4: QUIT in AUTHORIZATION just ends the session.
@@ -32,7 +32,7 @@ export const quit: Command = {
     } catch (error) {
       session.conn.log.error({ err: error }, 'POP3 UPDATE failed');
       // RFC 1939 §6: "-ERR some deleted messages not removed"; RFC 3206: temporary.
-      session.err(Text.updateFailed, ResponseCode.sysTemp);
+      throw new Pop3Error(Text.updateFailed, ResponseCode.sysTemp);
     } finally {
       await maildrop.release().catch((error: unknown) => session.conn.log.error({ err: error }, 'cannot release the POP3 maildrop lock'));
       session.state = { name: 'closed' };

@@ -43,12 +43,11 @@ async function bodyOf(store: Store, maildrop: Maildrop, meta: MessageMeta): Prom
   return store.blobs.read(meta.blobId, { start: 0, end: meta.size });
 }
 
-export const retr: Command = {
+export const retr: Command<number> = {
   states: ['transaction'],
-  async run(session, rest) {
-    const [arg] = expectArguments(rest, 1, 1, 'RETR message-number');
+  parse: (rest) => parseMessageNumber(expectArguments(rest, 1, 1, 'RETR message-number')[0]!),
+  async run(session, n) {
     const maildrop = session.maildrop;
-    const n = parseMessageNumber(arg!, maildrop.size);
     const meta = maildrop.message(n);
     const { store } = session.deps;
     const body = await bodyOf(store, maildrop, meta);
@@ -58,13 +57,15 @@ export const retr: Command = {
   },
 };
 
-export const top: Command = {
+export const top: Command<{ n: number; lines: number }> = {
   states: ['transaction'],
-  async run(session, rest) {
+  parse(rest) {
     const [numberArg, linesArg] = expectArguments(rest, 2, 2, 'TOP message-number lines');
-    const maildrop = session.maildrop;
-    const meta = maildrop.message(parseMessageNumber(numberArg!, maildrop.size));
-    const filter = new TopFilter(parseLineCount(linesArg!));
+    return { n: parseMessageNumber(numberArg!), lines: parseLineCount(linesArg!) };
+  },
+  async run(session, { n, lines }) {
+    const meta = session.maildrop.message(n);
+    const filter = new TopFilter(lines);
     await sendMessage(session.conn, okLine(Text.topFollows), session.deps.store.blobs.read(meta.blobId, { start: 0, end: meta.size }), filter);
   },
 };

@@ -2,14 +2,14 @@
 
 import { ConnectionClosedError } from '../../core/net/connection.ts';
 import { Pop3Error, Text } from '../replies.ts';
-import { expectArguments } from '../wire.ts';
+import { noArguments } from '../wire.ts';
 import type { Command } from './types.ts';
 
-export const stls: Command = {
+export const stls: Command<void> = {
   states: ['authorization'],
   wrongStateText: Text.stlsOnlyBeforeLogin,
-  async run(session, rest) {
-    expectArguments(rest, 0, 0, 'STLS');
+  parse: noArguments('STLS'),
+  async run(session) {
     if (session.conn.secure) throw new Pop3Error(Text.tlsActive);
     if (!session.stlsAvailable) throw new Pop3Error(Text.tlsUnavailable);
     session.ok(Text.beginTls);

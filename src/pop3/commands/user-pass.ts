@@ -10,31 +10,36 @@ export function requirePlaintextAllowed(session: Pop3Session): void {
   if (!session.plaintextLoginAllowed) throw new Pop3Error(Text.plaintextDisabled, ResponseCode.auth);
 }
 
-export const user: Command = {
+export const user: Command<string> = {
   states: ['authorization'],
-  run(session, rest) {
+  parse: (rest) => expectArguments(rest, 1, 1, 'USER name')[0]!,
+  run(session, name) {
     requirePlaintextAllowed(session);
-    const [name] = expectArguments(rest, 1, 1, 'USER name');
-    session.state = { name: 'authorization', user: name! };
+    session.state = { name: 'authorization', user: name };
     // Whether the user exists is not revealed here (RFC 2449 §8.1.1 note).
     session.ok(Text.userAccepted);
   },
 };
 
-export const pass: Command = {
+export const pass: Command<string> = {
   states: ['authorization'],
-  async run(session, rest) {
+  parse(rest) {
+    // RFC 1939 §7: the argument is the whole rest of the line; spaces belong to the password.
+    if (rest === '') throw new Pop3Error('Syntax: PASS password');
+    return rest;
+  },
+  async run(session, password) {
     requirePlaintextAllowed(session);
     const state = session.state;
     if (state.name !== 'authorization' || state.user === null) throw new Pop3Error(Text.passWithoutUser);
-    // RFC 1939 §7: the argument is the whole rest of the line; spaces belong to the password.
-    if (rest === '') throw new Pop3Error('Syntax: PASS password');
-    await session.login(state.user, rest);
+    await session.login(state.user, password);
   },
 };
 
-export const apop: Command = {
+export const apop: Command<void> = {
   states: ['authorization'],
+  // Refused whatever follows, so nothing is parsed.
+  parse() {},
   run() {
     throw new Pop3Error(Text.apopUnsupported);
   },

@@ -3,10 +3,10 @@ import { Readable } from 'node:stream';
 import { describe, test } from 'node:test';
 import { FakeSmtpServer, type FakeServerOptions } from '../test-support.ts';
 import { SmtpClient, type OutboundMessage } from './client.ts';
-import { SmtpClientError } from './reply.ts';
+import { SmtpClientError } from './replies.ts';
 import { TraitScanner } from './downgrade.ts';
 
-const OPTIONS = { heloName: 'relay.a.test', timeoutMs: 5000, connectTimeoutMs: 5000 };
+const OPTIONS = { heloName: 'relay.a.test', timeoutMs: 5000, connectTimeoutMs: 5000, replyLimits: { maxLine: 4096, maxLines: 200 } };
 
 function message(body: string | Buffer, recipients: string[], extra: Partial<OutboundMessage> = {}): OutboundMessage {
   const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
@@ -34,6 +34,26 @@ async function withServer(options: FakeServerOptions, body: (fake: FakeSmtpServe
 }
 
 describe('SMTP client', () => {
+  test('RFC 5321 §4.5.3.1.5: a reply line longer than relay.max_reply_line, or more lines than relay.max_reply_lines, is a protocol error', async () => {
+    const limits = { ...OPTIONS, replyLimits: { maxLine: 600, maxLines: 2 } };
+    for (const [greeting, why] of [[`220 ${'x'.repeat(700)}`, /too long/], ['220-a\r\n220-b\r\n220-c\r\n220 d', /too many lines/]] as const) {
+      const fake = await FakeSmtpServer.start({ greeting });
+      try {
+        await assert.rejects(SmtpClient.connect({ address: '127.0.0.1', port: fake.port, hostName: 'mx.b.test' }, limits), (e: unknown) => e instanceof SmtpClientError && e.failure === 'protocol' && why.test(e.message));
+      } finally {
+        await fake.close();
+      }
+    }
+    const fake = await FakeSmtpServer.start({ greeting: `220 ${'x'.repeat(500)}` });
+    try {
+      const client = await SmtpClient.connect({ address: '127.0.0.1', port: fake.port, hostName: 'mx.b.test' }, { ...OPTIONS, replyLimits: { maxLine: 600, maxLines: 200 } });
+      assert.equal(client.greeting?.code, 220, 'a line within the limit is read');
+      await client.quit();
+    } finally {
+      await fake.close();
+    }
+  });
+
   test('RFC 2920: one pipelined transaction for all recipients, a reply per recipient; RFC 3461 parameters passed on', () =>
     withServer({ rcptReplies: { 'nobody@b.test': '550 5.1.1 <nobody@b.test>: no such user', 'later@b.test': '451 4.3.0 try later' } }, async (fake, client) => {
       const m = message('Subject: hi\r\n\r\n.leading dot\r\nend\r\n', ['bob@b.test', 'nobody@b.test', 'later@b.test'], { envid: 'E 1', ret: 'HDRS' });

@@ -11,8 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import type { ConnectionOptions } from 'node:tls';
 import { planDowngrade, SevenBitRewriter, type BodyTraits } from './downgrade.ts';
 import { DotStuffer } from './dot-stuffing.ts';
-import { LineConnection } from './line-connection.ts';
-import { encodeXtext, formatReply, isPositive, SmtpClientError, type SmtpReply } from './reply.ts';
+import { LineConnection, type ReplyLimits } from './connection.ts';
+import { encodeXtext, formatReply, isPositive, SmtpClientError, type SmtpReply } from './replies.ts';
 
 export interface SmtpClientOptions {
   /** Our name in EHLO/HELO. */
@@ -20,6 +20,8 @@ export interface SmtpClientOptions {
   /** Per reply (RFC 5321 §4.5.3.2: 5 minutes for most commands). */
   timeoutMs: number;
   connectTimeoutMs: number;
+  /** relay.max_reply_line and relay.max_reply_lines (RFC 5321 §4.5.3.1.5). */
+  replyLimits: ReplyLimits;
   /** For the reply after the final "." (RFC 5321 §4.5.3.2.6: 10 minutes). */
   dataTimeoutMs?: number;
   /** Local address to connect from (relay.source_address). */
@@ -82,6 +84,7 @@ export class SmtpClient {
       address: target.address,
       port: target.port,
       connectTimeoutMs: options.connectTimeoutMs,
+      replyLimits: options.replyLimits,
       timeoutMs: options.timeoutMs,
       implicitTls: target.implicitTls ?? null,
       ...(options.localAddress ? { localAddress: options.localAddress } : {}),

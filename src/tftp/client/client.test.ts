@@ -7,7 +7,7 @@ import { readFile, writeFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { tftpGet, tftpPut, TftpClientError } from './client.ts';
-import { startTestServer } from './test-support.ts';
+import { startTestServer } from '../test-support.ts';
 import { createSocket } from 'node:dgram';
 
 const random = (n: number) => {

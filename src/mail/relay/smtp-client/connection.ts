@@ -6,21 +6,26 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
 import { ByteReader, LineTooLongError } from '../../../core/net/byte-reader.ts';
-import { parseReplyLine, SmtpClientError, withEnhanced, type SmtpReply } from './reply.ts';
+import { parseReplyLine, SmtpClientError, withEnhanced, type SmtpReply } from './replies.ts';
 
-/** RFC 5321 §4.5.3.1.5: reply lines are at most 512 octets; be lenient. */
-const MAX_REPLY_LINE = 4096;
-/** A reply with more lines than this is not an SMTP server. */
-const MAX_REPLY_LINES = 200;
+/** From the configuration (relay.max_reply_line, relay.max_reply_lines). */
+export interface ReplyLimits {
+  /** RFC 5321 §4.5.3.1.5: reply lines are at most 512 octets; be lenient. */
+  maxLine: number;
+  /** A reply with more lines than this is not an SMTP server. */
+  maxLines: number;
+}
 
 export class LineConnection {
   socket: Socket;
   private reader!: ByteReader;
   timeoutMs: number;
+  private readonly limits: ReplyLimits;
 
-  private constructor(socket: Socket, timeoutMs: number) {
+  private constructor(socket: Socket, timeoutMs: number, limits: ReplyLimits) {
     this.socket = socket;
     this.timeoutMs = timeoutMs;
+    this.limits = limits;
     this.attach();
   }
 
@@ -29,6 +34,7 @@ export class LineConnection {
     port: number;
     connectTimeoutMs: number;
     timeoutMs: number;
+    replyLimits: ReplyLimits;
     implicitTls?: ConnectionOptions | null;
     localAddress?: string;
   }): Promise<LineConnection> {
@@ -50,7 +56,7 @@ export class LineConnection {
       });
     });
     socket.setNoDelay(true);
-    return new LineConnection(socket, options.timeoutMs);
+    return new LineConnection(socket, options.timeoutMs, options.replyLimits);
   }
 
   get secure(): boolean {
@@ -99,7 +105,7 @@ export class LineConnection {
     for (;;) {
       let raw: Buffer | null;
       try {
-        raw = await this.reader.readLine(MAX_REPLY_LINE);
+        raw = await this.reader.readLine(this.limits.maxLine);
       } catch (error) {
         if (error instanceof LineTooLongError) throw new SmtpClientError('protocol', 'reply line too long');
         throw new SmtpClientError('closed', `connection failed: ${(error as Error).message}`, { cause: error });
@@ -110,7 +116,7 @@ export class LineConnection {
       code = line.code;
       texts.push(line.text);
       if (line.last) return withEnhanced(code, texts);
-      if (texts.length > MAX_REPLY_LINES) throw new SmtpClientError('protocol', 'reply has too many lines');
+      if (texts.length > this.limits.maxLines) throw new SmtpClientError('protocol', 'reply has too many lines');
     }
   }
 

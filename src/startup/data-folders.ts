@@ -4,12 +4,12 @@
 import { access } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { Config } from './core/config/schema.ts';
-import { checkFolders, checkWritableFolders, explain, type FolderUse } from './core/os/folder-check.ts';
-import { sqliteStoreFolders } from './core/store/sqlite/sqlite-store.ts';
-import { selfSignedPaths } from './core/tls/self-signed-files.ts';
-import type { TftpRoot } from './tftp/root-jail.ts';
-import type { TftpServer } from './tftp/server.ts';
+import type { Config } from '../core/config/schema.ts';
+import { checkFolders, checkWritableFolders, explain, type FolderUse } from '../core/os/folder-check.ts';
+import { sqliteStoreFolders } from '../core/store/sqlite/sqlite-store.ts';
+import { selfSignedPaths } from '../core/tls/self-signed-files.ts';
+import type { TftpRoot } from '../tftp/dispatch.ts';
+import type { TftpServer } from '../tftp/server.ts';
 
 const exists = (path: string) => access(path).then(() => true, () => false);
 
@@ -33,7 +33,7 @@ export async function foldersInUse(config: Config, dataDir: string): Promise<Fol
 
 /** The TFTP root, and its upload folder when uploads are on. */
 export function tftpFolders(config: Config, tftp: TftpRoot): FolderUse[] {
-  const folders: FolderUse[] = [{ path: tftp.root, need: config.tftp.allow_write ? 'write' : 'read', what: 'TFTP root' }];
+  const folders: FolderUse[] = [{ path: tftp.jail.root, need: config.tftp.allow_write ? 'write' : 'read', what: 'TFTP root' }];
   if (config.tftp.allow_write && tftp.uploadDir) folders.push({ path: tftp.uploadDir, need: 'write', what: 'TFTP upload folder' });
   return folders;
 }

@@ -1,0 +1,62 @@
+// The protocol handler of each listener, from the services start-up made. The one
+// place that knows every protocol; adding a protocol adds a case here.
+
+import { listeners, type Config, type ListenerName } from '../core/config/schema.ts';
+import type { Authenticator } from '../core/auth/types.ts';
+import type { ConnectionHandler } from '../core/net/listener.ts';
+import type { Logger } from 'pino';
+import type { Store } from '../core/store/types.ts';
+import type { CertificateManager } from '../core/tls/certificate-manager.ts';
+import type { MailService } from '../mail/mail-service.ts';
+import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
+import { createImapHandler, imapRefusal } from '../imap/server.ts';
+import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
+import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
+
+export type Protocol = (typeof listeners)[ListenerName]['protocol'];
+
+export interface Services {
+  config: Config;
+  hostname: string;
+  store: Store;
+  auth: Authenticator;
+  tls: CertificateManager;
+  mail: MailService;
+  log: Logger;
+  portOffset: number;
+}
+
+/** What a client hears if it is refused while its service is still starting. */
+export function startingRefusal(protocol: Protocol): string {
+  switch (protocol) {
+    case 'smtp':
+      return smtpRefusal('starting');
+    case 'pop3':
+      return pop3Refusal('starting');
+    case 'imap':
+      return imapRefusal('starting');
+    case 'ftp':
+      return ftpRefusal('starting');
+  }
+}
+
+export function createHandler(name: ListenerName, s: Services): ConnectionHandler {
+  const spec = listeners[name];
+  const base = { config: s.config, implicitTls: spec.tls === 'implicit', hostname: s.hostname, auth: s.auth, tls: s.tls, log: s.log.child({ service: name }) };
+  const protocol: Protocol = spec.protocol;
+  switch (protocol) {
+    case 'smtp':
+      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail });
+    case 'pop3':
+      return createPop3Handler({ ...base, store: s.store });
+    case 'imap':
+      return createImapHandler({ ...base, store: s.store });
+    case 'ftp':
+      return createFtpHandler({ ...base, dataDir: s.config.data, portOffset: s.portOffset });
+    default: {
+      // A listener in the schema's table that nobody wired is a programming error.
+      const unwired: never = protocol;
+      throw new Error(`no handler for protocol ${String(unwired)}`);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// Binding every enabled service's TCP listeners (with the port offset) and TFTP's UDP
+// sockets, while the process may still be root. Handlers are set later (handlers.ts).
+
+import type { Logger } from 'pino';
+import { listeners, type Config, type ListenerName } from '../core/config/schema.ts';
+import { NetworkList } from '../core/net/address.ts';
+import type { BoundListener, ListenerGroup } from '../core/net/listener.ts';
+import { createTftpServer, type TftpServer } from '../tftp/server.ts';
+import { DeferredHandler } from './deferred.ts';
+import { startingRefusal } from './handlers.ts';
+
+export type ListenerEntry = [ListenerName, (typeof listeners)[ListenerName]];
+
+/** The enabled services of the listener table, in its order. */
+export function enabledListeners(config: Config): ListenerEntry[] {
+  return (Object.entries(listeners) as ListenerEntry[]).filter(([, spec]) => config[spec.section].enabled);
+}
+
+/** Standard port + offset; 0 stays 0 (an ephemeral port, in tests). */
+export function portWithOffset(name: string, port: number, offset: number): number {
+  if (port === 0) return 0;
+  if (port + offset > 65535) throw new Error(`${name}: port ${port} + offset ${offset} is above 65535`);
+  return port + offset;
+}
+
+/** Binds every enabled TCP service; closes the group if one cannot be bound. */
+export async function bindTcpListeners(config: Config, group: ListenerGroup, portOffset: number): Promise<{ deferred: Map<ListenerName, DeferredHandler>; bound: BoundListener[] }> {
+  const deferred = new Map<ListenerName, DeferredHandler>();
+  const bound: BoundListener[] = [];
+  try {
+    for (const [name, spec] of enabledListeners(config)) {
+      const section = config[spec.section];
+      const handler = new DeferredHandler(() => startingRefusal(spec.protocol));
+      deferred.set(name, handler);
+      const port = portWithOffset(name, section.port, portOffset);
+      const proxyTrusted = new NetworkList(section.proxy_trusted_networks);
+      bound.push(...(await group.listen({ name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol, proxyTrusted }, handler)));
+    }
+  } catch (error) {
+    await group.close(0);
+    throw error;
+  }
+  return { deferred, bound };
+}
+
+/**
+ * TFTP is UDP: its own sockets, bound with the TCP listeners (port 69 needs root) but
+ * answering only after the privilege drop (tftp.serve()), as the TCP handlers wait.
+ */
+export async function bindTftp(config: Config, log: Logger, portOffset: number, isBanned: (address: string) => boolean): Promise<{ tftp: TftpServer | null; bound: BoundListener[] }> {
+  if (!config.tftp.enabled) return { tftp: null, bound: [] };
+  const tftp = createTftpServer({ config, log: log.child({ service: 'tftp' }), dataDir: config.data, isBanned });
+  return { tftp, bound: await tftp.listen(config.listen, portWithOffset('tftp', config.tftp.port, portOffset)) };
+}
