@@ -16,6 +16,8 @@
         NOOP          NOOP
       The mailbox is kept near --messages: APPEND becomes EXPUNGE above 1.5x, EXPUNGE becomes
       APPEND below 0.5x, and on an empty mailbox FETCH/STORE become APPEND.
+  imapmix.py selftest
+      feeds canned bad (and good) responses to the checker and says whether each is caught.
   imapmix.py append --port P [--seconds 10] [--size 4096] [--label NAME]
       one client APPENDs --size messages into mailbox AppendBench for --seconds: msg/s, latency.
 
@@ -34,7 +36,7 @@ Protocol checks, in every session, on every line the server sends (RFC 3501 unle
   session expunged), an EXPUNGE inside the SELECT response.
 Prints a table to stderr, a JSON summary and tab-separated RESULT lines to stdout.
 """
-import argparse, json, multiprocessing as mp, os, random, re, socket, sys, time
+import argparse, json, multiprocessing as mp, os, random, re, resource, socket, sys, time
 
 KEYWORDS = [f"$kw{i}" for i in range(1, 21)]
 SYSTEM_FLAGS = {"\\seen", "\\answered", "\\flagged", "\\deleted", "\\draft"}
@@ -630,7 +632,7 @@ class Client:
 
 
 def new_stats():
-    return {"lat": {}, "errors": {}, "notes": {}, "logins": 0, "sessions": 0, "failed_sessions": 0,
+    return {"lat": {}, "errors": {}, "notes": {}, "cpu": 0.0, "logins": 0, "sessions": 0, "failed_sessions": 0,
             "expungeissued": 0, "untagged_no": 0, "first_failure": None}
 
 
@@ -640,6 +642,7 @@ def worker(args):
     c = Client(a, st, rnd)
     while time.time() < a.start_at:
         time.sleep(0.001)
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
     while time.time() < a.deadline:
         try:
             c.session()
@@ -656,6 +659,8 @@ def worker(args):
             c.err("client exception (checker bug?)", f"{e!r}")
             c.close()
     st["end"] = time.time()
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    st["cpu"] = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime
     return st
 
 
@@ -675,7 +680,7 @@ def merge(results):
                 e = out[what].setdefault(k, {"n": 0, "examples": []})
                 e["n"] += v["n"]
                 e["examples"] += v["examples"][:MAX_EXAMPLES - len(e["examples"])]
-        for k in ("logins", "sessions", "failed_sessions", "expungeissued", "untagged_no"):
+        for k in ("logins", "sessions", "failed_sessions", "expungeissued", "untagged_no", "cpu"):
             out[k] += r[k]
         out["first_failure"] = out["first_failure"] or r["first_failure"]
     return out
@@ -693,6 +698,7 @@ def report(a, tag, m, wall):
            "logins": m["logins"], "logins_per_s": round(m["logins"] / wall, 1), "sessions": m["sessions"],
            "failed_sessions": m["failed_sessions"], "commands": len(cmds),
            "commands_per_s": round(len(cmds) / wall, 1),
+           "client_cpu_share": round(m["cpu"] / (wall * (os.cpu_count() or 1)), 3),
            "cmd_avg_ms": round(sum(cmds) / max(1, len(cmds)) * 1e3, 2),
            "cmd_p50_ms": round(pct(cmds, 50) * 1e3, 2), "cmd_p99_ms": round(pct(cmds, 99) * 1e3, 2),
            "protocol_errors": nerr, "expungeissued": m["expungeissued"], "untagged_no": m["untagged_no"],
@@ -701,7 +707,7 @@ def report(a, tag, m, wall):
     e = sys.stderr
     print(f"{tag}: {out['logins']} logins ({out['logins_per_s']}/s), {out['commands']} commands "
           f"({out['commands_per_s']}/s) in {out['wall_s']} s, {out['failed_sessions']} failed sessions, "
-          f"{nerr} protocol errors", file=e)
+          f"{nerr} protocol errors; the load clients used {out['client_cpu_share']:.0%} of the machine's CPU", file=e)
     print(f"  {'command':<14}{'n':>7}{'per s':>9}{'avg ms':>9}{'p50 ms':>9}{'p99 ms':>9}", file=e)
     for k, v in per.items():
         print(f"  {k:<14}{v['n']:>7}{v['per_s']:>9}{v['avg_ms']:>9}{v['p50_ms']:>9}{v['p99_ms']:>9}", file=e)
@@ -786,11 +792,54 @@ def append(a):
     return 0
 
 
+SELFTEST = [  # (what the server says while a command runs, the error kind the checker must report)
+    ("FETCH_FLAGS", ["* 3 FETCH (UID 3 FLAGS ($new \\Seen))"], "keyword not announced in FLAGS"),
+    ("FETCH_FLAGS", ["* 3 FETCH (FLAGS (NIL))"], "NIL as a flag"),
+    ("NOOP", ["* 4 EXISTS"], "EXISTS went down"),
+    ("NOOP", ["* 6 EXPUNGE"], "number out of range"),
+    ("FETCH_FLAGS", ["* 2 EXPUNGE"], "EXPUNGE during FETCH/STORE/SEARCH"),
+    ("FETCH_FLAGS", ["* 9 FETCH (FLAGS ())"], "number out of range"),
+    ("SEARCH", ["* SEARCH 1 7"], "number out of range"),
+    ("FETCH_FLAGS", ["* 1 FETCH (UID 1 FLAGS (\\Seen)"], "malformed line"),
+    ("FETCH_FLAGS", ["* 1 FETCH (UID 1 FLAGS (\\Seen))", "* 2 FETCH (UID 1 FLAGS ())"], "UIDs not ascending"),
+    ("FETCH_FLAGS", ["* 1 FETCH (UID 1)", "* 1 FETCH (UID 5)"], "UID changed for a sequence number"),
+    ("NOOP", ["* FROB 1"], "malformed line"),
+    ("NOOP", ["* BAD [SERVERBUG] oops"], "untagged BAD"),
+    ("NOOP", ["* BYE going away"], "unexpected BYE"),
+    ("NOOP", ["* FLAGS (\\Seen)", "* OK [PERMANENTFLAGS (\\Seen $x \\*)] ok"], "PERMANENTFLAGS not in FLAGS"),
+    ("NOOP", ["* 1 FETCH (FLAGS (\\Seen) BODY[]<0> {3}", "abc)"], None),
+    ("NOOP", ["* 1 FETCH (FLAGS (\\Seen $kw1 \\Recent) ENVELOPE (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL))"], None),
+    ("NOOP", ["* OK [HIGHESTMODSEQ 12] ok", "* 6 EXISTS", "* 6 EXPUNGE", "* 3 RECENT"], None),
+]
+
+
+def selftest():
+    """Feeds canned responses to the checker: each must give exactly the error kind expected."""
+    bad = 0
+    for name, lines, want in SELFTEST:
+        st = new_stats()
+        c = Client(argparse.Namespace(), st, random.Random(1))
+        c.exists, c.uids, c.flags, c.current = 5, [None] * 5, SYSTEM_FLAGS | {"$kw1"}, name
+        c.buf = "".join(l.replace("\n", "\r\n") + "\r\n" for l in lines).encode()
+        c.fill = lambda: (_ for _ in ()).throw(Closed("end of the canned input"))
+        try:
+            while c.buf:
+                c.untagged(*c.read_response())
+        except Closed:
+            pass
+        got = sorted(st["errors"])
+        ok = got == ([want] if want else [])
+        bad += not ok
+        print(f"{'ok ' if ok else 'FAIL'} {lines!r}: {got or 'no error'}", file=sys.stderr)
+    print(f"selftest: {len(SELFTEST) - bad} of {len(SELFTEST)} as expected", file=sys.stderr)
+    return 1 if bad else 0
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("mode", choices=["mix", "append"])
+    p.add_argument("mode", choices=["mix", "append", "selftest"])
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--port", type=int, default=0)
     p.add_argument("--user", default="bench")
     p.add_argument("--password", default="bench")
     p.add_argument("--clients", type=int, default=10)
@@ -799,6 +848,8 @@ def main():
     p.add_argument("--size", type=int, default=4096, help="APPEND message size in bytes")
     p.add_argument("--label", default="target")
     a = p.parse_args()
+    if a.mode == "selftest":
+        return selftest()
     if not a.host.startswith("127.") and a.host not in ("::1", "localhost"):
         raise SystemExit("loopback targets only")
     return mix(a) if a.mode == "mix" else append(a)

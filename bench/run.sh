@@ -15,7 +15,8 @@
 set -uo pipefail   # a failing step is reported and the next one still runs
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-PEERS=${PEERS:-$(cd "$ROOT/../shared/peers" && pwd)}
+# ../shared/peers next to /work/main; a worktree in /work/wt/NAME finds it one level further up.
+PEERS=${PEERS:-$(cd "$ROOT/../shared/peers" 2>/dev/null && pwd || cd "$ROOT/../../shared/peers" && pwd)}
 RUNS=${RUNS:-3}
 WORK=${BENCH_WORK:-/tmp/septet-mail-bench}
 OFFSET=${OFFSET:-16000}
@@ -129,6 +130,7 @@ for step in "${STEPS[@]}"; do
     imapmix|append)
       # Both servers up; each run loads Dovecot, then Septet, so drift on the shared machine
       # hits both sides alike. Same user, same 4 KiB messages, same seed of the random mix.
+      [[ $step == imapmix ]] && { "$PY" "$HERE/imapmix.py" selftest 2>"$WORK/imapmix-selftest.txt" || { cat "$WORK/imapmix-selftest.txt" >&2; echo "imapmix checker selftest failed" >&2; continue; }; }
       start_dovecot; start_septet
       : >"$WORK/$step-dovecot.txt"; : >"$WORK/$step-septet.txt"
       for i in $(seq "$RUNS"); do
