@@ -4,6 +4,7 @@
   imapmix.py mix --port P [--clients 10] [--seconds 20] [--messages 100] [--label NAME]
       seeds INBOX by APPEND up to --messages, then N client processes loop sessions of
       connect, LOGIN, SELECT INBOX, 5-20 random commands, LOGOUT for --seconds:
+        FETCH_ALL     FETCH 1:* (UID FLAGS)                     (UIDs checked against the view)
         FETCH_FLAGS   FETCH a:b (UID FLAGS)                     (up to 50 messages)
         FETCH_HDR     FETCH a:b (UID RFC822.SIZE ENVELOPE BODY.PEEK[HEADER])   (up to 10)
         FETCH_BODY    FETCH n (UID RFC822.SIZE BODY.PEEK[])     (size checked against the literal)
@@ -40,7 +41,7 @@ import argparse, json, multiprocessing as mp, os, random, re, resource, socket, 
 
 KEYWORDS = [f"$kw{i}" for i in range(1, 21)]
 SYSTEM_FLAGS = {"\\seen", "\\answered", "\\flagged", "\\deleted", "\\draft"}
-WEIGHTS = {"FETCH_FLAGS": 15, "FETCH_HDR": 10, "FETCH_BODY": 10, "FETCH_PART": 10, "STORE_ADD": 15,
+WEIGHTS = {"FETCH_ALL": 5, "FETCH_FLAGS": 15, "FETCH_HDR": 10, "FETCH_BODY": 10, "FETCH_PART": 10, "STORE_ADD": 15,
            "STORE_DEL": 10, "EXPUNGE": 6, "APPEND": 8, "SEARCH": 10, "NOOP": 6}
 MAX_EXAMPLES = 4
 FETCH_ITEMS = {"FLAGS", "UID", "RFC822.SIZE", "ENVELOPE", "INTERNALDATE", "BODYSTRUCTURE", "BODY",
@@ -361,7 +362,7 @@ class Client:
                     self.err("number out of range", f"{text[:120]} with EXISTS {self.exists}")
                 self.seen_select.add("RECENT")
             elif kind == "EXPUNGE":
-                if self.current in ("FETCH_FLAGS", "FETCH_HDR", "FETCH_BODY", "FETCH_PART", "STORE_ADD",
+                if self.current in ("FETCH_ALL", "FETCH_FLAGS", "FETCH_HDR", "FETCH_BODY", "FETCH_PART", "STORE_ADD",
                                     "STORE_DEL", "SEARCH", "STORE_DELETED"):
                     self.err("EXPUNGE during FETCH/STORE/SEARCH", text[:120])
                 if self.exists is None or n < 1 or n > self.exists:
@@ -575,7 +576,9 @@ class Client:
 
     def random_command(self):
         name, r = self.pick(), self.rnd
-        if name == "FETCH_FLAGS":
+        if name == "FETCH_ALL":  # the whole view: a stale or shifted sequence map shows as UID conflicts
+            self.command(name, "FETCH 1:* (UID FLAGS)")
+        elif name == "FETCH_FLAGS":
             lo, hi = self.rand_range(50)
             self.command(name, f"FETCH {lo}:{hi} (UID FLAGS)")
         elif name == "FETCH_HDR":
