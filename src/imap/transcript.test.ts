@@ -312,3 +312,19 @@ test('literals over the limit are refused before the continuation', async () => 
     await g.close();
   }
 });
+
+test('SEARCH that meets a message whose body another session just expunged leaves it out instead of failing (RFC 2180 §4.1.3)', async () => {
+  const c = await f.login();
+  await c.ok('CREATE racebox');
+  await f.deliver(sampleMessage('race one'), { mailbox: 'racebox' });
+  const second = await f.deliver(sampleMessage('race two'), { mailbox: 'racebox' });
+  await c.ok('SELECT racebox');
+  // What a concurrent EXPUNGE leaves behind: the metadata this SEARCH read still names a body file that is gone.
+  const box = (await f.store.mailboxes.getMailbox(f.account.id, 'racebox'))!;
+  const [meta] = await f.store.mailboxes.getMessages(box.id, [second]);
+  await f.store.blobs.delete(meta!.blobId);
+  const found = await c.command('SEARCH SUBJECT "race"');
+  assert.match(found.status, /^OK/);
+  assert.deepEqual(found.untagged, ['* SEARCH 1']);
+  await c.ok('LOGOUT');
+});

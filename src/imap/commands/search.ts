@@ -2,7 +2,7 @@
 // MIN, MAX, ALL, COUNT (RFC 4731), SAVE and "$" (RFC 5182), and CONDSTORE's MODSEQ key
 // (RFC 7162 §3.1.5). CHARSET may be US-ASCII or UTF-8; others are NO [BADCHARSET].
 
-import type { MessageMeta } from '../../core/store/types.ts';
+import { StoreError, type MessageMeta } from '../../core/store/types.ts';
 import { imapString } from '../encode.ts';
 import { bad, Code, no } from '../replies.ts';
 import { matches, setKeys, type Candidate, type SearchContext } from '../search/evaluate.ts';
@@ -122,11 +122,28 @@ async function runSearch(session: ImapSession, view: MailboxView, program: Searc
       const meta = byUid.get(batch[i]!);
       if (!meta) continue;
       const c: Candidate = { seq: start + i + 1, uid: meta.uid, meta };
-      if (await matches(program, c, ctx)) out.push({ seq: c.seq, uid: c.uid, meta });
+      if (await matchesUnlessExpunged(program, c, ctx)) out.push({ seq: c.seq, uid: c.uid, meta });
     }
   }
   return out;
 }
+
+/**
+ * A message another session expunged after this batch's metadata was read has lost its
+ * body file: it matches nothing (RFC 2180 §4.1.3 lets a server omit it), rather than
+ * failing the whole SEARCH with NO [SERVERBUG].
+ */
+async function matchesUnlessExpunged(program: SearchKey, c: Candidate, ctx: SearchContext): Promise<boolean> {
+  try {
+    return await matches(program, c, ctx);
+  } catch (error) {
+    if (isGoneBody(error)) return false;
+    throw error;
+  }
+}
+
+/** ENOENT from the file-backed store, not-found from the memory store. */
+const isGoneBody = (error: unknown): boolean => (error instanceof StoreError && error.code === 'not-found') || (error as NodeJS.ErrnoException).code === 'ENOENT';
 
 function onlySets(key: SearchKey): boolean {
   switch (key.kind) {
