@@ -31,6 +31,8 @@ export class MailboxView {
   highestModseq: number;
   /** UIDs the last SEARCH ... SAVE remembered (RFC 5182), or null. */
   savedSearch: number[] | null = null;
+  /** Keywords the client has heard in FLAGS (folded -> spelling), see keywords.ts. */
+  readonly keywords = new Map<string, string>();
 
   constructor(mailbox: Mailbox, uids: Uint32Array, readOnly: boolean) {
     this.mailboxId = mailbox.id;

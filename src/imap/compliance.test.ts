@@ -1,0 +1,78 @@
+// Transcripts of what an outside compliance suite (and mbsync) found (issue 11), each
+// checked against the RFC text and against Dovecot 2.3's answers to the same commands
+// (captured by running /usr/lib/dovecot/imap in PREAUTH mode on a throwaway maildir;
+// the Dovecot lines quoted below are from those runs).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ImapFixture, sampleMessage, type ImapClient } from './test-support.ts';
+
+let f: ImapFixture;
+before(async () => {
+  f = await ImapFixture.start();
+});
+after(async () => {
+  await f.close();
+});
+
+/** Index of the first untagged response matching re; fails when none does. */
+function indexOf(untagged: string[], re: RegExp): number {
+  const i = untagged.findIndex((u) => re.test(u));
+  assert.ok(i >= 0, `no response matches ${re}:\n${untagged.join('\n')}`);
+  return i;
+}
+
+/** APPEND of a small message through a synchronizing literal's LITERAL+ form. */
+async function append(c: ImapClient, mailbox: string, flags = '', text = sampleMessage()): Promise<string> {
+  const tag = c.nextTag();
+  c.write(`${tag} APPEND ${mailbox} ${flags ? `(${flags}) ` : ''}{${Buffer.byteLength(text)}+}\r\n${text}\r\n`);
+  const reply = await c.until(tag);
+  assert.match(reply.status, /^OK/);
+  return reply.status;
+}
+
+test('RFC 3501 §7.2.6: a new keyword is in FLAGS and PERMANENTFLAGS before any FETCH carries it, in every session', async () => {
+  await f.store.mailboxes.createMailbox(f.account.id, 'kw');
+  await f.deliver(sampleMessage('k1'), { mailbox: 'kw' });
+  const a = await f.login();
+  const b = await f.login();
+  await b.ok('SELECT kw');
+  const selected = await a.ok('SELECT kw');
+  assert.ok(selected.untagged.includes('* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft)'));
+
+  // Dovecot: * FLAGS (... $hello) / * OK [PERMANENTFLAGS (... $hello \*)] / * 1 FETCH (FLAGS ($hello))
+  const stored = await a.ok('STORE 1 +FLAGS ($hello)');
+  assert.deepEqual(stored.untagged, [
+    '* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $hello)',
+    '* OK [PERMANENTFLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $hello \\*)] Flags permitted',
+    '* 1 FETCH (FLAGS ($hello))',
+  ]);
+  // Known now: no second announcement.
+  assert.deepEqual((await a.ok('STORE 1 +FLAGS ($hello \\Seen)')).untagged, ['* 1 FETCH (FLAGS ($hello \\Seen))']);
+
+  // APPEND with a new keyword to the selected mailbox: announced before the FETCH that shows it.
+  await append(a, 'kw', '$new1');
+  const fetched = await a.ok('FETCH 1:* FLAGS');
+  const announced = indexOf(fetched.untagged, /^\* FLAGS \(.*\$hello \$new1\)$/);
+  assert.ok(announced < indexOf(fetched.untagged, /^\* 2 FETCH \(FLAGS \(\$new1 \\Recent\)\)$/));
+  assert.match(fetched.untagged[announced + 1]!, /^\* OK \[PERMANENTFLAGS \(.*\$hello \$new1 \\\*\)\]/);
+
+  // The other session learns both keywords from the change feed, before the FETCHes that carry them.
+  const heard = (await b.ok('NOOP')).untagged.concat((await b.ok('FETCH 2 FLAGS')).untagged);
+  assert.ok(indexOf(heard, /^\* FLAGS \(.*\$hello/) < indexOf(heard, /^\* 1 FETCH .*\$hello/));
+  assert.ok(indexOf(heard, /^\* FLAGS \(.*\$new1/) < indexOf(heard, /^\* 2 FETCH .*\$new1/));
+  assert.ok(indexOf(heard, /^\* OK \[PERMANENTFLAGS \(.*\$new1/) < indexOf(heard, /^\* 2 FETCH .*\$new1/));
+  // A reselect lists both at once.
+  assert.ok((await b.ok('EXAMINE kw')).untagged.includes('* FLAGS (\\Seen \\Answered \\Flagged \\Deleted \\Draft $hello $new1)'));
+});
+
+test('no flag list carries NIL as a keyword: STORE and APPEND refuse it', async () => {
+  const c = await f.login();
+  await c.ok('SELECT kw');
+  assert.match((await c.command('STORE 1 +FLAGS (NIL)')).status, /^BAD NIL is not a keyword/);
+  assert.match((await c.command('STORE 1 +FLAGS nil')).status, /^BAD NIL is not a keyword/);
+  const text = sampleMessage();
+  c.write(`n1 APPEND kw (\\Seen NIL) {${text.length}+}\r\n${text}\r\n`);
+  assert.match((await c.until('n1')).status, /^BAD NIL is not a keyword/);
+  for (const u of (await c.ok('FETCH 1:* FLAGS')).untagged) assert.doesNotMatch(u, /\bNIL\b/);
+});
