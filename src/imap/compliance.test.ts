@@ -76,3 +76,24 @@ test('no flag list carries NIL as a keyword: STORE and APPEND refuse it', async 
   assert.match((await c.until('n1')).status, /^BAD NIL is not a keyword/);
   for (const u of (await c.ok('FETCH 1:* FLAGS')).untagged) assert.doesNotMatch(u, /\bNIL\b/);
 });
+
+test('RFC 6851 / RFC 4315: MOVE and COPY into the selected mailbox itself give new UIDs (COPYUID)', async () => {
+  const box = await f.store.mailboxes.createMailbox(f.account.id, 'self');
+  await f.deliver(sampleMessage('s1'), { mailbox: 'self' });
+  await f.deliver(sampleMessage('s2'), { mailbox: 'self' });
+  const c = await f.login();
+  await c.ok('SELECT self');
+  // Dovecot: * 3 EXISTS / * 3 RECENT / OK [COPYUID v 1 3] Copy completed
+  const copied = await c.ok('COPY 1 self');
+  assert.equal(copied.status, `OK [COPYUID ${box.uidValidity} 1 3] COPY completed`);
+  assert.ok(copied.untagged.includes('* 3 EXISTS'));
+  // Dovecot: * OK [COPYUID v 1 4] Moved UIDs. / * 1 EXPUNGE / * 3 EXISTS / OK Move completed
+  const moved = await c.ok('MOVE 1 self');
+  assert.deepEqual(moved.untagged.slice(0, 2), [`* OK [COPYUID ${box.uidValidity} 1 4] Moved`, '* 1 EXPUNGE']);
+  assert.ok(moved.untagged.includes('* 3 EXISTS'));
+  assert.deepEqual((await c.ok('FETCH 1:* UID')).untagged, ['* 1 FETCH (UID 2)', '* 2 FETCH (UID 3)', '* 3 FETCH (UID 4)']);
+  const uidMoved = await c.ok('UID MOVE 2 self');
+  assert.deepEqual(uidMoved.untagged.slice(0, 2), [`* OK [COPYUID ${box.uidValidity} 2 5] Moved`, '* 1 EXPUNGE']);
+  assert.deepEqual((await c.ok('UID FETCH 1:* UID')).untagged, ['* 1 FETCH (UID 3)', '* 2 FETCH (UID 4)', '* 3 FETCH (UID 5)']);
+  assert.deepEqual([...(await f.store.mailboxes.listUids(box.id))], [3, 4, 5]);
+});
