@@ -97,3 +97,23 @@ test('RFC 6851 / RFC 4315: MOVE and COPY into the selected mailbox itself give n
   assert.deepEqual((await c.ok('UID FETCH 1:* UID')).untagged, ['* 1 FETCH (UID 3)', '* 2 FETCH (UID 4)', '* 3 FETCH (UID 5)']);
   assert.deepEqual([...(await f.store.mailboxes.listUids(box.id))], [3, 4, 5]);
 });
+
+test('RFC 3501 §5.1.3: a name that is not valid modified UTF-7 is refused with NO; as a LIST pattern it matches nothing', async () => {
+  const c = await f.login();
+  // Dovecot: NO Mailbox name is not valid mUTF-7 (for each of these).
+  for (const command of ['SELECT &Jjo!', 'EXAMINE "&Jjo!"', 'SELECT inbox&', 'SELECT &AGE-', 'STATUS &Jjo! (MESSAGES)', 'CREATE &Jjo!', 'DELETE &Jjo!', 'RENAME &Jjo! x', 'RENAME INBOX &-&', 'SUBSCRIBE &Jjo!', 'COPY 1 &Jjo!']) {
+    if (command.startsWith('COPY')) await c.ok('SELECT INBOX');
+    assert.match((await c.command(command)).status, /^NO Mailbox name is not valid modified UTF-7/, command);
+  }
+  const text = sampleMessage();
+  c.write(`m1 APPEND &Jjo! {${text.length}+}\r\n${text}\r\n`);
+  assert.match((await c.until('m1')).status, /^NO Mailbox name is not valid modified UTF-7/);
+  await c.ok('NOOP');
+  // Dovecot: OK List completed, no LIST responses.
+  assert.deepEqual(await c.ok('LIST "" &Jjo!%*'), { untagged: [], status: 'OK LIST completed' });
+  assert.deepEqual((await c.ok('LIST "" ("&Jjo!*" "&AGE-%")')).untagged, []);
+  assert.deepEqual((await c.ok('LIST &Jjo! *')).untagged, []);
+  assert.deepEqual((await c.ok('LSUB "" &Jjo!*')).untagged, []);
+  // A valid pattern alongside an invalid one still matches.
+  assert.deepEqual((await c.ok('LIST "" (&Jjo! INBOX)')).untagged, ['* LIST (\\HasNoChildren) "/" "INBOX"']);
+});

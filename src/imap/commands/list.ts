@@ -5,7 +5,7 @@
 
 import type { Mailbox } from '../../core/store/types.ts';
 import { mailboxName } from '../encode.ts';
-import { ancestors, decodeMailboxName, DELIMITER, patternMatcher } from '../mailbox-names.ts';
+import { ancestors, decodeListPattern, DELIMITER, patternMatcher } from '../mailbox-names.ts';
 import { bad } from '../replies.ts';
 import type { ImapSession } from '../session.ts';
 import type { ArgParser } from '../wire.ts';
@@ -22,8 +22,9 @@ interface ListOptions {
 }
 
 interface ListArguments {
-  reference: string;
-  patterns: string[];
+  /** Null (here and in patterns) when not valid in the client's encoding: it matches nothing. */
+  reference: string | null;
+  patterns: (string | null)[];
   options: ListOptions;
 }
 
@@ -45,18 +46,18 @@ function parseList(args: ArgParser, ctx: ParseContext): ListArguments {
     if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 §3)');
     args.sp();
   }
-  const reference = decodeMailboxName(args.astring('reference'), ctx);
+  const reference = decodeListPattern(args.astring('reference'), ctx);
   args.sp();
-  const patterns: string[] = [];
+  const patterns: (string | null)[] = [];
   if (args.tryChar('(')) {
     options.extended = true;
     for (;;) {
-      patterns.push(decodeMailboxName(args.listMailbox(), ctx));
+      patterns.push(decodeListPattern(args.listMailbox(), ctx));
       if (args.tryChar(')')) break;
       args.sp();
     }
   } else {
-    patterns.push(decodeMailboxName(args.listMailbox(), ctx));
+    patterns.push(decodeListPattern(args.listMailbox(), ctx));
   }
   if (args.trySp()) {
     if (args.keyword('RETURN') !== 'RETURN') throw bad('Expected RETURN');
@@ -90,13 +91,13 @@ export const list: Command<ListArguments> = {
   },
 };
 
-export const lsub: Command<{ reference: string; pattern: string }> = {
+export const lsub: Command<{ reference: string | null; pattern: string | null }> = {
   states: AUTHENTICATED,
   parse(args, ctx) {
     args.sp();
-    const reference = decodeMailboxName(args.astring('reference'), ctx);
+    const reference = decodeListPattern(args.astring('reference'), ctx);
     args.sp();
-    const pattern = decodeMailboxName(args.listMailbox(), ctx);
+    const pattern = decodeListPattern(args.listMailbox(), ctx);
     args.end();
     return { reference, pattern };
   },
@@ -164,10 +165,13 @@ function listAttributes(n: Node, verb: 'LIST' | 'LSUB', options: ListOptions, re
   return [...new Set(attrs)];
 }
 
-async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string, patterns: string[], options: ListOptions): Promise<void> {
+async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string | null, given: (string | null)[], options: ListOptions): Promise<void> {
   const { mailboxes } = session.store;
   const accountId = session.account.id;
   const [all, subscriptions] = await Promise.all([mailboxes.listMailboxes(accountId), mailboxes.listSubscriptions(accountId)]);
+  // A reference or pattern not valid in the client's encoding names no mailbox (Dovecot: OK, nothing listed).
+  const patterns = given.filter((p) => p !== null);
+  if (reference === null || patterns.length === 0) return;
   const matchers = patterns.map((p) => patternMatcher(reference, p));
   for (const n of mailboxTree(all, subscriptions)) {
     if (!matchers.some((m) => m(n.name))) continue;
