@@ -117,3 +117,31 @@ test('RFC 3501 §5.1.3: a name that is not valid modified UTF-7 is refused with 
   // A valid pattern alongside an invalid one still matches.
   assert.deepEqual((await c.ok('LIST "" (&Jjo! INBOX)')).untagged, ['* LIST (\\HasNoChildren) "/" "INBOX"']);
 });
+
+test('RFC 6855 §3 / RFC 3501 §5.1.3: a raw 8-bit name (mbsync) is refused before ENABLE UTF8=ACCEPT, and listed as created after', async () => {
+  // Commands go out in UTF-8; responses read back one character per octet.
+  const name = 'Tëst8bit';
+  const raw = Buffer.from(name).toString('latin1');
+  const c = await f.login();
+  // Dovecot: NO Mailbox name is not valid mUTF-7
+  for (const command of [`CREATE "${name}"`, `SELECT "${name}"`, `STATUS "${name}" (MESSAGES)`, `SUBSCRIBE "${name}"`]) {
+    assert.match((await c.command(command)).status, /^NO Mailbox name has 8-bit characters/, command);
+  }
+  assert.equal(await f.store.mailboxes.getMailbox(f.account.id, 'Tëst8bit'), null);
+  assert.deepEqual((await c.ok(`LIST "" "${name}*"`)).untagged, []);
+  // The modified UTF-7 spelling is the IMAP4rev1 way to name it.
+  await c.ok('CREATE "T&AOs-st7bit"');
+  assert.deepEqual((await c.ok('LIST "" T&AOs-*')).untagged, ['* LIST (\\HasNoChildren) "/" "T&AOs-st7bit"']);
+
+  const u = await f.login();
+  assert.deepEqual((await u.ok('ENABLE UTF8=ACCEPT')).untagged, ['* ENABLED UTF8=ACCEPT']);
+  await u.ok(`CREATE "${name}"`);
+  const tee = Buffer.from('Të').toString('latin1');
+  assert.deepEqual((await u.ok('LIST "" "Të*"')).untagged, [`* LIST (\\HasNoChildren) "/" "${tee}st7bit"`, `* LIST (\\HasNoChildren) "/" "${raw}"`]);
+  assert.match((await u.ok(`SELECT "${name}"`)).status, /^OK/);
+  const rev2 = await f.login();
+  await rev2.ok('ENABLE IMAP4rev2');
+  assert.ok((await rev2.ok(`LIST "" "${name}"`)).untagged.includes(`* LIST (\\HasNoChildren) "/" "${raw}"`));
+  // The IMAP4rev1 session sees it in modified UTF-7.
+  assert.ok((await c.ok('LIST "" T&AOs-*')).untagged.includes('* LIST (\\HasNoChildren) "/" "T&AOs-st8bit"'));
+});
