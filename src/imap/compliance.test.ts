@@ -145,3 +145,43 @@ test('RFC 6855 §3 / RFC 3501 §5.1.3: a raw 8-bit name (mbsync) is refused befo
   // The IMAP4rev1 session sees it in modified UTF-7.
   assert.ok((await c.ok('LIST "" T&AOs-*')).untagged.includes('* LIST (\\HasNoChildren) "/" "T&AOs-st8bit"'));
 });
+
+test('RFC 7162 §3.1: a first CONDSTORE enabling command reports HIGHESTMODSEQ; RFC 4731 §3.2: ESEARCH MIN/MAX give their own MODSEQ', async () => {
+  const box = await f.store.mailboxes.createMailbox(f.account.id, 'modseq');
+  for (let i = 1; i <= 4; i++) await f.deliver(sampleMessage(`q${i}`), { mailbox: 'modseq' });
+  // Each STORE gives its message a new, higher mod-sequence: 1 < 4 < 3 < 2 afterwards.
+  await f.store.mailboxes.storeFlags(box.id, [4], 'add', ['$a']);
+  await f.store.mailboxes.storeFlags(box.id, [3], 'add', ['$a']);
+  await f.store.mailboxes.storeFlags(box.id, [2], 'add', ['$a']);
+  const modseqs = new Map((await f.store.mailboxes.listMessages(box.id)).map((m) => [m.uid, m.modseq]));
+  const highest = (await f.store.mailboxes.status(box.id)).highestModseq;
+  assert.ok(modseqs.get(1)! < modseqs.get(4)! && modseqs.get(4)! < modseqs.get(3)! && modseqs.get(3)! < modseqs.get(2)!);
+
+  const c = await f.login();
+  const selected = await c.ok('SELECT modseq');
+  assert.ok(!selected.untagged.some((u) => u.includes('HIGHESTMODSEQ')), 'no CONDSTORE yet');
+  // Dovecot: * OK [HIGHESTMODSEQ n] Highest / * 1 FETCH (MODSEQ (m))
+  assert.deepEqual((await c.ok('FETCH 1 MODSEQ')).untagged, [`* OK [HIGHESTMODSEQ ${highest}] Highest`, `* 1 FETCH (MODSEQ (${modseqs.get(1)}))`]);
+  assert.deepEqual((await c.ok('FETCH 1 MODSEQ')).untagged, [`* 1 FETCH (MODSEQ (${modseqs.get(1)}))`], 'only the first enabling command');
+
+  const esearch = async (returns: string, criteria: string) => (await c.ok(`SEARCH RETURN (${returns}) ${criteria}`)).untagged.filter((u) => u.startsWith('* ESEARCH'));
+  // RFC 4731 §3.2: a single MIN or MAX: the mod-sequence of the message found.
+  assert.match((await esearch('MIN', 'MODSEQ 1'))[0]!, new RegExp(` MIN 1 MODSEQ ${modseqs.get(1)}$`));
+  assert.match((await esearch('MAX', 'MODSEQ 1'))[0]!, new RegExp(` MAX 4 MODSEQ ${modseqs.get(4)}$`));
+  assert.match((await esearch('MIN', 'MODSEQ 1 KEYWORD $a'))[0]!, new RegExp(` MIN 2 MODSEQ ${modseqs.get(2)}$`));
+  // MIN and MAX alone: the higher of the two; with COUNT or ALL: the highest of all found.
+  assert.match((await esearch('MIN MAX', 'MODSEQ 1 3:4'))[0]!, new RegExp(` MIN 3 MAX 4 MODSEQ ${modseqs.get(3)}$`));
+  assert.match((await esearch('MIN COUNT', 'MODSEQ 1 3:4'))[0]!, new RegExp(` MIN 3 COUNT 2 MODSEQ ${modseqs.get(3)}$`));
+  assert.match((await esearch('ALL', 'MODSEQ 1'))[0]!, new RegExp(` ALL 1:4 MODSEQ ${modseqs.get(2)}$`));
+  const byUid = (await c.ok('UID SEARCH RETURN (MAX) MODSEQ 1 1:3')).untagged[0]!;
+  assert.match(byUid, new RegExp(` UID MAX 3 MODSEQ ${modseqs.get(3)}$`));
+
+  // Other enabling commands report it too: STORE (UNCHANGEDSINCE), SEARCH MODSEQ, STATUS HIGHESTMODSEQ.
+  for (const command of ['STORE 1 (UNCHANGEDSINCE 999999) +FLAGS.SILENT ($b)', 'SEARCH MODSEQ 1', 'STATUS INBOX (HIGHESTMODSEQ)']) {
+    const d = await f.login();
+    await d.ok('SELECT modseq');
+    const reply = await d.ok(command);
+    assert.match(reply.untagged[0]!, /^\* OK \[HIGHESTMODSEQ \d+\] Highest$/, command);
+    assert.equal(reply.untagged.filter((u) => u.includes('[HIGHESTMODSEQ')).length, 1, command);
+  }
+});

@@ -171,6 +171,21 @@ export class ImapSession {
     if (announcement !== '') this.write(announcement);
   }
 
+  /**
+   * Marks a CONDSTORE enabling command (RFC 7162 §3.1). The first one with a mailbox
+   * selected reports the mailbox's HIGHESTMODSEQ, before the command's own responses
+   * (as Dovecot does); the client then knows where its mod-sequences start.
+   */
+  async useCondstore(): Promise<void> {
+    if (this.condstore) return;
+    this.condstoreUsed = true;
+    if (this.state.name !== 'selected') return;
+    const view = this.state.view;
+    const { highestModseq } = await this.store.mailboxes.status(view.mailboxId);
+    this.write(untaggedStatus('OK', 'Highest', `HIGHESTMODSEQ ${highestModseq}`));
+    if (highestModseq > view.highestModseq) view.highestModseq = highestModseq;
+  }
+
   /** Stored flags plus the session's \Recent (RFC 3501 §2.3.2; gone in IMAP4rev2). */
   flagsOf(flags: readonly string[], uid: number): string[] {
     if (this.state.name === 'selected') this.announceKeywords(flags);

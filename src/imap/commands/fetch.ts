@@ -76,7 +76,7 @@ export const fetch: Command<FetchArguments> = {
   parse: parseFetch,
   async run(session, { set, items, changedSince, vanished }, { uid }) {
     if (vanished && !session.qresync) throw bad(Text.vanishedNeeds);
-    if (items.some((i) => i.kind === 'modseq')) session.condstoreUsed = true;
+    if (items.some((i) => i.kind === 'modseq')) await session.useCondstore();
     const plan = planFetch(items);
     const view = session.view;
     const targets = view.resolve(set, uid);
