@@ -185,3 +185,30 @@ test('RFC 7162 §3.1: a first CONDSTORE enabling command reports HIGHESTMODSEQ; 
     assert.equal(reply.untagged.filter((u) => u.includes('[HIGHESTMODSEQ')).length, 1, command);
   }
 });
+
+test('RFC 3501 §2.3.2, §6.3.2: EXAMINE reports the \\Recent messages nobody has claimed, without claiming them', async () => {
+  const c = await f.login();
+  await c.ok('CREATE fresh');
+  await append(c, 'fresh');
+  await append(c, 'fresh');
+  // Dovecot: * 2 EXISTS / * 2 RECENT, and FETCH shows \Recent
+  const examined = await c.ok('EXAMINE fresh');
+  assert.ok(examined.untagged.includes('* 2 EXISTS'));
+  assert.ok(examined.untagged.includes('* 2 RECENT'), examined.untagged.join('\n'));
+  assert.deepEqual((await c.ok('FETCH 1:* FLAGS')).untagged, ['* 1 FETCH (FLAGS (\\Recent))', '* 2 FETCH (FLAGS (\\Recent))']);
+  assert.match((await c.ok('STATUS INBOX (RECENT)')).status, /^OK/);
+  // A message arriving while it is examined is \Recent there too, as long as nobody claims it.
+  await f.deliver(sampleMessage('r3'), { mailbox: 'fresh' });
+  const noop = await c.ok('NOOP');
+  assert.deepEqual(noop.untagged, ['* 3 EXISTS', '* 3 RECENT']);
+  // Nothing was claimed: the first SELECT gets them all, and from then on EXAMINE shows none.
+  const d = await f.login();
+  assert.ok((await d.ok('SELECT fresh')).untagged.includes('* 3 RECENT'));
+  const e = await f.login();
+  assert.ok((await e.ok('EXAMINE fresh')).untagged.includes('* 0 RECENT'));
+  assert.deepEqual((await e.ok('FETCH 1:* FLAGS')).untagged, ['* 1 FETCH (FLAGS ())', '* 2 FETCH (FLAGS ())', '* 3 FETCH (FLAGS ())']);
+  await f.deliver(sampleMessage('r4'), { mailbox: 'fresh' });
+  // d claims it at its next sync; e, asked after, shows it as not recent.
+  assert.deepEqual((await d.ok('NOOP')).untagged, ['* 4 EXISTS', '* 4 RECENT']);
+  assert.deepEqual((await e.ok('NOOP')).untagged, ['* 4 EXISTS', '* 0 RECENT']);
+});

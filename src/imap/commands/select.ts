@@ -109,6 +109,7 @@ async function openMailbox(session: ImapSession, name: string, readOnly: boolean
   }
   const [status, keywords] = await Promise.all([mailboxes.status(mailbox.id), mailboxes.listKeywords(mailbox.id)]);
   view.highestModseq = status.highestModseq;
+  if (readOnly) view.peekRecent(uids, status.recent);
   return { mailbox, view, status, keywords };
 }
 
