@@ -212,3 +212,40 @@ test('RFC 3501 §2.3.2, §6.3.2: EXAMINE reports the \\Recent messages nobody ha
   assert.deepEqual((await d.ok('NOOP')).untagged, ['* 4 EXISTS', '* 4 RECENT']);
   assert.deepEqual((await e.ok('NOOP')).untagged, ['* 4 EXISTS', '* 0 RECENT']);
 });
+
+test('RFC 3501 §6.4.4: SEARCH FROM matches the addresses without comments and folding, with groups, routes and decoded names (as Dovecot)', async () => {
+  const box = await f.store.mailboxes.createMailbox(f.account.id, 'addresses');
+  const froms = [
+    '<user-from (comment)@ (comment) domain.org>',
+    '=?utf-8?q?J=C3=B6rg?= <joerg@example.org>',
+    'Group: a@b.example, "Quoted Name" <c@d.example>;',
+    '<@route.example:routed@final.example>',
+    'user  (Some Comment)\r\n  @ folded.example',
+  ];
+  for (const from of froms) await f.deliver(`From: ${from}\r\nSubject: s\r\n\r\nx\r\n`, { mailbox: box.name });
+  const c = await f.login();
+  await c.ok('SELECT addresses');
+  const search = async (criteria: string) => (await c.ok(`SEARCH ${criteria}`)).untagged[0];
+  // Each expectation is Dovecot 2.3's answer to the same SEARCH over the same messages.
+  const expected: [string, string][] = [
+    ['FROM user-from@domain.org', '* SEARCH 1'],
+    ['FROM "<user-from@domain.org>"', '* SEARCH 1'],
+    ['FROM user-from', '* SEARCH 1'],
+    ['FROM comment', '* SEARCH 5'],
+    ['FROM joerg@example.org', '* SEARCH 2'],
+    ['FROM "=?utf-8?q?J"', '* SEARCH'],
+    ['FROM Group', '* SEARCH 3'],
+    ['FROM a@b.example', '* SEARCH 3'],
+    ['FROM "Quoted Name"', '* SEARCH 3'],
+    ['FROM routed@final.example', '* SEARCH 4'],
+    ['FROM route.example', '* SEARCH 4'],
+    ['FROM user@folded.example', '* SEARCH 5'],
+    ['FROM "Some Comment"', '* SEARCH 5'],
+    ['OR FROM joerg TO nobody', '* SEARCH 2'],
+  ];
+  for (const [criteria, answer] of expected) assert.equal(await search(criteria), answer, criteria);
+  const utf8 = 'Jörg <joerg';
+  const tag = c.nextTag();
+  c.write(`${tag} SEARCH CHARSET UTF-8 FROM {${Buffer.byteLength(utf8)}+}\r\n${utf8}\r\n`);
+  assert.deepEqual(await c.until(tag), { untagged: ['* SEARCH 2'], status: 'OK SEARCH completed' });
+});
