@@ -249,3 +249,18 @@ test('RFC 3501 §6.4.4: SEARCH FROM matches the addresses without comments and f
   c.write(`${tag} SEARCH CHARSET UTF-8 FROM {${Buffer.byteLength(utf8)}+}\r\n${utf8}\r\n`);
   assert.deepEqual(await c.until(tag), { untagged: ['* SEARCH 2'], status: 'OK SEARCH completed' });
 });
+
+test('RFC 5258 §3.5: RECURSIVEMATCH gives a parent CHILDINFO only for subscribed children the patterns do not list themselves', async () => {
+  const c = await f.login();
+  await c.ok('CREATE a/test2/test1');
+  await c.ok('SUBSCRIBE a/test2/test1');
+  const list = async (patterns: string) => (await c.ok(`LIST (SUBSCRIBED RECURSIVEMATCH) "" ${patterns}`)).untagged;
+  // Dovecot: * LIST (\Subscribed) "/" a/test2/test1, nothing for a/test2.
+  assert.deepEqual(await list('(a/test2 a/test2/test1)'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "a/test2/test1"']);
+  assert.deepEqual(await list('a/*'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "a/test2/test1"']);
+  // The child is not listed: the parent is, with CHILDINFO (Dovecot alike, and RFC 5258 §5 example 9).
+  assert.deepEqual(await list('a/test2'), ['* LIST (\\HasChildren) "/" "a/test2" ("CHILDINFO" ("SUBSCRIBED"))']);
+  assert.deepEqual(await list('a/%'), ['* LIST (\\HasChildren) "/" "a/test2" ("CHILDINFO" ("SUBSCRIBED"))']);
+  assert.deepEqual(await list('(a/% a/test2/%)'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "a/test2/test1"']);
+  assert.ok((await list('%')).includes('* LIST (\\HasChildren) "/" "a" ("CHILDINFO" ("SUBSCRIBED"))'));
+});

@@ -173,6 +173,13 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
   const patterns = given.filter((p) => p !== null);
   if (reference === null || patterns.length === 0) return;
   const matchers = patterns.map((p) => patternMatcher(reference, p));
+  // RFC 5258 §3.5: "Servers SHOULD ONLY return a non-matching mailbox name along with
+  // CHILDINFO if at least one matching child is not also being returned" (and §3.4 b):
+  // only parents of subscribed names that match no pattern themselves (as Dovecot).
+  const parentsOfUnlisted = new Set<string>();
+  if (options.recursiveMatch) {
+    for (const name of subscriptions) if (!matchers.some((m) => m(name))) for (const parent of ancestors(name)) parentsOfUnlisted.add(parent);
+  }
   for (const n of mailboxTree(all, subscriptions)) {
     if (!matchers.some((m) => m(n.name))) continue;
     if (options.specialUseOnly && !n.mailbox?.specialUse) continue;
@@ -180,7 +187,7 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
     if (options.subscribedOnly) {
       if (!n.subscribed) {
         // RFC 5258 §3.5 RECURSIVEMATCH / RFC 3501 §6.3.9 LSUB "%": a parent of subscribed names.
-        if (options.recursiveMatch && n.subscribedChild) childInfo = true;
+        if (options.recursiveMatch && n.subscribedChild && parentsOfUnlisted.has(n.name)) childInfo = true;
         else if (verb === 'LSUB' && n.subscribedChild && patterns.some((p) => p.endsWith('%'))) {
           session.write(`* LSUB (\\Noselect) "${DELIMITER}" ${mailboxName(n.name, session.utf8)}\r\n`);
           continue;
