@@ -264,3 +264,35 @@ test('RFC 5258 §3.5: RECURSIVEMATCH gives a parent CHILDINFO only for subscribe
   assert.deepEqual(await list('(a/% a/test2/%)'), ['* LIST (\\HasNoChildren \\Subscribed) "/" "a/test2/test1"']);
   assert.ok((await list('%')).includes('* LIST (\\HasChildren) "/" "a" ("CHILDINFO" ("SUBSCRIBED"))'));
 });
+
+test('RFC 3516: a literal8 APPEND with NUL, 8-bit octets and bare LFs reads back: BINARY[] exactly, BODY[] octet for octet with no NUL in a literal', async () => {
+  await f.store.mailboxes.createMailbox(f.account.id, 'binary');
+  const body = Buffer.from('\x00starts with NUL\nx\x00\xe9y\n\nlast line\n', 'latin1');
+  const single = Buffer.concat([Buffer.from('From: user@domain.org\r\nContent-Type: text/plain\r\nContent-Transfer-Encoding: binary\r\n\r\n'), body]);
+  const text8 = Buffer.from('8-bit \xe9\xff text\nwith bare LFs\n', 'latin1');
+  const multi = Buffer.concat([
+    Buffer.from('From: user@domain.org\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=foo\n\n--foo\nContent-Type: text/plain; charset=iso-8859-1\nContent-Transfer-Encoding: 8bit\n\n'),
+    text8,
+    Buffer.from('\n--foo\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: binary\n\n'),
+    body,
+    Buffer.from('\n--foo--\n'),
+  ]);
+  const c = await f.login();
+  for (const message of [single, multi]) {
+    c.write(Buffer.concat([Buffer.from(`b1 APPEND binary ~{${message.length}+}\r\n`), message, Buffer.from('\r\n')]));
+    assert.match((await c.until('b1')).status, /^OK \[APPENDUID/);
+  }
+  await c.ok('SELECT binary');
+  const latin1 = (b: Buffer) => b.toString('latin1');
+  const dovecotBody = latin1(body).replaceAll('\x00', '\x80'); // Dovecot 2.3 sends 0x80 for NUL outside BINARY[]
+  const fetch = async (n: number, item: string) => (await c.ok(`FETCH ${n} ${item}`)).untagged[0];
+  assert.equal(await fetch(1, 'BODY.PEEK[1]'), `* 1 FETCH (BODY[1] {${body.length}}\r\n${dovecotBody})`);
+  assert.equal(await fetch(1, 'BINARY.PEEK[1]'), `* 1 FETCH (BINARY[1] ~{${body.length}}\r\n${latin1(body)})`);
+  assert.equal(await fetch(1, 'BODY.PEEK[]'), `* 1 FETCH (BODY[] {${single.length}}\r\n${latin1(single).replaceAll('\x00', '\x80')})`);
+  assert.equal(await fetch(1, 'BINARY.PEEK[]'), `* 1 FETCH (BINARY[] ~{${single.length}}\r\n${latin1(single)})`);
+  // Part 1 of the multipart: 8-bit octets and bare LFs exactly as appended.
+  assert.equal(await fetch(2, 'BODY.PEEK[1]'), `* 2 FETCH (BODY[1] {${text8.length}}\r\n${latin1(text8)})`);
+  assert.equal(await fetch(2, 'BINARY.PEEK[2]'), `* 2 FETCH (BINARY[2] ~{${body.length}}\r\n${latin1(body)})`);
+  assert.equal(await fetch(2, 'BODY.PEEK[2]<1.14>'), `* 2 FETCH (BODY[2]<1> {14}\r\nstarts with NU)`);
+  assert.equal(await fetch(2, 'RFC822.SIZE'), `* 2 FETCH (RFC822.SIZE ${multi.length})`);
+});
