@@ -179,6 +179,11 @@ export class ImapSession {
   async useCondstore(): Promise<void> {
     if (this.condstore) return;
     this.condstoreUsed = true;
+    await this.reportHighestModseq();
+  }
+
+  /** "* OK [HIGHESTMODSEQ n]" for the selected mailbox, if any (RFC 7162 §3.1.2.1). */
+  async reportHighestModseq(): Promise<void> {
     if (this.state.name !== 'selected') return;
     const view = this.state.view;
     const { highestModseq } = await this.store.mailboxes.status(view.mailboxId);
