@@ -103,7 +103,9 @@ test('RFC 3501 §5.1.3: a name that is not valid modified UTF-7 is refused with 
   // Dovecot: NO Mailbox name is not valid mUTF-7 (for each of these).
   for (const command of ['SELECT &Jjo!', 'EXAMINE "&Jjo!"', 'SELECT inbox&', 'SELECT &AGE-', 'STATUS &Jjo! (MESSAGES)', 'CREATE &Jjo!', 'DELETE &Jjo!', 'RENAME &Jjo! x', 'RENAME INBOX &-&', 'SUBSCRIBE &Jjo!', 'COPY 1 &Jjo!']) {
     if (command.startsWith('COPY')) await c.ok('SELECT INBOX');
-    assert.match((await c.command(command)).status, /^NO Mailbox name is not valid modified UTF-7/, command);
+    const { status } = await c.command(command);
+    assert.match(status, /^NO Mailbox name is not valid modified UTF-7/, command);
+    assert.match(status, /^[\x20-\x7e]*$/, 'resp-text is ASCII (RFC 3501 section 9 TEXT-CHAR)');
   }
   const text = sampleMessage();
   c.write(`m1 APPEND &Jjo! {${text.length}+}\r\n${text}\r\n`);

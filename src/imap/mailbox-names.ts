@@ -39,10 +39,10 @@ function decodeName(bytes: Buffer, client: { readonly utf8: boolean }): string |
     return { refusal: 'Mailbox name is not valid UTF-8' };
   }
   if (!client.utf8) {
-    if (!/^[\x20-\x7e]*$/.test(text)) return { refusal: 'Mailbox name has 8-bit characters: use modified UTF-7 or ENABLE UTF8=ACCEPT first (RFC 3501 §5.1.3, RFC 6855 §3)' };
+    if (!/^[\x20-\x7e]*$/.test(text)) return { refusal: 'Mailbox name has 8-bit characters: use modified UTF-7 or ENABLE UTF8=ACCEPT first (RFC 3501 section 5.1.3, RFC 6855 section 3)' };
     if (text.includes('&')) {
       const decoded = decodeModifiedUtf7(text);
-      if (decoded === null) return { refusal: 'Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)' };
+      if (decoded === null) return { refusal: 'Mailbox name is not valid modified UTF-7 (RFC 3501 section 5.1.3)' };
       text = decoded;
     }
   }

@@ -43,7 +43,7 @@ function parseList(args: ArgParser, ctx: ParseContext): ListArguments {
       else if (option !== 'REMOTE') throw bad(`Unknown LIST selection option ${option}`);
       args.trySp();
     }
-    if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 §3)');
+    if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 section 3)');
     args.sp();
   }
   const reference = decodeListPattern(args.astring('reference'), ctx);
