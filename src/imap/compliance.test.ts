@@ -1,7 +1,8 @@
 // Transcripts of what an outside compliance suite (and mbsync) found (issue 11), each
 // checked against the RFC text and against Dovecot 2.3's answers to the same commands
-// (captured by running /usr/lib/dovecot/imap in PREAUTH mode on a throwaway maildir;
-// the Dovecot lines quoted below are from those runs).
+// (fixtures/dovecot-transcripts.py plays these dialogues against /usr/lib/dovecot/imap
+// in PREAUTH mode on a throwaway maildir; its output is fixtures/dovecot-transcripts.txt,
+// where the Dovecot lines quoted below come from).
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -287,7 +288,10 @@ test('RFC 3516: a literal8 APPEND with NUL, 8-bit octets and bare LFs reads back
   }
   await c.ok('SELECT binary');
   const latin1 = (b: Buffer) => b.toString('latin1');
-  const dovecotBody = latin1(body).replaceAll('\x00', '\x80'); // Dovecot 2.3 sends 0x80 for NUL outside BINARY[]
+  // Outside BINARY[] a NUL goes out as 0x80, as Dovecot 2.3 sends it for a part it stored
+  // as is (it re-encodes a part labelled "binary" to base64 at APPEND, RFC 3516 §4.4; Septet
+  // keeps the octets as appended, so BINARY[] and BODY[] sizes stay those of the APPEND).
+  const dovecotBody = latin1(body).replaceAll('\x00', '\x80');
   const fetch = async (n: number, item: string) => (await c.ok(`FETCH ${n} ${item}`)).untagged[0];
   assert.equal(await fetch(1, 'BODY.PEEK[1]'), `* 1 FETCH (BODY[1] {${body.length}}\r\n${dovecotBody})`);
   assert.equal(await fetch(1, 'BINARY.PEEK[1]'), `* 1 FETCH (BINARY[1] ~{${body.length}}\r\n${latin1(body)})`);
