@@ -4,25 +4,47 @@
 // patterns with "*" and "%" (RFC 3501 §6.3.8).
 
 import { decodeModifiedUtf7 } from './mutf7.ts';
-import { bad, Code, no } from './replies.ts';
+import { Code, no } from './replies.ts';
 import type { ArgParser } from './wire.ts';
 
 export const DELIMITER = '/';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Client octets → a name: UTF-8 as is; ASCII through modified UTF-7 unless the client speaks UTF-8. */
+/**
+ * Client octets → a name: UTF-8 as is when the client speaks UTF-8 (RFC 6855 §3,
+ * RFC 9051 §5.1), otherwise modified UTF-7 (RFC 3501 §5.1.3). A name that is not valid
+ * in the client's encoding is a well-formed argument the server refuses: NO, as
+ * Dovecot answers, not BAD. Raw 8-bit names before ENABLE UTF8=ACCEPT are refused
+ * too (mbsync sends them): taking them would list them back in modified UTF-7 under
+ * another spelling than the client created.
+ */
 export function decodeMailboxName(bytes: Buffer, client: { readonly utf8: boolean }): string {
+  const name = decodeName(bytes, client);
+  if (typeof name !== 'string') throw no(name.refusal);
+  return name;
+}
+
+/** A LIST/LSUB reference or pattern; null when it is not valid in the client's encoding (it then matches nothing). */
+export function decodeListPattern(bytes: Buffer, client: { readonly utf8: boolean }): string | null {
+  const name = decodeName(bytes, client);
+  return typeof name === 'string' ? name : null;
+}
+
+function decodeName(bytes: Buffer, client: { readonly utf8: boolean }): string | { refusal: string } {
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch {
-    throw bad('Mailbox name is not valid UTF-8');
+    return { refusal: 'Mailbox name is not valid UTF-8' };
   }
-  if (!client.utf8 && /^[\x20-\x7e]*$/.test(text) && text.includes('&')) {
-    const decoded = decodeModifiedUtf7(text);
-    if (decoded === null) throw bad('Mailbox name is not valid modified UTF-7 (RFC 3501 §5.1.3)');
-    text = decoded;
+  if (!client.utf8) {
+    if (!/^[\x20-\x7e]*$/.test(text)) return { refusal: 'Mailbox name has 8-bit characters: use modified UTF-7 or ENABLE UTF8=ACCEPT first (RFC 3501 section 5.1.3, RFC 6855 section 3)' };
+    if (text.includes('&')) {
+      const decoded = decodeModifiedUtf7(text);
+      if (decoded === null) return { refusal: 'Mailbox name is not valid modified UTF-7 (RFC 3501 section 5.1.3)' };
+      text = decoded;
+    }
   }
   return canonicalInbox(text);
 }

@@ -13,6 +13,7 @@ export {
   messageOfSection,
   buildEnvelope,
   parseAddressList,
+  addressSearchText,
   createBodyTextDecoder,
   parseMailDate,
   isKnownCharset,

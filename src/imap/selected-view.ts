@@ -31,6 +31,8 @@ export class MailboxView {
   highestModseq: number;
   /** UIDs the last SEARCH ... SAVE remembered (RFC 5182), or null. */
   savedSearch: number[] | null = null;
+  /** Keywords the client has heard in FLAGS (folded -> spelling), see keywords.ts. */
+  readonly keywords = new Map<string, string>();
 
   constructor(mailbox: Mailbox, uids: Uint32Array, readOnly: boolean) {
     this.mailboxId = mailbox.id;
@@ -121,6 +123,17 @@ export class MailboxView {
 
   addRecent(fromUid: number, toUid: number): void {
     if (toUid > fromUid) this.recentRanges.push([fromUid, toUid]);
+  }
+
+  /**
+   * A read-only view (EXAMINE) claims nothing, yet shows as \Recent the messages no
+   * session has claimed (RFC 3501 §2.3.2, §6.3.2; Dovecot does the same): the last
+   * `unclaimed` of the current UIDs, from `fromUid` on (so ranges never overlap).
+   */
+  peekRecent(current: Uint32Array, unclaimed: number, fromUid = 0): void {
+    if (unclaimed <= 0 || current.length === 0) return;
+    const first = current[Math.max(0, current.length - unclaimed)]!;
+    this.addRecent(Math.max(first, fromUid), current[current.length - 1]! + 1);
   }
 
   /** \Recent messages among those the client knows. */

@@ -13,6 +13,7 @@ import type { Account, Store } from '../core/store/types.ts';
 import { readCommand, type ReaderLimits } from './command-reader.ts';
 import { dispatch, replyToSessionEnd } from './dispatch.ts';
 import { capabilityCode } from './capabilities.ts';
+import { newKeywordsAnnouncement } from './keywords.ts';
 import { Code, no, Text, untaggedStatus } from './replies.ts';
 import type { MailboxView } from './selected-view.ts';
 import { UpdateTracker } from './updates.ts';
@@ -159,8 +160,40 @@ export class ImapSession {
     if (this.state.name === 'selected') this.state = { name: 'authenticated', account: this.state.account };
   }
 
+  /**
+   * RFC 3501 §7.2.6: FLAGS and PERMANENTFLAGS naming any keyword of `flags` the client
+   * has not heard yet, written now, so before the response that carries them. flagsOf
+   * calls it; a response that streams (FETCH) calls it before its first octet.
+   */
+  announceKeywords(flags: readonly string[]): void {
+    if (this.state.name !== 'selected') return;
+    const announcement = newKeywordsAnnouncement(this.state.view, flags);
+    if (announcement !== '') this.write(announcement);
+  }
+
+  /**
+   * Marks a CONDSTORE enabling command (RFC 7162 §3.1). The first one with a mailbox
+   * selected reports the mailbox's HIGHESTMODSEQ, before the command's own responses
+   * (as Dovecot does); the client then knows where its mod-sequences start.
+   */
+  async useCondstore(): Promise<void> {
+    if (this.condstore) return;
+    this.condstoreUsed = true;
+    await this.reportHighestModseq();
+  }
+
+  /** "* OK [HIGHESTMODSEQ n]" for the selected mailbox, if any (RFC 7162 §3.1.2.1). */
+  async reportHighestModseq(): Promise<void> {
+    if (this.state.name !== 'selected') return;
+    const view = this.state.view;
+    const { highestModseq } = await this.store.mailboxes.status(view.mailboxId);
+    this.write(untaggedStatus('OK', 'Highest', `HIGHESTMODSEQ ${highestModseq}`));
+    if (highestModseq > view.highestModseq) view.highestModseq = highestModseq;
+  }
+
   /** Stored flags plus the session's \Recent (RFC 3501 §2.3.2; gone in IMAP4rev2). */
   flagsOf(flags: readonly string[], uid: number): string[] {
+    if (this.state.name === 'selected') this.announceKeywords(flags);
     if (this.state.name !== 'selected' || this.rev2 || !this.state.view.isRecent(uid)) return [...flags];
     return [...flags, '\\Recent'];
   }

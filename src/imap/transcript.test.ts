@@ -194,7 +194,7 @@ test('RFC 3501 §6.3: CREATE, hierarchy, RENAME, DELETE, SUBSCRIBE, LSUB, LIST-E
 
 test('RFC 3501 §5.1.3: mailbox names in modified UTF-7, and in UTF-8 after ENABLE UTF8=ACCEPT', async () => {
   const c = await f.login();
-  assert.match((await c.command('CREATE "bad&name"')).status, /^BAD .*modified UTF-7/);
+  assert.match((await c.command('CREATE "bad&name"')).status, /^NO .*modified UTF-7/);
   await c.ok('CREATE "~peter/mail/&U,BTFw-/&ZeVnLIqe-"');
   const list = await c.command('LIST "" "~peter/*"');
   assert.ok(list.untagged.includes('* LIST (\\HasNoChildren) "/" "~peter/mail/&U,BTFw-/&ZeVnLIqe-"'));

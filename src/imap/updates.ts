@@ -111,6 +111,8 @@ export class UpdateTracker {
       if (!view.readOnly) {
         const claim = await mailboxes.claimRecent(view.mailboxId);
         view.addRecent(claim.fromUid, claim.toUid);
+      } else {
+        view.peekRecent(current, (await mailboxes.status(view.mailboxId)).recent, added[0]);
       }
       session.write(`* ${view.exists} EXISTS\r\n`);
       if (!session.rev2) session.write(`* ${view.recentCount()} RECENT\r\n`);

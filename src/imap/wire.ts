@@ -249,7 +249,10 @@ export class ArgParser {
       if (this.tryChar('*')) return '\\*';
       return '\\' + this.atom('flag');
     }
-    return this.atom('flag');
+    const keyword = this.atom('flag');
+    // NIL is an atom by the grammar, but a flag list carrying it reads as nothing to clients.
+    if (keyword.toUpperCase() === 'NIL') throw bad('NIL is not a keyword');
+    return keyword;
   }
 
   /** flag-list = "(" [flag *(SP flag)] ")". */

@@ -82,6 +82,7 @@ export type { MimeParam, RawParam, ParsedContentType, ParsedDisposition } from '
 export { parseContentType, parseContentDisposition, parseLanguageList } from './mime-params.ts';
 export type { AddressListItem, MailboxAddress, GroupAddress } from './address.ts';
 export { parseAddressList } from './address.ts';
+export { addressSearchText } from './address-text.ts';
 export type { MailDate } from './date.ts';
 export { parseMailDate } from './date.ts';
 export type { Envelope, EnvelopeAddress } from './envelope.ts';

@@ -1,5 +1,7 @@
 // COPY (RFC 3501 §6.4.7) and MOVE (RFC 6851), and their UID forms, with COPYUID
-// (RFC 4315 §3). A missing destination is NO [TRYCREATE].
+// (RFC 4315 §3). A missing destination is NO [TRYCREATE]. The destination may be the
+// selected mailbox itself (RFC 6851 §3.3 does not forbid it; Dovecot allows it): the
+// message gets a new UID there, announced by EXISTS, and for MOVE the old one goes.
 
 import { mailboxArg } from '../mailbox-names.ts';
 import { Code, no } from '../replies.ts';
@@ -58,7 +60,6 @@ export const move: Command<CopyArguments> = {
     const { view, targets, destination } = await resolveCopy(session, parsed, uid);
     if (view.readOnly) throw no('The mailbox is open read-only', Code.readOnly);
     if (targets.length === 0) return;
-    if (destination.id === view.mailboxId) throw no('Source and destination are the same mailbox', Code.cannot);
     const result = await session.store.mailboxes.moveMessages(view.mailboxId, targets.map((t) => t.uid), destination.id);
     // RFC 6851 §4.3: COPYUID goes in an untagged OK before the expunges.
     const code = copyUidCode(result);

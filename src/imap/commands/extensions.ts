@@ -21,7 +21,8 @@ export const enable: Command<string[]> = {
     args.end();
     return names;
   },
-  run(session, names) {
+  async run(session, names) {
+    const condstoreBefore = session.condstore;
     const newly: string[] = [];
     for (const key of names) {
       if (!ENABLEABLE.has(key) || session.enabled.has(key as Enableable)) continue;
@@ -34,6 +35,9 @@ export const enable: Command<string[]> = {
       newly.push(key === 'IMAP4REV2' ? 'IMAP4rev2' : key);
     }
     session.write(`* ENABLED${newly.map((n) => ' ' + n).join('')}\r\n`);
+    // RFC 7162 §3.1: ENABLE CONDSTORE is a CONDSTORE enabling command, so with a mailbox
+    // selected it reports HIGHESTMODSEQ (once per session, as every first enabling command).
+    if (!condstoreBefore && session.condstore) await session.reportHighestModseq();
   },
 };
 

@@ -76,7 +76,7 @@ export const fetch: Command<FetchArguments> = {
   parse: parseFetch,
   async run(session, { set, items, changedSince, vanished }, { uid }) {
     if (vanished && !session.qresync) throw bad(Text.vanishedNeeds);
-    if (items.some((i) => i.kind === 'modseq')) session.condstoreUsed = true;
+    if (items.some((i) => i.kind === 'modseq')) await session.useCondstore();
     const plan = planFetch(items);
     const view = session.view;
     const targets = view.resolve(set, uid);
@@ -155,6 +155,8 @@ async function writeFetch(session: ImapSession, seq: number, meta: MessageMeta, 
   } else if (plan.needsHeader) {
     header = await loadHeader(blobs, meta, session.limits.headerReadOctets);
   }
+  // RFC 3501 §7.2.6: a new keyword's FLAGS goes out before this response's first octet.
+  session.announceKeywords(meta.flags);
   const response = new FetchResponse(session, seq, meta, whole);
   for (const item of plan.items) await writeItem(session, response, item, meta, header, tree);
   // RFC 3501 §6.4.5: when FETCH sets \Seen, the new flags are part of the response.

@@ -5,7 +5,7 @@
 
 import type { Mailbox } from '../../core/store/types.ts';
 import { mailboxName } from '../encode.ts';
-import { ancestors, decodeMailboxName, DELIMITER, patternMatcher } from '../mailbox-names.ts';
+import { ancestors, decodeListPattern, DELIMITER, patternMatcher } from '../mailbox-names.ts';
 import { bad } from '../replies.ts';
 import type { ImapSession } from '../session.ts';
 import type { ArgParser } from '../wire.ts';
@@ -22,8 +22,9 @@ interface ListOptions {
 }
 
 interface ListArguments {
-  reference: string;
-  patterns: string[];
+  /** Null (here and in patterns) when not valid in the client's encoding: it matches nothing. */
+  reference: string | null;
+  patterns: (string | null)[];
   options: ListOptions;
 }
 
@@ -42,21 +43,21 @@ function parseList(args: ArgParser, ctx: ParseContext): ListArguments {
       else if (option !== 'REMOTE') throw bad(`Unknown LIST selection option ${option}`);
       args.trySp();
     }
-    if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 §3)');
+    if (options.recursiveMatch && !options.subscribedOnly) throw bad('RECURSIVEMATCH needs another selection option (RFC 5258 section 3)');
     args.sp();
   }
-  const reference = decodeMailboxName(args.astring('reference'), ctx);
+  const reference = decodeListPattern(args.astring('reference'), ctx);
   args.sp();
-  const patterns: string[] = [];
+  const patterns: (string | null)[] = [];
   if (args.tryChar('(')) {
     options.extended = true;
     for (;;) {
-      patterns.push(decodeMailboxName(args.listMailbox(), ctx));
+      patterns.push(decodeListPattern(args.listMailbox(), ctx));
       if (args.tryChar(')')) break;
       args.sp();
     }
   } else {
-    patterns.push(decodeMailboxName(args.listMailbox(), ctx));
+    patterns.push(decodeListPattern(args.listMailbox(), ctx));
   }
   if (args.trySp()) {
     if (args.keyword('RETURN') !== 'RETURN') throw bad('Expected RETURN');
@@ -90,13 +91,13 @@ export const list: Command<ListArguments> = {
   },
 };
 
-export const lsub: Command<{ reference: string; pattern: string }> = {
+export const lsub: Command<{ reference: string | null; pattern: string | null }> = {
   states: AUTHENTICATED,
   parse(args, ctx) {
     args.sp();
-    const reference = decodeMailboxName(args.astring('reference'), ctx);
+    const reference = decodeListPattern(args.astring('reference'), ctx);
     args.sp();
-    const pattern = decodeMailboxName(args.listMailbox(), ctx);
+    const pattern = decodeListPattern(args.listMailbox(), ctx);
     args.end();
     return { reference, pattern };
   },
@@ -164,11 +165,21 @@ function listAttributes(n: Node, verb: 'LIST' | 'LSUB', options: ListOptions, re
   return [...new Set(attrs)];
 }
 
-async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string, patterns: string[], options: ListOptions): Promise<void> {
+async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: string | null, given: (string | null)[], options: ListOptions): Promise<void> {
   const { mailboxes } = session.store;
   const accountId = session.account.id;
   const [all, subscriptions] = await Promise.all([mailboxes.listMailboxes(accountId), mailboxes.listSubscriptions(accountId)]);
+  // A reference or pattern not valid in the client's encoding names no mailbox (Dovecot: OK, nothing listed).
+  const patterns = given.filter((p) => p !== null);
+  if (reference === null || patterns.length === 0) return;
   const matchers = patterns.map((p) => patternMatcher(reference, p));
+  // RFC 5258 §3.5: "Servers SHOULD ONLY return a non-matching mailbox name along with
+  // CHILDINFO if at least one matching child is not also being returned" (and §3.4 b):
+  // only parents of subscribed names that match no pattern themselves (as Dovecot).
+  const parentsOfUnlisted = new Set<string>();
+  if (options.recursiveMatch) {
+    for (const name of subscriptions) if (!matchers.some((m) => m(name))) for (const parent of ancestors(name)) parentsOfUnlisted.add(parent);
+  }
   for (const n of mailboxTree(all, subscriptions)) {
     if (!matchers.some((m) => m(n.name))) continue;
     if (options.specialUseOnly && !n.mailbox?.specialUse) continue;
@@ -176,7 +187,7 @@ async function sendList(session: ImapSession, verb: 'LIST' | 'LSUB', reference: 
     if (options.subscribedOnly) {
       if (!n.subscribed) {
         // RFC 5258 §3.5 RECURSIVEMATCH / RFC 3501 §6.3.9 LSUB "%": a parent of subscribed names.
-        if (options.recursiveMatch && n.subscribedChild) childInfo = true;
+        if (options.recursiveMatch && n.subscribedChild && parentsOfUnlisted.has(n.name)) childInfo = true;
         else if (verb === 'LSUB' && n.subscribedChild && patterns.some((p) => p.endsWith('%'))) {
           session.write(`* LSUB (\\Noselect) "${DELIMITER}" ${mailboxName(n.name, session.utf8)}\r\n`);
           continue;

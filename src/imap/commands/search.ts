@@ -62,16 +62,16 @@ export const search: Command<SearchArguments> = {
   parse: parseSearch,
   async run(session, { returns, program }, { uid, tag }) {
     const view = session.view;
-    const found = await runSearch(session, view, program);
     const needs = searchNeeds(program);
-    if (needs.modseq) session.condstoreUsed = true;
+    if (needs.modseq) await session.useCondstore();
+    const found = await runSearch(session, view, program);
     const numbers = found.map((f) => (uid ? f.uid : f.seq));
 
     if (returns?.has('SAVE')) view.savedSearch = found.map((f) => f.uid);
     // RFC 9051 §6.4.4: IMAP4rev2 answers SEARCH with ESEARCH.
     const esearch = returns !== null || session.rev2;
     if (!esearch) {
-      const modseq = needs.modseq && found.length > 0 ? ` (MODSEQ ${Math.max(...found.map((f) => f.meta?.modseq ?? 0))})` : '';
+      const modseq = needs.modseq && found.length > 0 ? ` (MODSEQ ${found.reduce((highest, f) => Math.max(highest, f.meta?.modseq ?? 0), 0)})` : '';
       await session.send(`* SEARCH${numbers.map((n) => ' ' + n).join('')}${modseq}\r\n`);
       return;
     }
@@ -84,10 +84,27 @@ export const search: Command<SearchArguments> = {
     if (numbers.length > 0 && options.has('MAX')) parts.push(`MAX ${numbers[numbers.length - 1]}`);
     if (options.has('COUNT')) parts.push(`COUNT ${numbers.length}`);
     if (numbers.length > 0 && options.has('ALL')) parts.push(`ALL ${formatNumberSet(numbers)}`);
-    if (needs.modseq && found.length > 0) parts.push(`MODSEQ ${Math.max(...found.map((f) => f.meta?.modseq ?? 0))}`);
+    if (needs.modseq && found.length > 0) parts.push(`MODSEQ ${esearchModseq(found, options)}`);
     await session.send(parts.join(' ') + '\r\n');
   },
 };
+
+/**
+ * RFC 4731 §3.2 / RFC 7162 §3.1.5: with a single MIN or MAX (and no ALL or COUNT), the
+ * mod-sequence of the message it names; with MIN and MAX alone, the higher of those
+ * two; otherwise the highest of every message found.
+ */
+function esearchModseq(found: readonly { meta: MessageMeta | null }[], options: ReadonlySet<string>): number {
+  const modseq = (f: { meta: MessageMeta | null }) => f.meta?.modseq ?? 0;
+  if (!options.has('ALL') && !options.has('COUNT')) {
+    const min = options.has('MIN');
+    const max = options.has('MAX');
+    if (min && max) return Math.max(modseq(found[0]!), modseq(found[found.length - 1]!));
+    if (min) return modseq(found[0]!);
+    if (max) return modseq(found[found.length - 1]!);
+  }
+  return found.reduce((highest, f) => Math.max(highest, modseq(f)), 0);
+}
 
 /** Evaluates the program over the messages the client knows, ascending. */
 async function runSearch(session: ImapSession, view: MailboxView, program: SearchKey): Promise<{ seq: number; uid: number; meta: MessageMeta | null }[]> {

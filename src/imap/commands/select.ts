@@ -2,9 +2,10 @@
 // and QRESYNC parameters (RFC 7162 §3.1.8, §3.2.5), and leaving a mailbox: CLOSE
 // (RFC 3501 §6.4.2), UNSELECT (RFC 3691) and CHECK (RFC 3501 §6.4.1).
 
-import { SYSTEM_FLAGS } from '../../core/store/names.ts';
+import { foldCase } from '../../core/store/names.ts';
 import type { Mailbox, MailboxStatus } from '../../core/store/types.ts';
 import { flagList, mailboxName } from '../encode.ts';
+import { flagsAnnouncement } from '../keywords.ts';
 import { mailboxArg } from '../mailbox-names.ts';
 import { bad, Code, no, untaggedStatus } from '../replies.ts';
 import { MailboxView } from '../selected-view.ts';
@@ -108,15 +109,14 @@ async function openMailbox(session: ImapSession, name: string, readOnly: boolean
   }
   const [status, keywords] = await Promise.all([mailboxes.status(mailbox.id), mailboxes.listKeywords(mailbox.id)]);
   view.highestModseq = status.highestModseq;
+  if (readOnly) view.peekRecent(uids, status.recent);
   return { mailbox, view, status, keywords };
 }
 
 /** The untagged responses of a successful SELECT/EXAMINE (RFC 3501 §6.3.1, RFC 9051 §6.3.2). */
 function sendSelectResponses(session: ImapSession, mailbox: Mailbox, view: MailboxView, status: MailboxStatus, keywords: readonly string[]): void {
-  const flags = [...SYSTEM_FLAGS, ...keywords];
-  session.write(`* FLAGS ${flagList(flags)}\r\n`);
-  // RFC 3501 §7.1: "\*" says clients may create new keywords.
-  session.write(untaggedStatus('OK', view.readOnly ? 'No permanent flags permitted' : 'Flags permitted', `PERMANENTFLAGS ${flagList(view.readOnly ? [] : [...flags, '\\*'])}`));
+  for (const keyword of keywords) view.keywords.set(foldCase(keyword), keyword);
+  session.write(flagsAnnouncement(view));
   session.write(`* ${view.exists} EXISTS\r\n`);
   if (!session.rev2) {
     session.write(`* ${view.recentCount()} RECENT\r\n`);

@@ -57,7 +57,7 @@ export async function statusLine(session: ImapSession, mailbox: Mailbox, items: 
         break;
       }
       case 'HIGHESTMODSEQ':
-        session.condstoreUsed = true;
+        await session.useCondstore();
         parts.push(`HIGHESTMODSEQ ${status.highestModseq}`);
         break;
     }

@@ -48,7 +48,7 @@ export const store: Command<StoreArguments> = {
   noExpunge: true,
   parse: parseStore,
   async run(session, { set, unchangedSince, mode, silent, flags }, { uid }) {
-    if (unchangedSince !== undefined) session.condstoreUsed = true;
+    if (unchangedSince !== undefined) await session.useCondstore();
     const view = session.view;
     if (view.readOnly) throw no('The mailbox is open read-only', Code.readOnly);
     const targets = view.resolve(set, uid);

@@ -41,7 +41,7 @@ export class FetchResponse {
         this.text += 'NIL';
         return;
       case 'bytes':
-        return this.bytesLiteral(source.data, partial);
+        return this.bytesLiteral(binary ? source.data : withoutNul(source.data), partial);
       case 'range':
         if (await this.prefetchedLiteral(source, partial, binary)) return;
         return this.rangeLiteral(source, partial, binary);
@@ -78,7 +78,7 @@ export class FetchResponse {
     const slice = partial ? data.subarray(from, Math.min(from + partial.count, data.length)) : data;
     this.text += binary && slice.includes(0) ? `~{${slice.length}}\r\n` : `{${slice.length}}\r\n`;
     await this.flush();
-    await this.session.send(slice);
+    await this.session.send(binary ? slice : withoutNul(slice));
     return true;
   }
 
@@ -92,7 +92,7 @@ export class FetchResponse {
     }
     this.text += binary && (await this.hasNul(start, end)) ? `~{${end - start}}\r\n` : `{${end - start}}\r\n`;
     await this.flush();
-    if (end > start) for await (const chunk of blobs.read(this.meta.blobId, { start, end })) await this.session.send(chunk as Buffer);
+    if (end > start) for await (const chunk of blobs.read(this.meta.blobId, { start, end })) await this.session.send(binary ? (chunk as Buffer) : withoutNul(chunk as Buffer));
   }
 
   /** Transfer-decoded (BINARY): one pass to learn the size, one to send. */
@@ -122,6 +122,19 @@ export class FetchResponse {
     for await (const chunk of this.session.store.blobs.read(this.meta.blobId, { start, end })) if ((chunk as Buffer).includes(0)) return true;
     return false;
   }
+}
+
+/**
+ * RFC 9051 §4.3 / RFC 3501 §9 (CHAR8 is %x01-ff): a literal outside BINARY[] never
+ * carries NUL, and clients that keep strings as C strings cut them there. Dovecot sends
+ * 0x80 in its place, octet for octet, so sizes and offsets stay true; BINARY[] still
+ * returns the exact octets (as literal8). Bare LFs and 8-bit octets go out as stored.
+ */
+export function withoutNul(chunk: Buffer): Buffer {
+  if (!chunk.includes(0)) return chunk;
+  const copy = Buffer.from(chunk);
+  for (let i = copy.indexOf(0); i >= 0; i = copy.indexOf(0, i + 1)) copy[i] = 0x80;
+  return copy;
 }
 
 /** Decoded content with NUL or 8-bit octets goes as literal8 "~{n}" (RFC 3516 §4.2; Dovecot does so for 8-bit too). */

@@ -6,7 +6,7 @@
 
 import type { BlobStore, MessageMeta } from '../../core/store/types.ts';
 import { loadHeader, loadTree, type HeaderInfo } from '../fetch/message-source.ts';
-import { createBodyTextDecoder, decodeHeaderValue, parseMailDate, type MimePart } from '../mime.ts';
+import { addressSearchText, createBodyTextDecoder, decodeHeaderValue, parseMailDate, type MimePart } from '../mime.ts';
 import { inRanges } from '../sequence-set.ts';
 import type { CalendarDay, SearchKey } from './parse.ts';
 
@@ -57,6 +57,11 @@ class Content {
   async fieldValues(name: string): Promise<string[]> {
     const { fields } = await this.headerInfo();
     return fields.filter((f) => f.lowerName === name).map((f) => decodeHeaderValue(f.value));
+  }
+  /** Each field's address list in its normalised form (its decoded value when it holds no address). */
+  async addressTexts(name: string): Promise<string[]> {
+    const { fields } = await this.headerInfo();
+    return fields.filter((f) => f.lowerName === name).map((f) => addressSearchText(f.value) ?? decodeHeaderValue(f.value));
   }
   async headerText(): Promise<string> {
     const { fields } = await this.headerInfo();
@@ -143,8 +148,9 @@ export async function matches(key: SearchKey, c: Candidate, ctx: SearchContext, 
       return values.some((v) => fold(v).includes(needle));
     }
     case 'address': {
+      // Comments, folding and encodings removed (core/mime/address-text.ts), as Dovecot matches.
       const needle = fold(key.value);
-      return (await content.fieldValues(key.field)).some((v) => fold(v).includes(needle));
+      return (await content.addressTexts(key.field)).some((v) => fold(v).includes(needle));
     }
     case 'body':
       return content.bodyContains(fold(key.value));
