@@ -291,7 +291,12 @@ export interface BlobWriter {
   write(chunk: Buffer): Promise<void>;
   /** Bytes written so far. */
   readonly size: number;
-  /** Flushes and fsyncs the body; after this resolves the bytes survive a crash. */
+  /**
+   * Ends the body. A file body is fsynced: after this resolves the bytes survive a
+   * crash. A small body a backend keeps with its metadata (SQLite: inline-blobs.ts)
+   * becomes durable in the same commit as the first delivery that refers to it; either
+   * way a delivery that resolved has its body durable.
+   */
   commit(): Promise<{ blobId: string; size: number }>;
   /**
    * Removes whatever was written. Safe to call after a failed write or twice. After a
@@ -363,6 +368,11 @@ export interface MessageStore {
    * client's internal date; result.local[0].uid is the APPENDUID (RFC 4315 §3).
    */
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /**
+   * Several deliveries in one transaction: all recorded, or none when any is refused
+   * (IMAP MULTIAPPEND, RFC 3502 §6.3.11). Results in the order of requests.
+   */
+  deliverMany(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]>;
 }
 
 // ---------------------------------------------------------------------------

@@ -103,8 +103,10 @@ test('sqlite: a temp blob left by a dead writer is removed at open; a committed 
   withDataDir(async (dataDir) => {
     let store = await openSqliteStore({ dataDir, fsync: false });
     const eve = await store.accounts.addUser('eve@example.org', 'h');
-    // A blob committed, but the metadata commit never happened (crash in between).
+    // Blobs committed, but the metadata commit never happened (crash in between): a
+    // small one lives only in memory until its delivery, a large one is a file.
     const orphan = await putBlob(store, 'never delivered');
+    const largeOrphan = await putBlob(store, 'x'.repeat(70_000));
     await store.close();
     // A writer that died mid-message (pid 999999999 cannot exist).
     const leftover = path.join(dataDir, 'blobs', 'ab', `.tmp-999999999-ab${'0'.repeat(30)}`);
@@ -116,7 +118,8 @@ test('sqlite: a temp blob left by a dead writer is removed at open; a committed 
         assert.deepEqual(await store.mailboxes.listMessages(mailbox.id), []);
       }
       assert.equal(await store.mailboxes.usage(eve.id), 0);
-      assert.ok((await store.blobs.readAll(orphan.blobId)).length > 0, 'the orphan is garbage on disk, not a message');
+      await assert.rejects(store.blobs.readAll(orphan.blobId), /no blob/, 'a small body never delivered leaves nothing');
+      assert.ok((await store.blobs.readAll(largeOrphan.blobId)).length > 0, 'the large orphan is garbage on disk, not a message');
     } finally {
       await store.close();
     }
