@@ -3,6 +3,7 @@
 // sections of this account), over the memory store and over SQLite (small bodies kept
 // in the database, large ones as files).
 
+import { execFile } from 'node:child_process';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -10,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openSqliteStore } from '../core/store/sqlite/sqlite-store.ts';
 import type { Store } from '../core/store/types.ts';
-import { ImapFixture, sampleMessage, USER } from './test-support.ts';
+import { ImapFixture, PASSWORD, sampleMessage, USER } from './test-support.ts';
 
 let f: ImapFixture;
 before(async () => {
@@ -155,6 +156,48 @@ test('over SQLite: MULTIAPPEND of a small (inline) and a large (file) body reads
     assert.equal((await c.command('FETCH 1 BODY.PEEK[TEXT]<0.5>')).untagged[0], '* 1 FETCH (BODY[TEXT]<0> {5}\r\nHi th)');
     assert.match((await c.command(`APPEND INBOX {${size(small)}+}\r\n${small} {${size(large)}+}\r\n${large} (\\*) {${size(small)}+}\r\n${small}`)).status, /^BAD /);
     assert.equal(await messageCount(g, 'INBOX'), 2);
+  } finally {
+    await g?.close();
+    await store?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('python imaplib over SQLite: APPEND of inline and file bodies with flags and dates reads back byte for byte', async () => {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'septet-append-py-'));
+  let store: Store | null = null;
+  let g: ImapFixture | null = null;
+  try {
+    store = await openSqliteStore({ dataDir, fsync: true });
+    g = await ImapFixture.start({ store });
+    const program = `
+import imaplib, json, sys
+c = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
+c.login(sys.argv[2], sys.argv[3])
+out = {'codes': []}
+bodies = [b'Subject: small\\r\\n\\r\\nsmall body\\r\\n', b'Subject: large\\r\\n\\r\\n' + (b'z' * 98 + b'\\r\\n') * 3000]
+for i, body in enumerate(bodies):
+    typ, data = c.append('INBOX', '(\\\\Flagged)' if i else None, imaplib.Time2Internaldate(1600000000 + i), body)
+    out['codes'].append([typ, data[0].decode()])
+c.select('INBOX')
+same = []
+for n, body in enumerate(bodies, 1):
+    typ, data = c.fetch(str(n), '(FLAGS INTERNALDATE BODY.PEEK[])')
+    same.append(data[0][1] == body)
+    out.setdefault('meta', []).append(data[0][0].decode())
+out['same'] = same
+c.logout()
+print(json.dumps(out))
+`;
+    const { stdout } = await new Promise<{ stdout: string }>((resolve, reject) => {
+      execFile('/usr/bin/python3', ['-c', program, String(g!.port), USER, PASSWORD], { timeout: 30_000 }, (error, stdout, stderr) => (error ? reject(new Error(stderr || String(error))) : resolve({ stdout })));
+    });
+    const out = JSON.parse(stdout) as { codes: [string, string][]; same: boolean[]; meta: string[] };
+    assert.deepEqual(out.codes.map(([typ]) => typ), ['OK', 'OK']);
+    assert.match(out.codes[0]![1], /^\[APPENDUID \d+ 1\]/);
+    assert.match(out.codes[1]![1], /^\[APPENDUID \d+ 2\]/);
+    assert.deepEqual(out.same, [true, true]);
+    assert.match(out.meta[1]!, /FLAGS \(\\Flagged \\Recent\) INTERNALDATE "13-Sep-2020 12:26:41 \+0000"/);
   } finally {
     await g?.close();
     await store?.close();
