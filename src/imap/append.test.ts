@@ -204,3 +204,19 @@ print(json.dumps(out))
     await rm(dataDir, { recursive: true, force: true });
   }
 });
+
+test('APPEND into the selected mailbox: EXISTS and RECENT follow, the messages are \\Recent here and for no other session', async () => {
+  const c = await f.login();
+  await c.ok('CREATE recentbox');
+  await c.ok('SELECT recentbox');
+  const m = sampleMessage('recent');
+  const appended = await c.command(`APPEND recentbox {${size(m)}+}\r\n${m} {${size(m)}+}\r\n${m}`);
+  assert.deepEqual(appended.untagged, ['* 2 EXISTS', '* 2 RECENT']);
+  assert.deepEqual((await c.command('FETCH 1:2 FLAGS')).untagged, ['* 1 FETCH (FLAGS (\\Recent))', '* 2 FETCH (FLAGS (\\Recent))']);
+  // A message another session delivers meanwhile is claimed by the next announcement.
+  await f.deliver(sampleMessage('from smtp'), { mailbox: 'recentbox' });
+  assert.deepEqual((await c.command('NOOP')).untagged, ['* 3 EXISTS', '* 3 RECENT']);
+  const d = await f.login();
+  const other = await d.command('SELECT recentbox');
+  assert.ok(other.untagged.includes('* 0 RECENT'), other.untagged.join(' | '));
+});

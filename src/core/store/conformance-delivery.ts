@@ -71,16 +71,34 @@ export function runDeliveryConformance(withStore: WithStore): void {
         if (event.kind === 'append' && event.mailboxId === inbox.id) heard.push(...event.uids);
       });
       const blobs = await Promise.all([bodyOf(10, 1), bodyOf(70_000, 2), bodyOf(20, 3)].map((b) => putBlob(store, b)));
-      const results = await store.messages.deliverMany(
+      const { delivered: results, recent } = await store.messages.deliverMany(
         blobs.map(({ blobId, size }, i) => ({ blobId, size, internalDate: new Date(), local: [{ accountId: user.id, flags: i === 0 ? ['\\Seen', '$First'] : [] }] })),
       );
       assert.deepEqual(results.map((r) => r.local[0]!.uid), [1, 2, 3]);
+      assert.equal(recent, null, 'no claim asked for');
       assert.deepEqual(heard, [1, 2, 3]);
       const listed = await store.mailboxes.listMessages(inbox.id);
       assert.deepEqual(listed.map((m) => m.blobId), blobs.map((b) => b.blobId));
       assert.deepEqual(listed[0]!.flags, ['\\Seen', '$First']);
       for (const [i, { blobId }] of blobs.entries()) assert.equal((await store.blobs.readAll(blobId)).length, [10, 70_000, 20][i]);
       stop();
+    }));
+
+    test('deliverMany with claimRecentIn claims \\Recent in the same step: the appended and any unclaimed before', withStore(async (store) => {
+      const user = await store.accounts.addUser('claim@example.org', 'h');
+      const inbox = (await store.mailboxes.getMailbox(user.id, 'INBOX'))!;
+      await store.mailboxes.claimRecent(inbox.id);
+      const earlier = await putBlob(store, 'delivered by SMTP meanwhile');
+      await store.messages.deliver({ ...earlier, internalDate: new Date(), local: [{ accountId: user.id }] });
+      const mine = await Promise.all(['one', 'two'].map((b) => putBlob(store, b)));
+      const { delivered, recent } = await store.messages.deliverMany(
+        mine.map((b) => ({ ...b, internalDate: new Date(), local: [{ accountId: user.id }] })),
+        { claimRecentIn: inbox.id },
+      );
+      assert.deepEqual(delivered.map((d) => d.local[0]!.uid), [2, 3]);
+      assert.deepEqual(recent, { fromUid: 1, toUid: 4, count: 3 });
+      assert.equal((await store.mailboxes.status(inbox.id)).recent, 0, 'nothing left for another session to claim');
+      assert.equal((await store.mailboxes.claimRecent(inbox.id)).count, 0);
     }));
 
     test('deliverMany records nothing when one of them is refused (quota, or an unknown mailbox)', withStore(async (store) => {
@@ -97,7 +115,7 @@ export function runDeliveryConformance(withStore: WithStore): void {
       assert.equal((await store.mailboxes.status(inbox.id)).messages, 0);
       assert.equal((await store.mailboxes.getMailbox(user.id, 'INBOX'))!.uidNext, inbox.uidNext, 'no UID was used');
       // The bodies were not taken: the caller may still deliver them.
-      const done = await store.messages.deliverMany([request(fits)]);
+      const { delivered: done } = await store.messages.deliverMany([request(fits)]);
       assert.equal(done[0]!.local[0]!.uid, 1);
       assert.equal((await store.blobs.readAll(fits.blobId)).length, 60);
     }));

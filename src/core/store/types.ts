@@ -370,9 +370,12 @@ export interface MessageStore {
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
   /**
    * Several deliveries in one transaction: all recorded, or none when any is refused
-   * (IMAP MULTIAPPEND, RFC 3502 §6.3.11). Results in the order of requests.
+   * (IMAP MULTIAPPEND, RFC 3502 §6.3.11). Results in the order of requests. With
+   * claimRecentIn, the same transaction then does claimRecent(claimRecentIn): an IMAP
+   * session appending to the mailbox it has selected claims its own messages' \Recent
+   * (RFC 3501 §2.3.2) without a second commit.
    */
-  deliverMany(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]>;
+  deliverMany(requests: readonly DeliveryRequest[], options?: { claimRecentIn?: number }): Promise<{ delivered: DeliveryResult[]; recent: RecentClaim | null }>;
 }
 
 // ---------------------------------------------------------------------------

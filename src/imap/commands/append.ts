@@ -60,10 +60,16 @@ export const append: Command<AppendArguments> = {
         internalDate: m.internalDate,
         local: [{ accountId: session.account.id, mailbox: mailbox.name, flags: m.flags }],
       }));
-      const delivered = await session.store.messages.deliverMany(requests);
+      // Into the mailbox this session has selected read-write: it is the first to hear of
+      // these messages, so it claims their \Recent (RFC 3501 §2.3.2) in the same commit.
+      const view = session.state.name === 'selected' && session.state.view.mailboxId === mailbox.id ? session.state.view : null;
+      const claimRecentIn = view && !view.readOnly ? mailbox.id : undefined;
+      const { delivered, recent } = await session.store.messages.deliverMany(requests, claimRecentIn === undefined ? {} : { claimRecentIn });
       const uids = delivered.map((d) => d.local[0]!.uid);
-      const target = delivered[0]!.local[0]!;
-      if (session.state.name === 'selected' && session.state.view.mailboxId === target.mailboxId) session.state.view.membershipChanged = true;
+      if (view) {
+        if (recent) view.addRecent(recent.fromUid, recent.toUid);
+        view.membershipChanged = true;
+      }
       // RFC 4315 §3: APPENDUID uidvalidity uid-set (a set for MULTIAPPEND).
       return { code: `APPENDUID ${mailbox.uidValidity} ${uidSet(uids)}` };
     } catch (error) {

@@ -202,12 +202,16 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
     async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
       return recordDelivery(request, checkDelivery(request, new Map()));
     },
-    async deliverMany(requests: readonly DeliveryRequest[]): Promise<DeliveryResult[]> {
+    async deliverMany(requests: readonly DeliveryRequest[], options: { claimRecentIn?: number } = {}) {
       // RFC 3502: all or none. Usage only grows by what this call adds, so one pass of
       // checks with the running totals sees what recording them one by one would.
       const added = new Map<number, number>();
       const checked = requests.map((request) => checkDelivery(request, added));
-      return requests.map((request, i) => recordDelivery(request, checked[i]!));
+      if (options.claimRecentIn !== undefined) ctx.requireMailbox(options.claimRecentIn);
+      const delivered = requests.map((request, i) => recordDelivery(request, checked[i]!));
+      // Called without awaiting in between: nothing else runs before the claim.
+      const recent = options.claimRecentIn === undefined ? null : await mailboxes.claimRecent(options.claimRecentIn);
+      return { delivered, recent };
     },
   };
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, MailboxesEvent } from '../../bus/bus.ts';
 import { applyFlags, canonicalFlags, DEFAULT_MAILBOXES, domainOf, hasSeen, INLINE_BLOB_ID_PATTERN, newKeywords, normalizeAddress, normalizeMailboxName } from '../names.ts';
-import { StoreError, type Account, type Alias, type DeliveryRequest, type DeliveryResult, type Mailbox } from '../types.ts';
+import { StoreError, type Account, type Alias, type DeliveryRequest, type DeliveryResult, type Mailbox, type RecentClaim } from '../types.ts';
 import {
   checkQuota,
   Db,
@@ -227,7 +227,7 @@ const accountWriteOperations = {
   },
 
   /** Several messages in one savepoint: all recorded or none (IMAP MULTIAPPEND, RFC 3502 §6.3.11). */
-  deliverMany(db: Db, requests: DeliveryRequest[], bodies: (Uint8Array | null)[]): WriteOutcome<DeliveryResult[]> {
+  deliverMany(db: Db, requests: DeliveryRequest[], bodies: (Uint8Array | null)[], claimRecentIn: number | null): WriteOutcome<{ delivered: DeliveryResult[]; recent: RecentClaim | null }> {
     const results: DeliveryResult[] = [];
     const events: ChangeEvent[] = [];
     requests.forEach((request, i) => {
@@ -235,7 +235,8 @@ const accountWriteOperations = {
       results.push(outcome.value);
       events.push(...((outcome.events ?? []) as ChangeEvent[]));
     });
-    return { value: results, events };
+    const recent = claimRecentIn === null ? null : mailboxWriteOperations.claimRecent(db, claimRecentIn).value;
+    return { value: { delivered: results, recent }, events };
   },
 
   /** A body in the database that its delivery did not take (the abort path): removed unless referenced. */

@@ -140,8 +140,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       blobs.stored(request.blobId);
       return result;
     },
-    async deliverMany(requests) {
-      const results = await write('deliverMany', [...requests], requests.map((r) => blobs.bodyToStore(r.blobId)));
+    async deliverMany(requests, options = {}) {
+      const results = await write('deliverMany', [...requests], requests.map((r) => blobs.bodyToStore(r.blobId)), options.claimRecentIn ?? null);
       for (const request of requests) blobs.stored(request.blobId);
       return results;
     },
