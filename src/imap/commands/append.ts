@@ -6,7 +6,7 @@
 // never sent. Every message of the command is recorded by one deliverMany(): one
 // transaction, one fsync (small bodies ride in it too, see store/sqlite/inline-blobs.ts).
 
-import { StoreError, type BlobWriter, type DeliveryRequest, type Mailbox } from '../../core/store/types.ts';
+import { StoreError, type BlobWriter, type DeliveryRequest, type QuotaUsage } from '../../core/store/types.ts';
 import { canonicalFlags } from '../../core/store/names.ts';
 import type { PendingLiteral } from '../command-reader.ts';
 import { mailboxArg } from '../mailbox-names.ts';
@@ -20,7 +20,6 @@ interface AppendArguments {
   name: string;
   /** Positioned after the mailbox name: the messages are read while they stream in. */
   args: ArgParser;
-  utf8: boolean;
 }
 
 /** A message of the command whose body is committed, waiting for the one delivery of all. */
@@ -40,19 +39,22 @@ const URL_LITERAL_OCTETS = 8192;
 function parseAppend(args: ArgParser, ctx: ParseContext): AppendArguments {
   args.sp();
   const name = mailboxArg(args, ctx);
-  return { name, args, utf8: ctx.utf8 };
+  return { name, args };
 }
 
 export const append: Command<AppendArguments> = {
   states: AUTHENTICATED,
   parse: parseAppend,
-  async run(session, { name, args, utf8 }, { literal }) {
-    const reader = new AppendReader(session, args, literal, utf8);
-    const mailbox = await findTarget(session, name);
+  async run(session, { name, args }, { literal }) {
+    const { mailboxes } = session.store;
+    // Both before the first "+", in one round trip to the store.
+    const [mailbox, quota] = await Promise.all([mailboxes.getMailbox(session.account.id, name), mailboxes.quota(session.account.id)]);
+    if (!mailbox) throw no('No such mailbox', Code.tryCreate);
+    const reader = new AppendReader(session, args, literal, quota);
     const received: Received[] = [];
     try {
       do {
-        received.push(await reader.message(mailbox, received.reduce((sum, m) => sum + m.size, 0)));
+        received.push(await reader.message(received.reduce((sum, m) => sum + m.size, 0)));
       } while (!reader.atEnd());
       const requests: DeliveryRequest[] = received.map((m) => ({
         blobId: m.blobId,
@@ -80,12 +82,6 @@ export const append: Command<AppendArguments> = {
   },
 };
 
-async function findTarget(session: ImapSession, name: string): Promise<Mailbox> {
-  const mailbox = await session.store.mailboxes.getMailbox(session.account.id, name);
-  if (!mailbox) throw no('No such mailbox', Code.tryCreate);
-  return mailbox;
-}
-
 /** "4:6" for 4,5,6 (RFC 4315 §4 uid-set); UIDs of one delivery ascend. */
 function uidSet(uids: number[]): string {
   const parts: string[] = [];
@@ -108,13 +104,14 @@ class AppendReader {
   private args: ArgParser;
   /** The literal that ends the current line, not read yet. */
   private literal: PendingLiteral | null;
-  private readonly utf8: boolean;
+  /** The account's usage when the command began; the store checks again when it records. */
+  private readonly quota: QuotaUsage;
 
-  constructor(session: ImapSession, args: ArgParser, literal: PendingLiteral | null, utf8: boolean) {
+  constructor(session: ImapSession, args: ArgParser, literal: PendingLiteral | null, quota: QuotaUsage) {
     this.session = session;
     this.args = args;
     this.literal = literal;
-    this.utf8 = utf8;
+    this.quota = quota;
   }
 
   atEnd(): boolean {
@@ -122,7 +119,7 @@ class AppendReader {
   }
 
   /** SP [flag-list SP] [date-time SP] append-data, committed to a blob. */
-  async message(mailbox: Mailbox, sizeSoFar: number): Promise<Received> {
+  async message(sizeSoFar: number): Promise<Received> {
     const { args } = this;
     args.sp();
     let flags: string[] = [];
@@ -138,7 +135,7 @@ class AppendReader {
     flags = checkFlags(flags);
     if (args.peek() === 0x7b || args.peek() === 0x7e) {
       const size = this.literalSize();
-      await checkBeforeContinuation(this.session, mailbox, sizeSoFar + size, size);
+      this.checkBeforeContinuation(sizeSoFar + size, size);
       const writer = await this.session.store.blobs.create();
       const body = await this.streamInto(writer);
       return { ...body, flags, internalDate };
@@ -151,7 +148,7 @@ class AppendReader {
     try {
       for (let first = true; !this.args.tryChar(')'); first = false) {
         if (!first) this.args.sp();
-        await this.catPart(writer, mailbox, sizeSoFar);
+        await this.catPart(writer, sizeSoFar);
       }
     } catch (error) {
       await writer.abort().catch(() => {});
@@ -161,15 +158,27 @@ class AppendReader {
     return { ...body, flags, internalDate };
   }
 
+  /**
+   * Size and quota, checked before "+" (RFC 7888 §4 / RFC 4469), so a refused message is
+   * never sent (a non-synchronizing literal is discarded by the dispatcher). `total` is
+   * what the whole command stores once this literal is in.
+   */
+  private checkBeforeContinuation(total: number, size: number): void {
+    const limit = this.session.limits.appendLiteralOctets;
+    if (size > limit) throw no(Text.literalTooBig(limit), Code.tooBig);
+    const { usedBytes, limitBytes } = this.quota;
+    if (limitBytes !== null && usedBytes + total > limitBytes) throw no('Quota exceeded', Code.overQuota);
+  }
+
   /** cat-part = "TEXT" SP literal / "URL" SP astring (RFC 4469 §5). */
-  private async catPart(writer: BlobWriter, mailbox: Mailbox, sizeSoFar: number): Promise<void> {
+  private async catPart(writer: BlobWriter, sizeSoFar: number): Promise<void> {
     const kind = this.args.keyword('TEXT or URL');
     this.args.sp();
     const limit = this.session.limits.appendLiteralOctets;
     if (kind === 'TEXT') {
       const size = this.literalSize();
       if (writer.size + size > limit) throw no(Text.literalTooBig(limit), Code.tooBig);
-      await checkBeforeContinuation(this.session, mailbox, sizeSoFar + writer.size + size, size);
+      this.checkBeforeContinuation(sizeSoFar + writer.size + size, size);
       await this.pipeLiteral((chunk) => writer.write(chunk));
       return;
     }
@@ -238,16 +247,4 @@ function checkFlags(flags: string[]): string[] {
   }
   if (canonical.includes('\\*')) throw bad('\\* is not a flag');
   return canonical;
-}
-
-/**
- * Size and quota, checked before "+" (RFC 7888 §4 / RFC 4469), so a refused message is
- * never sent (a non-synchronizing literal is discarded by the dispatcher). `total` is
- * what the whole command stores once this literal is in.
- */
-async function checkBeforeContinuation(session: ImapSession, mailbox: Mailbox, total: number, size: number): Promise<void> {
-  const limit = session.limits.appendLiteralOctets;
-  if (size > limit) throw no(Text.literalTooBig(limit), Code.tooBig);
-  const quota = await session.store.mailboxes.quota(mailbox.accountId);
-  if (quota.limitBytes !== null && quota.usedBytes + total > quota.limitBytes) throw no('Quota exceeded', Code.overQuota);
 }
