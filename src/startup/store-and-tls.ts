@@ -18,6 +18,7 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     changePollMs: config.store.change_poll_interval_ms,
     changeLogRetentionMs: config.store.change_log_retention * 1000,
     inlineBodyBytes: config.store.inline_body_bytes,
+    inlineMemoryBytes: config.store.inline_memory_bytes,
   });
 }
 

@@ -8,6 +8,10 @@
 // body and metadata durable together, where a file costs a data fsync, a folder fsync
 // and then the commit. A body that is committed but never delivered is removed by
 // delete() (the abort paths) and, as before, never survives a crash.
+//
+// Memory stays flat: all bodies held here at once (being received, or committed and
+// waiting for their delivery) share one budget; a body that does not fit takes the
+// file path from its first octet on, however many clients or MULTIAPPEND messages.
 
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -20,26 +24,60 @@ const WHOLE = 2 ** 31;
 
 export const isInlineBlobId = (blobId: string): boolean => INLINE_BLOB_ID_PATTERN.test(blobId);
 
+/** Octets held in memory by all writers and pending bodies of one store. */
+class MemoryBudget {
+  used = 0;
+  readonly limit: number;
+  constructor(limit: number) {
+    this.limit = limit;
+  }
+  take(octets: number): boolean {
+    if (this.used + octets > this.limit) return false;
+    this.used += octets;
+    return true;
+  }
+  give(octets: number): void {
+    this.used = Math.max(0, this.used - octets);
+  }
+}
+
 export class InlineBlobStore implements BlobStore {
   private readonly files: BlobStore;
   private readonly client: SqliteWorkerClient;
   private readonly limit: number;
   /** Committed small bodies whose delivery has not committed yet. */
   private readonly pending = new Map<string, Buffer>();
+  private readonly budget: MemoryBudget;
 
-  constructor(files: BlobStore, client: SqliteWorkerClient, limit: number) {
+  /** limit: the largest body kept in the database; memoryBudget: all bodies held at once. */
+  constructor(files: BlobStore, client: SqliteWorkerClient, limit: number, memoryBudget: number) {
     this.files = files;
     this.client = client;
     this.limit = limit;
+    this.budget = new MemoryBudget(memoryBudget);
+  }
+
+  /** Octets held in memory now (for tests and the budget's own check). */
+  get heldOctets(): number {
+    return this.budget.used;
   }
 
   async create(): Promise<BlobWriter> {
     if (this.limit <= 0) return this.files.create();
-    return new SpillingWriter(this.files, this.limit, (data) => {
+    return new SpillingWriter(this.files, this.limit, this.budget, (data) => {
       const blobId = `i${randomBytes(16).toString('hex').slice(0, 31)}`;
       this.pending.set(blobId, data);
       return blobId;
     });
+  }
+
+  /** Forgets a pending body and gives its octets back to the budget. */
+  private release(blobId: string): boolean {
+    const data = this.pending.get(blobId);
+    if (!data) return false;
+    this.pending.delete(blobId);
+    this.budget.give(data.length);
+    return true;
   }
 
   /** The octets a delivery must carry for blobId, or null (a file, or already stored). */
@@ -49,7 +87,7 @@ export class InlineBlobStore implements BlobStore {
 
   /** The delivery that carried blobId committed: the database holds it now. */
   stored(blobId: string): void {
-    this.pending.delete(blobId);
+    this.release(blobId);
   }
 
   read(blobId: string, range?: { start: number; end: number }): Readable {
@@ -75,7 +113,7 @@ export class InlineBlobStore implements BlobStore {
   async delete(blobId: string): Promise<void> {
     if (!isInlineBlobId(blobId)) return this.files.delete(blobId);
     // Still pending: no delivery of it committed, so the database has no row to remove.
-    if (this.pending.delete(blobId)) return;
+    if (this.release(blobId)) return;
     await this.client.write('dropInlineBody', blobId);
   }
 
@@ -92,15 +130,18 @@ export class InlineBlobStore implements BlobStore {
 class SpillingWriter implements BlobWriter {
   private readonly files: BlobStore;
   private readonly limit: number;
+  private readonly budget: MemoryBudget;
   private readonly name: (data: Buffer) => string;
   private chunks: Buffer[] = [];
+  /** Octets in chunks, all taken from the budget. */
   private held = 0;
   private file: BlobWriter | null = null;
   private state: 'open' | 'committed' | 'aborted' = 'open';
 
-  constructor(files: BlobStore, limit: number, name: (data: Buffer) => string) {
+  constructor(files: BlobStore, limit: number, budget: MemoryBudget, name: (data: Buffer) => string) {
     this.files = files;
     this.limit = limit;
+    this.budget = budget;
     this.name = name;
   }
 
@@ -111,7 +152,7 @@ class SpillingWriter implements BlobWriter {
   async write(chunk: Buffer): Promise<void> {
     if (this.state !== 'open') throw new StoreError('invalid', `write to a ${this.state} blob`);
     if (this.file) return this.file.write(chunk);
-    if (this.held + chunk.length <= this.limit) {
+    if (this.held + chunk.length <= this.limit && this.budget.take(chunk.length)) {
       // Copied: the caller may reuse its buffer as soon as write() resolves.
       this.chunks.push(Buffer.from(chunk));
       this.held += chunk.length;
@@ -121,6 +162,7 @@ class SpillingWriter implements BlobWriter {
     this.file = file;
     const chunks = this.chunks;
     this.chunks = [];
+    this.budget.give(this.held);
     this.held = 0;
     try {
       for (const held of chunks) await file.write(held);
@@ -140,6 +182,7 @@ class SpillingWriter implements BlobWriter {
     }
     this.state = 'committed';
     const data = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks, this.held);
+    // The octets stay taken from the budget: the store gives them back after the delivery.
     this.chunks = [];
     return { blobId: this.name(data), size: data.length };
   }
@@ -148,6 +191,7 @@ class SpillingWriter implements BlobWriter {
     if (this.state !== 'open') return;
     this.state = 'aborted';
     this.chunks = [];
+    this.budget.give(this.held);
     this.held = 0;
     await this.file?.abort();
   }

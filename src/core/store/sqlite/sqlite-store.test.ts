@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { runStoreConformance } from '../conformance.ts';
 import { MIGRATIONS } from './schema.ts';
+import { InlineBlobStore, isInlineBlobId } from './inline-blobs.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'septet-sqlite-'));
@@ -243,6 +244,38 @@ test('sqlite: the change log holds what committed (not what was refused) and is 
       const after = logged();
       assert.deepEqual(after.map((r) => r.event), [{ kind: 'queue', queueId: queued.queueId, change: 'enqueue' }]);
       assert.ok(after[0]!.id > first.at(-1)!.id, 'ids keep growing after a trim');
+    } finally {
+      await store.close();
+    }
+  }));
+
+test('sqlite: small bodies held in memory share one budget; past it a body is a file, and delivery gives the octets back', () =>
+  withDataDir(async (dataDir) => {
+    const store = await openSqliteStore({ dataDir, fsync: false, inlineBodyBytes: 1000, inlineMemoryBytes: 2500 });
+    try {
+      const held = () => (store.blobs as InlineBlobStore).heldOctets;
+      const user = await store.accounts.addUser('budget@example.org', 'h');
+      const body = 'b'.repeat(1000);
+      const first = await putBlob(store, body);
+      const second = await putBlob(store, body);
+      assert.equal(held(), 2000);
+      const third = await putBlob(store, body);
+      assert.ok(isInlineBlobId(first.blobId) && isInlineBlobId(second.blobId), 'within the budget: in the database');
+      assert.ok(!isInlineBlobId(third.blobId), 'over the budget: a file');
+      assert.equal(held(), 2000);
+      // A writer that spills part way gives back what it held.
+      const writer = await store.blobs.create();
+      await writer.write(Buffer.from('x'.repeat(400)));
+      assert.equal(held(), 2400);
+      await writer.write(Buffer.from('x'.repeat(400)));
+      assert.equal(held(), 2000);
+      const spilled = await writer.commit();
+      assert.ok(!isInlineBlobId(spilled.blobId));
+      await store.messages.deliver({ ...first, internalDate: new Date(), local: [{ accountId: user.id }] });
+      await store.blobs.delete(second.blobId);
+      assert.equal(held(), 0, 'delivery and delete give the octets back');
+      assert.ok(isInlineBlobId((await putBlob(store, body)).blobId), 'room again');
+      assert.equal((await store.blobs.readAll(third.blobId)).toString(), body);
     } finally {
       await store.close();
     }

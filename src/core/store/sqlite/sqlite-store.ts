@@ -37,6 +37,8 @@ export interface SqliteStoreOptions {
   changeLogRetentionMs?: number;
   /** Bodies up to this size live in the database (default 64 KiB; config store.inline_body_bytes; 0 = files only). */
   inlineBodyBytes?: number;
+  /** All small bodies held in memory at once, received but not yet committed (default 32 MiB; config store.inline_memory_bytes). */
+  inlineMemoryBytes?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -65,7 +67,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     },
     log,
   );
-  const blobs = new InlineBlobStore(files, client, options.inlineBodyBytes ?? 65_536);
+  const blobs = new InlineBlobStore(files, client, options.inlineBodyBytes ?? 65_536, options.inlineMemoryBytes ?? 33_554_432);
   client.onChanges = (events) => {
     for (const event of events) bus.publish(event);
   };
