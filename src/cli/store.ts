@@ -21,7 +21,7 @@ export async function withStore<T>(
   // The store's worker starts first, so its code loads before root is given up (the
   // checkout may not be readable by the data directory's owner); setuid then covers
   // the worker thread too.
-  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync, changeLogRetentionMs: config.store.change_log_retention * 1000 });
+  const store = await openSqliteStore({ dataDir, fsync: config.store.fsync, changeLogRetentionMs: config.store.change_log_retention * 1000, inlineBodyBytes: config.store.inline_body_bytes, inlineMemoryBytes: config.store.inline_memory_bytes });
   if (owner) {
     try {
       // A new (or root's) data directory: what root just made goes to the service user.

@@ -32,6 +32,8 @@ const AFTER_LOGIN = [
   'QRESYNC',
   'BINARY',
   'UTF8=ACCEPT',
+  'MULTIAPPEND', // RFC 3502
+  'CATENATE', // RFC 4469
 ];
 
 export function capabilities(session: CapabilityContext): string[] {

@@ -36,6 +36,8 @@ export class PendingLiteral {
   readonly nonSync: boolean;
   /** Whether the octets (and the rest of the command) have been consumed. */
   done = false;
+  /** The literal that ends the line after this one (MULTIAPPEND, CATENATE), once asked for. */
+  private successor: PendingLiteral | null = null;
   private readonly conn: Connection;
   private readonly limits: ReaderLimits;
 
@@ -57,13 +59,24 @@ export class PendingLiteral {
   }
 
   /**
+   * The literal at the end of `line` (the line pipe() returned), if any: the next
+   * message of a MULTIAPPEND (RFC 3502) or part of a CATENATE (RFC 4469). dispose()
+   * of this literal then disposes of that one too.
+   */
+  next(line: Buffer): PendingLiteral | null {
+    const literal = literalAtEnd(line);
+    this.successor = literal ? new PendingLiteral(this.conn, literal.size, literal.nonSync, this.limits) : null;
+    return this.successor;
+  }
+
+  /**
    * Called when the command did not take the literal (refused before "+"). A
    * synchronizing literal was never sent, so there is nothing to do; a
    * non-synchronizing one is on its way and must be read and dropped, with the rest
    * of the command. Returns false when the session must close instead.
    */
   async dispose(limit: number): Promise<boolean> {
-    if (this.done) return true;
+    if (this.done) return this.successor ? this.successor.dispose(limit) : true;
     this.done = true;
     if (!this.nonSync) return true;
     return discardNonSync(this.conn.reader, this.size, limit, this.limits);

@@ -121,8 +121,10 @@ export class MailboxView {
     return this.recentRanges.some(([from, to]) => uid >= from && uid < to);
   }
 
+  /** A claim of [fromUid, toUid) (MailboxStore.claimRecent): every UID below toUid is claimed by someone. */
   addRecent(fromUid: number, toUid: number): void {
     if (toUid > fromUid) this.recentRanges.push([fromUid, toUid]);
+    if (toUid > this.claimedBelow) this.claimedBelow = toUid;
   }
 
   /**
@@ -135,6 +137,9 @@ export class MailboxView {
     const first = current[Math.max(0, current.length - unclaimed)]!;
     this.addRecent(Math.max(first, fromUid), current[current.length - 1]! + 1);
   }
+
+  /** UIDs below this were claimed when this session last claimed: no claim can give it more of them. */
+  claimedBelow = 0;
 
   /** \Recent messages among those the client knows. */
   recentCount(): number {

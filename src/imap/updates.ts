@@ -108,7 +108,8 @@ export class UpdateTracker {
       }
     }
     if (added.length > 0) {
-      if (!view.readOnly) {
+      // Only for UIDs nobody had claimed when this session last did (its own APPENDs claim in their commit).
+      if (!view.readOnly && added[added.length - 1]! >= view.claimedBelow) {
         const claim = await mailboxes.claimRecent(view.mailboxId);
         view.addRecent(claim.fromUid, claim.toUid);
       } else {

@@ -17,6 +17,8 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     log: log.child({ component: 'store' }),
     changePollMs: config.store.change_poll_interval_ms,
     changeLogRetentionMs: config.store.change_log_retention * 1000,
+    inlineBodyBytes: config.store.inline_body_bytes,
+    inlineMemoryBytes: config.store.inline_memory_bytes,
   });
 }
 

@@ -35,7 +35,8 @@ const sendMail = (port: number, to: string, subject: string) =>
     `
 import smtplib, sys
 s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))
-s.sendmail('bob@elsewhere.test', [sys.argv[2]], 'From: bob@elsewhere.test\\r\\nSubject: ' + sys.argv[3] + '\\r\\n\\r\\nprivate body\\r\\n')
+# larger than store.inline_body_bytes, so the body is a file in blobs/ (small ones live in septet.db)
+s.sendmail('bob@elsewhere.test', [sys.argv[2]], 'From: bob@elsewhere.test\\r\\nSubject: ' + sys.argv[3] + '\\r\\n\\r\\n' + 'private body\\r\\n' * 6000)
 s.quit()
 `,
     [String(port), to, subject],

@@ -84,6 +84,8 @@ export const schema = {
     fsync: bool(true, 'fsync message bodies and metadata before acknowledging (off only for benchmarks)'),
     change_poll_interval_ms: int(100, 'how often the server looks whether another process (the CLI: sendmail, queue retry) changed the data, so IMAP IDLE and the relay hear it at once; one cheap PRAGMA data_version read', 10, 60_000),
     change_log_retention: int(600, 'seconds the change log keeps a change for other processes to read (they look every change_poll_interval_ms)', 60),
+    inline_body_bytes: int(65_536, 'a message body up to this size is kept in the database row written by the same commit as its metadata, so an APPEND or delivery costs one fsync (the WAL) instead of three (body, folder, WAL; Dovecot\'s and Postfix\'s one-file-per-step tricks in one); larger bodies are files, streamed and never held in memory. Also the memory one receiving body may take (0 = every body a file)', 0, 1_048_576),
+    inline_memory_bytes: int(33_554_432, 'octets of small bodies all sessions together may hold in memory between receiving them and the commit of their delivery (a MULTIAPPEND holds all of its own until its one commit); past it a new body is written as a file, so memory stays flat', 0),
   },
 
   smtp: {

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { ByteReader, ReadTimeoutError } from './byte-reader.ts';
 import { isLoopbackAddress, normalizeAddress } from './address.ts';
 import type { ConnectionLease } from './limits.ts';
+import { quickAck } from './quick-ack.ts';
 
 export interface TlsProvider {
   /** The context for a server name (SNI), or the default one. */
@@ -228,6 +229,8 @@ export class Connection {
     if (!this.corked) return;
     this.corked = false;
     this.socket.uncork();
+    // The reply is out: ACK the client's next segment at once (quick-ack.ts says why).
+    quickAck(this.socket);
   }
 
   /**

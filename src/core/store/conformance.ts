@@ -10,6 +10,7 @@ import type { Store } from './types.ts';
 
 import { blobExists, deliverText, isStoreError, putBlob, type StoreFactory } from './conformance-helpers.ts';
 import { runBanStoreConformance } from './conformance-bans.ts';
+import { runDeliveryConformance } from './conformance-delivery.ts';
 import { runImapStoreConformance } from './conformance-imap.ts';
 import { runChangeFeedConformance, type StorePairFactory } from './conformance-feed.ts';
 import { runQueueStoreConformance } from './conformance-queue.ts';
@@ -414,6 +415,7 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
     runImapStoreConformance(withStore);
     runQueueStoreConformance(withStore);
     runBanStoreConformance(withStore);
+    runDeliveryConformance(withStore);
     runChangeFeedConformance(withStore, makePair);
   });
 }

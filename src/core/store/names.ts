@@ -125,6 +125,9 @@ export function nextUidValidity(last: number, now = Date.now()): number {
 /** Blob ids are 32 lower-case hex digits; anything else is refused before it reaches a path. */
 export const BLOB_ID_PATTERN = /^[0-9a-f]{32}$/;
 
+/** A body the SQLite store keeps in its database (sqlite/inline-blobs.ts): "i" and 31 hex digits. */
+export const INLINE_BLOB_ID_PATTERN = /^i[0-9a-f]{31}$/;
+
 /**
  * What one STORE does to one message: 'modified' when RFC 7162 §3.1.3 UNCHANGEDSINCE
  * forbids it (the message changed after the client's modseq), 'same' when the flags

@@ -296,7 +296,12 @@ export interface BlobWriter {
   write(chunk: Buffer): Promise<void>;
   /** Bytes written so far. */
   readonly size: number;
-  /** Flushes and fsyncs the body; after this resolves the bytes survive a crash. */
+  /**
+   * Ends the body. A file body is fsynced: after this resolves the bytes survive a
+   * crash. A small body a backend keeps with its metadata (SQLite: inline-blobs.ts)
+   * becomes durable in the same commit as the first delivery that refers to it; either
+   * way a delivery that resolved has its body durable.
+   */
   commit(): Promise<{ blobId: string; size: number }>;
   /**
    * Removes whatever was written. Safe to call after a failed write or twice. After a
@@ -368,6 +373,14 @@ export interface MessageStore {
    * client's internal date; result.local[0].uid is the APPENDUID (RFC 4315 §3).
    */
   deliver(request: DeliveryRequest): Promise<DeliveryResult>;
+  /**
+   * Several deliveries in one transaction: all recorded, or none when any is refused
+   * (IMAP MULTIAPPEND, RFC 3502 §6.3.11). Results in the order of requests. With
+   * claimRecentIn, the same transaction then does claimRecent(claimRecentIn): an IMAP
+   * session appending to the mailbox it has selected claims its own messages' \Recent
+   * (RFC 3501 §2.3.2) without a second commit.
+   */
+  deliverMany(requests: readonly DeliveryRequest[], options?: { claimRecentIn?: number }): Promise<{ delivered: DeliveryResult[]; recent: RecentClaim | null }>;
 }
 
 // ---------------------------------------------------------------------------

@@ -135,70 +135,89 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
     },
   };
 
+  /** Every check of one delivery; `added` carries the octets earlier ones of the same call add per account. */
+  function checkDelivery(request: DeliveryRequest, added: Map<number, number>) {
+    if (!blobs.has(request.blobId)) throw new StoreError('not-found', `no blob ${request.blobId}`);
+    // Check everything first (RFC 5321 §6.1: once accepted, the message must not be
+    // lost), so a refusal records nothing at all.
+    const targets = request.local.map((target) => {
+      const account = ctx.requireAccount(target.accountId);
+      const record = ctx.findMailbox(account.id, target.mailbox ?? 'INBOX');
+      if (!record) throw new StoreError('not-found', `no mailbox ${target.mailbox ?? 'INBOX'} for ${account.address}`);
+      return { account, record, flags: canonicalFlags(target.flags ?? [], record.keywords) };
+    });
+    for (const { account } of targets) {
+      const total = (added.get(account.id) ?? 0) + request.size;
+      added.set(account.id, total);
+      ctx.checkQuota(account, total);
+    }
+    return targets;
+  }
+
+  /** Records a checked delivery (no check can fail any more). */
+  function recordDelivery(request: DeliveryRequest, targets: ReturnType<typeof checkDelivery>): DeliveryResult {
+    const result: DeliveryResult = { local: [], queueId: null };
+    const appended = new Map<number, ChangeEvent & { kind: 'append' }>();
+    for (const { account, record, flags } of targets) {
+      const { mailbox } = record;
+      const uid = mailbox.uidNext++;
+      const modseq = ++mailbox.highestModseq;
+      const stored = applyFlags([], 'add', flags);
+      ctx.learnKeywords(record, newKeywords(stored, record.keywords));
+      record.messages.push({
+        id: t.nextId.message++,
+        mailboxId: mailbox.id,
+        uid,
+        size: request.size,
+        flags: stored,
+        internalDate: new Date(request.internalDate),
+        blobId: request.blobId,
+        modseq,
+      });
+      result.local.push({ accountId: account.id, mailboxId: mailbox.id, uid });
+      const event = appended.get(mailbox.id) ?? { kind: 'append', accountId: account.id, mailboxId: mailbox.id, uids: [] };
+      event.uids.push(uid);
+      event.modseq = modseq;
+      appended.set(mailbox.id, event);
+    }
+    if (request.remote && request.remote.recipients.length > 0) {
+      const now = new Date();
+      const entry: QueueEntry = {
+        id: randomBytes(8).toString('hex'),
+        sender: request.remote.sender,
+        recipients: request.remote.recipients.map((r) => ({ ...r })),
+        blobId: request.blobId,
+        size: request.size,
+        createdAt: now,
+        nextAttemptAt: now,
+        attempts: 0,
+        state: 'queued',
+        lastError: null,
+        envid: request.remote.envid ?? null,
+        ret: request.remote.ret ?? null,
+        delayNoticeAt: null,
+      };
+      t.queue.set(entry.id, entry);
+      result.queueId = entry.id;
+    }
+    ctx.publish([...appended.values(), ...(result.queueId ? [{ kind: 'queue', queueId: result.queueId, change: 'enqueue' } as const] : [])]);
+    return result;
+  }
+
   const messages: MessageStore = {
     async deliver(request: DeliveryRequest): Promise<DeliveryResult> {
-      if (!blobs.has(request.blobId)) throw new StoreError('not-found', `no blob ${request.blobId}`);
-      // Check everything first (RFC 5321 §6.1: once accepted, the message must not be
-      // lost), so a refusal records nothing at all.
-      const targets = request.local.map((target) => {
-        const account = ctx.requireAccount(target.accountId);
-        const record = ctx.findMailbox(account.id, target.mailbox ?? 'INBOX');
-        if (!record) throw new StoreError('not-found', `no mailbox ${target.mailbox ?? 'INBOX'} for ${account.address}`);
-        return { account, record, flags: canonicalFlags(target.flags ?? [], record.keywords) };
-      });
+      return recordDelivery(request, checkDelivery(request, new Map()));
+    },
+    async deliverMany(requests: readonly DeliveryRequest[], options: { claimRecentIn?: number } = {}) {
+      // RFC 3502: all or none. Usage only grows by what this call adds, so one pass of
+      // checks with the running totals sees what recording them one by one would.
       const added = new Map<number, number>();
-      for (const { account } of targets) {
-        const total = (added.get(account.id) ?? 0) + request.size;
-        added.set(account.id, total);
-        ctx.checkQuota(account, total);
-      }
-
-      const result: DeliveryResult = { local: [], queueId: null };
-      const appended = new Map<number, ChangeEvent & { kind: 'append' }>();
-      for (const { account, record, flags } of targets) {
-        const { mailbox } = record;
-        const uid = mailbox.uidNext++;
-        const modseq = ++mailbox.highestModseq;
-        const stored = applyFlags([], 'add', flags);
-        ctx.learnKeywords(record, newKeywords(stored, record.keywords));
-        record.messages.push({
-          id: t.nextId.message++,
-          mailboxId: mailbox.id,
-          uid,
-          size: request.size,
-          flags: stored,
-          internalDate: new Date(request.internalDate),
-          blobId: request.blobId,
-          modseq,
-        });
-        result.local.push({ accountId: account.id, mailboxId: mailbox.id, uid });
-        const event = appended.get(mailbox.id) ?? { kind: 'append', accountId: account.id, mailboxId: mailbox.id, uids: [] };
-        event.uids.push(uid);
-        event.modseq = modseq;
-        appended.set(mailbox.id, event);
-      }
-      if (request.remote && request.remote.recipients.length > 0) {
-        const now = new Date();
-        const entry: QueueEntry = {
-          id: randomBytes(8).toString('hex'),
-          sender: request.remote.sender,
-          recipients: request.remote.recipients.map((r) => ({ ...r })),
-          blobId: request.blobId,
-          size: request.size,
-          createdAt: now,
-          nextAttemptAt: now,
-          attempts: 0,
-          state: 'queued',
-          lastError: null,
-          envid: request.remote.envid ?? null,
-          ret: request.remote.ret ?? null,
-          delayNoticeAt: null,
-        };
-        t.queue.set(entry.id, entry);
-        result.queueId = entry.id;
-      }
-      ctx.publish([...appended.values(), ...(result.queueId ? [{ kind: 'queue', queueId: result.queueId, change: 'enqueue' } as const] : [])]);
-      return result;
+      const checked = requests.map((request) => checkDelivery(request, added));
+      if (options.claimRecentIn !== undefined) ctx.requireMailbox(options.claimRecentIn);
+      const delivered = requests.map((request, i) => recordDelivery(request, checked[i]!));
+      // Called without awaiting in between: nothing else runs before the claim.
+      const recent = options.claimRecentIn === undefined ? null : await mailboxes.claimRecent(options.claimRecentIn);
+      return { delivered, recent };
     },
   };
 

@@ -4,7 +4,7 @@
 
 import type { DatabaseSync, SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
 import type { StoreEvent } from '../../bus/bus.ts';
-import { foldCase, nextUidValidity, normalizeMailboxName } from '../names.ts';
+import { foldCase, INLINE_BLOB_ID_PATTERN, nextUidValidity, normalizeMailboxName } from '../names.ts';
 import { StoreError, type Account, type Mailbox, type MessageMeta, type QueueEntry, type QueueRecipient, type QueueState } from '../types.ts';
 
 export type Row = Record<string, SQLOutputValue>;
@@ -182,7 +182,10 @@ export function unreferenced(db: Db, blobIds: Iterable<string>): string[] {
       'SELECT EXISTS (SELECT 1 FROM messages WHERE blob_id = ?1) OR EXISTS (SELECT 1 FROM queue WHERE blob_id = ?1) AS used',
       blobId,
     );
-    if (num(used?.used) === 0) out.push(blobId);
+    if (num(used?.used) !== 0) continue;
+    // A body in the database goes in this transaction; only files are left to the caller.
+    if (INLINE_BLOB_ID_PATTERN.test(blobId)) db.run('DELETE FROM message_bodies WHERE blob_id = ?', blobId);
+    else out.push(blobId);
   }
   return out;
 }

@@ -6,8 +6,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, MailboxesEvent } from '../../bus/bus.ts';
-import { applyFlags, canonicalFlags, DEFAULT_MAILBOXES, domainOf, hasSeen, newKeywords, normalizeAddress, normalizeMailboxName } from '../names.ts';
-import { StoreError, type Account, type Alias, type DeliveryRequest, type DeliveryResult, type Mailbox } from '../types.ts';
+import { applyFlags, canonicalFlags, DEFAULT_MAILBOXES, domainOf, hasSeen, INLINE_BLOB_ID_PATTERN, newKeywords, normalizeAddress, normalizeMailboxName } from '../names.ts';
+import { StoreError, type Account, type Alias, type DeliveryRequest, type DeliveryResult, type Mailbox, type RecentClaim } from '../types.ts';
 import {
   checkQuota,
   Db,
@@ -41,6 +41,14 @@ function ensureDefaults(db: Db, accountId: number): ChangeEvent[] {
   return events;
 }
 
+/** Keeps a small body with the delivery that refers to it; a reference to a missing one is refused. */
+function storeInlineBody(db: Db, blobId: string, body: Uint8Array | null): void {
+  if (!INLINE_BLOB_ID_PATTERN.test(blobId)) return;
+  // OR IGNORE: a second delivery of the same body (its writer's retry) finds it stored.
+  if (body) db.run('INSERT OR IGNORE INTO message_bodies (blob_id, data) VALUES (?, ?)', blobId, body);
+  else if (!db.get('SELECT 1 FROM message_bodies WHERE blob_id = ?', blobId)) throw new StoreError('not-found', `no blob ${blobId}`);
+}
+
 // ---------------------------------------------------------------------------
 // Reads: run outside any transaction, each sees the latest committed state.
 
@@ -62,6 +70,15 @@ const accountReadOperations = {
     return [...all].sort();
   },
   usage: (db: Db, accountId: number): number => usage(db, accountId),
+  /** The octets [start, end) of a body kept in the database, or null when there is none. */
+  inlineBody: (db: Db, blobId: string, start: number, end: number): Uint8Array | null => {
+    const row = db.get('SELECT substr(data, ?, ?) AS data FROM message_bodies WHERE blob_id = ?', start + 1, Math.max(0, end - start), blobId);
+    return row ? (row.data as Uint8Array) : null;
+  },
+  inlineBodySize: (db: Db, blobId: string): number | null => {
+    const row = db.get('SELECT length(data) AS size FROM message_bodies WHERE blob_id = ?', blobId);
+    return row ? num(row.size) : null;
+  },
 };
 
 // ---------------------------------------------------------------------------
@@ -141,7 +158,12 @@ const accountWriteOperations = {
     return { value: mailbox, events: [{ kind: 'mailboxes', accountId, change: 'create', mailboxId: mailbox.id, name: normalized }] };
   },
 
-  deliver(db: Db, request: DeliveryRequest): WriteOutcome<DeliveryResult> {
+  /**
+   * body: the octets of a small body not yet in the database (inline-blobs.ts), stored
+   * in this same savepoint so one commit makes body and metadata durable together.
+   */
+  deliver(db: Db, request: DeliveryRequest, body: Uint8Array | null = null): WriteOutcome<DeliveryResult> {
+    storeInlineBody(db, request.blobId, body);
     const targets = request.local.map((target) => {
       const account = accountReadOperations.getUserById(db, target.accountId);
       if (!account) throw new StoreError('not-found', `no account ${target.accountId}`);
@@ -206,6 +228,25 @@ const accountWriteOperations = {
       result.queueId = id;
     }
     return { value: result, events: [...appended.values(), ...(result.queueId ? [queueEvent(result.queueId, 'enqueue')] : [])] };
+  },
+
+  /** Several messages in one savepoint: all recorded or none (IMAP MULTIAPPEND, RFC 3502 §6.3.11). */
+  deliverMany(db: Db, requests: DeliveryRequest[], bodies: (Uint8Array | null)[], claimRecentIn: number | null): WriteOutcome<{ delivered: DeliveryResult[]; recent: RecentClaim | null }> {
+    const results: DeliveryResult[] = [];
+    const events: ChangeEvent[] = [];
+    requests.forEach((request, i) => {
+      const outcome = accountWriteOperations.deliver(db, request, bodies[i] ?? null);
+      results.push(outcome.value);
+      events.push(...((outcome.events ?? []) as ChangeEvent[]));
+    });
+    const recent = claimRecentIn === null ? null : mailboxWriteOperations.claimRecent(db, claimRecentIn).value;
+    return { value: { delivered: results, recent }, events };
+  },
+
+  /** A body in the database that its delivery did not take (the abort path): removed unless referenced. */
+  dropInlineBody(db: Db, blobId: string): WriteOutcome<void> {
+    unreferenced(db, [blobId]);
+    return { value: undefined };
   },
 
 };

@@ -20,7 +20,8 @@ test('a new store: septet.db, -wal, -shm and every message body 0600, folders 07
   try {
     const account = await store.accounts.addUser('alice@modes.test', 'hash');
     const blob = await store.blobs.create();
-    await blob.write(Buffer.from('Subject: private\r\n\r\nbody\r\n'));
+    // Larger than store.inline_body_bytes, so it is a file (small ones live in septet.db).
+    await blob.write(Buffer.from(`Subject: private\r\n\r\n${'body\r\n'.repeat(20_000)}`));
     const { blobId, size } = await blob.commit();
     await store.messages.deliver({ blobId, size, internalDate: new Date(), local: [{ accountId: account.id }] });
     assert.equal(await modeOf(dataDir), 0o700);

@@ -179,6 +179,17 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX change_log_by_time ON change_log (at);
   `,
+
+  // 7: small message bodies kept in the database (inline-blobs.ts): written in the
+  // transaction of the delivery that first refers to them, so one WAL fsync makes body
+  // and metadata durable together. Removed in the transaction that drops the last
+  // reference (db.ts unreferenced). A rowid table: rows are large, WITHOUT ROWID suits small ones.
+  `
+  CREATE TABLE message_bodies (
+    blob_id TEXT NOT NULL UNIQUE,
+    data BLOB NOT NULL
+  ) STRICT;
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

@@ -6,6 +6,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
 import { runStoreConformance } from '../conformance.ts';
 import { MIGRATIONS } from './schema.ts';
+import { InlineBlobStore, isInlineBlobId } from './inline-blobs.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'septet-sqlite-'));
@@ -103,8 +104,10 @@ test('sqlite: a temp blob left by a dead writer is removed at open; a committed 
   withDataDir(async (dataDir) => {
     let store = await openSqliteStore({ dataDir, fsync: false });
     const eve = await store.accounts.addUser('eve@example.org', 'h');
-    // A blob committed, but the metadata commit never happened (crash in between).
+    // Blobs committed, but the metadata commit never happened (crash in between): a
+    // small one lives only in memory until its delivery, a large one is a file.
     const orphan = await putBlob(store, 'never delivered');
+    const largeOrphan = await putBlob(store, 'x'.repeat(70_000));
     await store.close();
     // A writer that died mid-message (pid 999999999 cannot exist).
     const leftover = path.join(dataDir, 'blobs', 'ab', `.tmp-999999999-ab${'0'.repeat(30)}`);
@@ -116,7 +119,8 @@ test('sqlite: a temp blob left by a dead writer is removed at open; a committed 
         assert.deepEqual(await store.mailboxes.listMessages(mailbox.id), []);
       }
       assert.equal(await store.mailboxes.usage(eve.id), 0);
-      assert.ok((await store.blobs.readAll(orphan.blobId)).length > 0, 'the orphan is garbage on disk, not a message');
+      await assert.rejects(store.blobs.readAll(orphan.blobId), /no blob/, 'a small body never delivered leaves nothing');
+      assert.ok((await store.blobs.readAll(largeOrphan.blobId)).length > 0, 'the large orphan is garbage on disk, not a message');
     } finally {
       await store.close();
     }
@@ -240,6 +244,38 @@ test('sqlite: the change log holds what committed (not what was refused) and is 
       const after = logged();
       assert.deepEqual(after.map((r) => r.event), [{ kind: 'queue', queueId: queued.queueId, change: 'enqueue' }]);
       assert.ok(after[0]!.id > first.at(-1)!.id, 'ids keep growing after a trim');
+    } finally {
+      await store.close();
+    }
+  }));
+
+test('sqlite: small bodies held in memory share one budget; past it a body is a file, and delivery gives the octets back', () =>
+  withDataDir(async (dataDir) => {
+    const store = await openSqliteStore({ dataDir, fsync: false, inlineBodyBytes: 1000, inlineMemoryBytes: 2500 });
+    try {
+      const held = () => (store.blobs as InlineBlobStore).heldOctets;
+      const user = await store.accounts.addUser('budget@example.org', 'h');
+      const body = 'b'.repeat(1000);
+      const first = await putBlob(store, body);
+      const second = await putBlob(store, body);
+      assert.equal(held(), 2000);
+      const third = await putBlob(store, body);
+      assert.ok(isInlineBlobId(first.blobId) && isInlineBlobId(second.blobId), 'within the budget: in the database');
+      assert.ok(!isInlineBlobId(third.blobId), 'over the budget: a file');
+      assert.equal(held(), 2000);
+      // A writer that spills part way gives back what it held.
+      const writer = await store.blobs.create();
+      await writer.write(Buffer.from('x'.repeat(400)));
+      assert.equal(held(), 2400);
+      await writer.write(Buffer.from('x'.repeat(400)));
+      assert.equal(held(), 2000);
+      const spilled = await writer.commit();
+      assert.ok(!isInlineBlobId(spilled.blobId));
+      await store.messages.deliver({ ...first, internalDate: new Date(), local: [{ accountId: user.id }] });
+      await store.blobs.delete(second.blobId);
+      assert.equal(held(), 0, 'delivery and delete give the octets back');
+      assert.ok(isInlineBlobId((await putBlob(store, body)).blobId), 'room again');
+      assert.equal((await store.blobs.readAll(third.blobId)).toString(), body);
     } finally {
       await store.close();
     }

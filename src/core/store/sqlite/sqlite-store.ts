@@ -3,7 +3,8 @@
 //
 // Layout of the data directory:
 //   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue, bans
-//   blobs/xx/<id>              message bodies
+//   blobs/xx/<id>              message bodies larger than store.inline_body_bytes
+//                              (smaller ones are rows of message_bodies, inline-blobs.ts)
 //
 // Nothing is cached here: another process (the CLI) may change accounts and aliases
 // at any time, and the next read sees it. Changes to mailboxes and the queue reach
@@ -18,6 +19,7 @@ import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
 import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
 import { fanOutFolders, FileBlobStore } from './blob-files.ts';
+import { InlineBlobStore } from './inline-blobs.ts';
 import { unpackMessages } from './message-codec.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
 import { SqliteWorkerClient, type Args } from './worker-client.ts';
@@ -33,6 +35,10 @@ export interface SqliteStoreOptions {
   changePollMs?: number;
   /** How long the change log keeps a change (default 10 minutes; config store.change_log_retention). */
   changeLogRetentionMs?: number;
+  /** Bodies up to this size live in the database (default 64 KiB; config store.inline_body_bytes; 0 = files only). */
+  inlineBodyBytes?: number;
+  /** All small bodies held in memory at once, received but not yet committed (default 32 MiB; config store.inline_memory_bytes). */
+  inlineMemoryBytes?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -49,8 +55,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const databasePath = path.join(options.dataDir, 'septet.db');
   // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
   await createPrivateFile(databasePath);
-  const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
-  await blobs.open(log);
+  const files = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
+  await files.open(log);
   const client = await SqliteWorkerClient.start(
     {
       databasePath,
@@ -61,6 +67,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     },
     log,
   );
+  const blobs = new InlineBlobStore(files, client, options.inlineBodyBytes ?? 65_536, options.inlineMemoryBytes ?? 33_554_432);
   client.onChanges = (events) => {
     for (const event of events) bus.publish(event);
   };
@@ -130,7 +137,17 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   };
 
   const messages: MessageStore = {
-    deliver: (request) => write('deliver', request),
+    // A small body rides along with its first delivery (inline-blobs.ts): one commit for both.
+    async deliver(request) {
+      const result = await write('deliver', request, blobs.bodyToStore(request.blobId));
+      blobs.stored(request.blobId);
+      return result;
+    },
+    async deliverMany(requests, options = {}) {
+      const results = await write('deliverMany', [...requests], requests.map((r) => blobs.bodyToStore(r.blobId)), options.claimRecentIn ?? null);
+      for (const request of requests) blobs.stored(request.blobId);
+      return results;
+    },
   };
 
   const queue: QueueStore = {
