@@ -172,33 +172,35 @@ describe('septet queue: list, hold, release, retry, delete on a live queue', () 
       return id && (await showEntry(a, id)).attempts >= 1 ? id : null;
     });
     const list = (await a.cli(['queue', 'list'])).stdout;
-    assert.match(list, new RegExp(`^${id}\\tdeferred\\t.*tries 1\\t<alice@a\\.test>\\tbob@q\\.test`, 'm'));
+    // tries 1, or 2 if the 5-second retry already came round on a busy machine.
+    assert.match(list, new RegExp(`^${id}\\tdeferred\\t.*tries [12]\\t<alice@a\\.test>\\tbob@q\\.test`, 'm'));
     assert.match(list, /^1 message in the queue/m);
 
     // hold: the worker leaves it alone past its 5-second retry.
     const held = await a.cli(['queue', 'hold', id]);
     assert.equal(held.code, 0, held.stderr);
-    assert.equal((await showEntry(a, id)).state, 'held');
+    const atHold = await showEntry(a, id);
+    assert.equal(atHold.state, 'held');
     await sleep(8000);
     let entry = await showEntry(a, id);
     assert.equal(entry.state, 'held');
-    assert.equal(entry.attempts, 1, 'no attempt while held');
+    assert.equal(entry.attempts, atHold.attempts, 'no attempt while held');
 
     // release: tried again at once (the 5-second wait is long over).
     assert.equal((await a.cli(['queue', 'release', id])).code, 0);
     entry = await waitFor('the attempt after release', async () => {
       const e = await showEntry(a, id);
-      return e.attempts >= 2 && e.state === 'deferred' ? e : null;
+      return e.attempts >= atHold.attempts + 1 && e.state === 'deferred' ? e : null;
     });
-    assert.equal(entry.attempts, 2);
+    assert.equal(entry.attempts, atHold.attempts + 1);
 
     // retry: at once, though the schedule now says 60 s and q.test is known to be down.
     assert.equal((await a.cli(['queue', 'retry', id])).code, 0);
     entry = await waitFor('the attempt after retry', async () => {
       const e = await showEntry(a, id);
-      return e.attempts >= 3 && e.state === 'deferred' ? e : null;
+      return e.attempts >= atHold.attempts + 2 && e.state === 'deferred' ? e : null;
     }, 15_000);
-    assert.equal(entry.history, 3);
+    assert.equal(entry.history, atHold.attempts + 2);
     assert.match(entry.text, /bob@q\.test> deferred: .*mx\.q\.test\[127\.0\.0\.3\].*(ECONNREFUSED|refused|connect)/);
 
     // A second message, for the same down destination, deleted by the operator.
