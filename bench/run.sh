@@ -15,6 +15,10 @@ RUNS=${RUNS:-3}
 WORK=${BENCH_WORK:-/tmp/septet-mail-bench}
 OFFSET=${OFFSET:-16000}
 NODE=$ROOT/node_modules/.bin/node
+# The peer's ports (PEERBENCH_WORK separates its files), so two runs can share the machine.
+PEER_POP3_PORT=${PEER_POP3_PORT:-12110}; PEER_IMAP_PORT=${PEER_IMAP_PORT:-12143}
+# Extra node flags for the server only, e.g. SEPTET_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+SEPTET_NODE_FLAGS=${SEPTET_NODE_FLAGS:-}
 STEPS=("$@"); ((${#STEPS[@]})) || STEPS=(smtp pop3 imap memory)
 mkdir -p "$WORK"; chmod 755 "$WORK"
 RESULTS=$WORK/results.tsv; : >"$RESULTS"
@@ -49,7 +53,8 @@ max_connections_per_ip_per_service = 5000
 stress_threshold = 0
 TOML
   "$NODE" "$ROOT/bin/septet.js" user add rcpt@example.test --password bench --data "$WORK/data" --config "$WORK/septet.toml" >/dev/null
-  "$NODE" "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet.log" 2>&1 &
+  # shellcheck disable=SC2086 # the flags are words
+  "$NODE" $SEPTET_NODE_FLAGS "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet.log" 2>&1 &
   septet_pid=$!
   for _ in $(seq 100); do grep -q '"septet ready"' "$WORK/septet.log" 2>/dev/null && return 0; sleep 0.1; done
   cat "$WORK/septet.log" >&2; echo "septet did not start" >&2; exit 1
@@ -73,7 +78,7 @@ for step in "${STEPS[@]}"; do
       printf 'RATIO\tsmtp septet/postfix\t%s\t(%s vs %s msg/s)\n' "$(ratio "$se" "$pf")" "$se" "$pf" | tee -a "$RESULTS"
       ;;
     pop3)
-      IMAP_PORT=12143 "$PEERS/pop3.sh" --runs "$RUNS" 127.0.0.1:12110 | grab
+      SEED_IMAP=127.0.0.1:$PEER_IMAP_PORT "$PEERS/pop3.sh" --runs "$RUNS" "127.0.0.1:$PEER_POP3_PORT" | grab
       start_septet
       # Septet has no IMAP yet: seed the same 1000 messages (mailload's generator) over SMTP.
       /usr/bin/python3 "$HERE/seed_smtp.py" --port $((25 + OFFSET)) --to rcpt@example.test --messages 1000 --size 4096 --peers "$PEERS"
@@ -83,7 +88,7 @@ for step in "${STEPS[@]}"; do
       echo "see RESULT lines above for the per-command figures" >&2
       ;;
     imap)
-      "$PEERS/imap.sh" --runs "$RUNS" 127.0.0.1:12143 | grab
+      POP3_PORT=$PEER_POP3_PORT "$PEERS/imap.sh" --runs "$RUNS" "127.0.0.1:$PEER_IMAP_PORT" | grab
       start_septet
       LOAD_USER=rcpt@example.test LOAD_PASS=bench "$PEERS/imap.sh" --no-peer --runs "$RUNS" "127.0.0.1:$((143 + OFFSET))" | grab
       stop_septet
