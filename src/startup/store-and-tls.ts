@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { LocalChangeBus } from '../core/bus/bus.ts';
 import type { Config } from '../core/config/schema.ts';
+import { BodyCache } from '../core/store/body-cache.ts';
 import { openSqliteStore } from '../core/store/sqlite/sqlite-store.ts';
 import type { Store } from '../core/store/types.ts';
 import { CertificateManager } from '../core/tls/certificate-manager.ts';
@@ -17,6 +18,7 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     log: log.child({ component: 'store' }),
     changePollMs: config.store.change_poll_interval_ms,
     changeLogRetentionMs: config.store.change_log_retention * 1000,
+    bodyCache: new BodyCache({ budgetBytes: config.store.body_cache_bytes, maxEntryBytes: config.store.body_cache_max_message }),
   });
 }
 

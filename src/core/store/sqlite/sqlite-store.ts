@@ -5,8 +5,9 @@
 //   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue, bans
 //   blobs/xx/<id>              message bodies
 //
-// Nothing is cached here: another process (the CLI) may change accounts and aliases
-// at any time, and the next read sees it. Changes to mailboxes and the queue reach
+// Nothing but message bodies (immutable, body-cache.ts) is cached here: another
+// process (the CLI) may change accounts and aliases at any time, and the next read
+// sees it. Changes to mailboxes and the queue reach
 // this process's bus also when another process makes them (change-log.ts). Maildrop
 // locks are an in-process table, which is right for one server process per data
 // directory.
@@ -14,6 +15,7 @@
 import path from 'node:path';
 import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { BodyCache } from '../body-cache.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
 import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
@@ -33,6 +35,8 @@ export interface SqliteStoreOptions {
   changePollMs?: number;
   /** How long the change log keeps a change (default 10 minutes; config store.change_log_retention). */
   changeLogRetentionMs?: number;
+  /** Recently delivered and read small bodies (config store.body_cache_bytes); none by default. */
+  bodyCache?: BodyCache;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -49,7 +53,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const databasePath = path.join(options.dataDir, 'septet.db');
   // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
   await createPrivateFile(databasePath);
-  const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
+  const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync, cache: options.bodyCache });
   await blobs.open(log);
   const client = await SqliteWorkerClient.start(
     {
