@@ -19,6 +19,7 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     changePollMs: config.store.change_poll_interval_ms,
     changeLogRetentionMs: config.store.change_log_retention * 1000,
     bodyCache: new BodyCache({ budgetBytes: config.store.body_cache_bytes, maxEntryBytes: config.store.body_cache_max_message }),
+    openBodyFiles: config.store.open_body_files,
   });
 }
 

@@ -81,6 +81,7 @@ export const schema = {
     change_poll_interval_ms: int(100, 'how often the server looks whether another process (the CLI: sendmail, queue retry) changed the data, so IMAP IDLE and the relay hear it at once; one cheap PRAGMA data_version read', 10, 60_000),
     change_log_retention: int(600, 'seconds the change log keeps a change for other processes to read (they look every change_poll_interval_ms)', 60),
     body_cache_bytes: int(67_108_864, 'memory for recently delivered and read message bodies, octets (per process): FETCH BODY[] and POP3 RETR of a cached body do no file I/O; least recently used out first; 0 = no cache', 0),
+    open_body_files: int(64, 'descriptors of message bodies kept open between reads (per process, least recently used closed first), so a large message read in parts (BODYSTRUCTURE then BODY[1], or BODY[]<0.65536> chunk by chunk) costs one read per part, not an open and a close too', 0, 100_000),
     body_cache_max_message: int(524_288, 'largest body kept in the body cache, octets (larger ones stream from their files; 512 KiB is what one thread-pool read takes whole)', 0),
   },
 

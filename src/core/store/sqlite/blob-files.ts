@@ -8,10 +8,10 @@
 // Small bodies are kept in a BodyCache (store.body_cache_bytes) when they are delivered
 // and when they are read, so reading them again costs no file I/O; a small body that is
 // not cached is read whole in one thread-pool round trip (readFile: open, read and close
-// in one job) and cached. Larger ones stream from the file in 64 KiB reads.
+// in one job) and cached. Larger ones stream from the file in 64 KiB reads through a
+// descriptor kept open for the next read of the same body (open-blob-files.ts).
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -21,6 +21,7 @@ import { BLOB_ID_PATTERN } from '../names.ts';
 import { StoreError, type BlobStore, type BlobWriter } from '../types.ts';
 import { makePrivateDirs, PRIVATE_FILE_MODE } from '../../os/private-files.ts';
 import { DirectorySyncer } from './directory-sync.ts';
+import { leasedRead, OpenBlobFiles } from './open-blob-files.ts';
 
 /** Small writes are gathered up to this size before they reach the file. */
 const WRITE_BUFFER_BYTES = 64 * 1024;
@@ -36,6 +37,8 @@ export interface FileBlobStoreOptions {
   log?: Logger;
   /** Recently delivered and read small bodies; none when absent. */
   cache?: BodyCache;
+  /** Descriptors of bodies kept open between reads (config store.open_body_files; default 64). */
+  openFiles?: number;
 }
 
 export class FileBlobStore implements BlobStore {
@@ -43,11 +46,18 @@ export class FileBlobStore implements BlobStore {
   private readonly fsync: boolean;
   private readonly syncer = new DirectorySyncer();
   private readonly cache: BodyCache | undefined;
+  private readonly files: OpenBlobFiles;
 
   constructor(options: FileBlobStoreOptions) {
     this.directory = options.directory;
     this.fsync = options.fsync;
     this.cache = options.cache;
+    this.files = new OpenBlobFiles(options.openFiles ?? 64);
+  }
+
+  /** Closes the descriptors kept for reading (those being read close when their reads end). */
+  close(): void {
+    this.files.closeIdle();
   }
 
   /** Creates the 256 fan-out folders and removes temp files left by dead writers. */
@@ -98,12 +108,10 @@ export class FileBlobStore implements BlobStore {
     if (range && range.end <= start) return Readable.from([], { objectMode: false });
     const cached = this.cache?.get(blobId) ?? (size !== undefined && this.cache?.accepts(size) ? this.readAll(blobId) : undefined);
     if (cached) return sliceStream(cached, start, range?.end);
-    if (!range) return createReadStream(file);
-    // [start, end) here; createReadStream's end is inclusive.
     // One read for a small message (no second read to find EOF); 64 KiB reads for big
     // ones (larger reads raised the peak memory of a 50 MB RETR by half the message).
-    const highWaterMark = Math.min(Math.max(range.end - start, 16 * 1024), 64 * 1024);
-    return createReadStream(file, { start, end: range.end - 1, highWaterMark });
+    const chunk = range ? Math.min(Math.max(range.end - start, 16 * 1024), 64 * 1024) : 64 * 1024;
+    return leasedRead(this.files, blobId, file, start, range?.end, chunk);
   }
 
   async readAll(blobId: string): Promise<Buffer> {
@@ -122,6 +130,7 @@ export class FileBlobStore implements BlobStore {
   async delete(blobId: string): Promise<void> {
     if (!BLOB_ID_PATTERN.test(blobId)) return;
     this.cache?.delete(blobId);
+    this.files.drop(blobId);
     // No directory fsync: if the unlink is lost in a crash, the file is unreferenced garbage.
     await unlink(this.pathOf(blobId)).catch((error) => { if (!isNotFound(error)) throw error; });
   }

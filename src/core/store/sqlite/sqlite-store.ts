@@ -37,6 +37,8 @@ export interface SqliteStoreOptions {
   changeLogRetentionMs?: number;
   /** Recently delivered and read small bodies (config store.body_cache_bytes); none by default. */
   bodyCache?: BodyCache;
+  /** Descriptors of bodies kept open between reads (config store.open_body_files; default 64). */
+  openBodyFiles?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -53,7 +55,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const databasePath = path.join(options.dataDir, 'septet.db');
   // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
   await createPrivateFile(databasePath);
-  const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync, cache: options.bodyCache });
+  const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync, cache: options.bodyCache, openFiles: options.openBodyFiles });
   await blobs.open(log);
   const client = await SqliteWorkerClient.start(
     {
@@ -167,6 +169,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     queue,
     locks: createLockTable(),
     bus,
-    close: () => client.close(),
+    close: () => {
+      blobs.close();
+      return client.close();
+    },
   };
 }
