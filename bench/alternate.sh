@@ -54,10 +54,12 @@ case $STEP in
 esac
 ratios=()
 for i in $(seq "$RUNS"); do
-  p=$(load dovecot "$peer_port" bench | tee /dev/stderr | awk -F'\t' '$2 ~ /commands\/s/ {print $3}')
-  s=$(load septet "$septet_port" rcpt@example.test | tee /dev/stderr | awk -F'\t' '$2 ~ /commands\/s/ {print $3}')
+  peer_out=$(load dovecot "$peer_port" bench); echo "$peer_out" >&2
+  septet_out=$(load septet "$septet_port" rcpt@example.test); echo "$septet_out" >&2
+  figure() { awk -F'\t' -v k="$2" 'index($2, k) {print $3; exit}' <<<"$1"; }
+  p=$(figure "$peer_out" commands/s); s=$(figure "$septet_out" commands/s)
   r=$(awk -v a="$s" -v b="$p" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
-  printf 'PAIR\t%s %d\tdovecot %s\tseptet %s\tratio %s\n' "$STEP" "$i" "$p" "$s" "$r"
+  printf 'PAIR\t%s %d\tdovecot %s cmd/s p99 %s ms\tseptet %s cmd/s p99 %s ms\tratio %s\n' "$STEP" "$i" "$p" "$(figure "$peer_out" 'cmd p99')" "$s" "$(figure "$septet_out" 'cmd p99')" "$r"
   ratios+=("$r")
 done
 printf 'RATIO\t%s septet/dovecot commands/s, median of %d alternating pairs\t%s\n' "$STEP" "$RUNS" "$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')"
