@@ -21,7 +21,11 @@ RUNS=${RUNS:-3}
 WORK=${BENCH_WORK:-/tmp/septet-mail-bench}
 OFFSET=${OFFSET:-16000}
 NODE=$ROOT/node_modules/.bin/node
-PEER_IMAP=${PEER_IMAP:-12143}; PEER_POP3=${PEER_POP3:-12110}
+# The peer's ports (PEERBENCH_WORK separates its files), so two runs can share the machine.
+PEER_IMAP=${PEER_IMAP:-${PEER_IMAP_PORT:-12143}}; PEER_POP3=${PEER_POP3:-${PEER_POP3_PORT:-12110}}
+PEER_IMAP_PORT=$PEER_IMAP; PEER_POP3_PORT=$PEER_POP3
+# Extra node flags for the server only, e.g. SEPTET_NODE_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof".
+SEPTET_NODE_FLAGS=${SEPTET_NODE_FLAGS:-}
 MIX_CLIENTS=${MIX_CLIENTS:-10}; MIX_SECONDS=${MIX_SECONDS:-20}; MIX_MESSAGES=${MIX_MESSAGES:-100}
 APPEND_SECONDS=${APPEND_SECONDS:-10}
 PY=/usr/bin/python3
@@ -59,7 +63,8 @@ max_connections_per_ip_per_service = 5000
 stress_threshold = 0
 TOML
   "$NODE" "$ROOT/bin/septet.js" user add rcpt@example.test --password bench --data "$WORK/data" --config "$WORK/septet.toml" >/dev/null
-  "$NODE" "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet.log" 2>&1 &
+  # shellcheck disable=SC2086 # the flags are words
+  "$NODE" $SEPTET_NODE_FLAGS "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet.log" 2>&1 &
   septet_pid=$!
   for _ in $(seq 100); do grep -q '"septet ready"' "$WORK/septet.log" 2>/dev/null && return 0; sleep 0.1; done
   cat "$WORK/septet.log" >&2; echo "septet did not start" >&2; exit 1
@@ -106,7 +111,7 @@ for step in "${STEPS[@]}"; do
       printf 'RATIO\tsmtp septet/postfix\t%s\t(%s vs %s msg/s)\n' "$(ratio "$se" "$pf")" "$se" "$pf" | tee -a "$RESULTS"
       ;;
     pop3)
-      IMAP_PORT=$PEER_IMAP "$PEERS/pop3.sh" --runs "$RUNS" "127.0.0.1:$PEER_POP3" | grab
+      SEED_IMAP=127.0.0.1:$PEER_IMAP "$PEERS/pop3.sh" --runs "$RUNS" "127.0.0.1:$PEER_POP3" | grab
       start_septet
       # Septet has no IMAP yet: seed the same 1000 messages (mailload's generator) over SMTP.
       /usr/bin/python3 "$HERE/seed_smtp.py" --port $((25 + OFFSET)) --to rcpt@example.test --messages 1000 --size 4096 --peers "$PEERS"

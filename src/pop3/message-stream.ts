@@ -1,6 +1,7 @@
 // Sends a stored message as a POP3 multi-line response (RETR, TOP): status line, the
 // body byte-stuffed (RFC 1939 §3), then the lone ".". The blob streams through with
-// backpressure, so memory stays flat whatever the message size.
+// backpressure, so memory stays flat whatever the message size; a body in the cache
+// goes out in one write.
 
 import type { Readable } from 'node:stream';
 import type { Connection } from '../core/net/connection.ts';
@@ -19,7 +20,8 @@ export class BrokenResponseError extends Error {
   }
 }
 
-export async function sendMessage(conn: Connection, statusLine: string, body: Readable, filter?: TopFilter): Promise<void> {
+export async function sendMessage(conn: Connection, statusLine: string, body: Readable | Buffer, filter?: TopFilter): Promise<void> {
+  if (Buffer.isBuffer(body)) return sendWhole(conn, statusLine, body, filter);
   const chunks = body[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
   // Read the first chunk before answering, so a missing blob still gets a clean -ERR.
   let next: IteratorResult<Buffer | string>;
@@ -46,6 +48,17 @@ export async function sendMessage(conn: Connection, statusLine: string, body: Re
     // Stops the blob read when TOP has seen enough or the client went away.
     body.destroy();
   }
+  await conn.send(encoder.end());
+}
+
+/**
+ * A body already in memory (the body cache): status line, stuffed body and "." are
+ * queued at once, so the reply leaves in one write.
+ */
+async function sendWhole(conn: Connection, statusLine: string, body: Buffer, filter?: TopFilter): Promise<void> {
+  const encoder = new DotEncoder();
+  conn.write(statusLine);
+  conn.write(encoder.encode(filter ? filter.push(body) : body));
   await conn.send(encoder.end());
 }
 

@@ -113,7 +113,8 @@ describe('POP3 robustness', () => {
   it('a missing message body gets -ERR [SYS/TEMP] before any data, and the session goes on', async () => {
     const wrap = (store: Store): Store => ({
       ...store,
-      blobs: { ...store.blobs, read: () => new Readable({ read() { this.destroy(new Error('blob gone')); } }) },
+      // Gone from memory too (the memory store serves every body from memory).
+      blobs: { ...store.blobs, inMemory: () => undefined, read: () => new Readable({ read() { this.destroy(new Error('blob gone')); } }) },
     });
     fixture = await Pop3Fixture.start({ wrapStore: wrap });
     await fixture.deliver(messageOfSize(100));

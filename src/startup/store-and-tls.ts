@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { LocalChangeBus } from '../core/bus/bus.ts';
 import type { Config } from '../core/config/schema.ts';
+import { BodyCache } from '../core/store/body-cache.ts';
 import { openSqliteStore } from '../core/store/sqlite/sqlite-store.ts';
 import type { Store } from '../core/store/types.ts';
 import { CertificateManager } from '../core/tls/certificate-manager.ts';
@@ -19,6 +20,8 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     changeLogRetentionMs: config.store.change_log_retention * 1000,
     inlineBodyBytes: config.store.inline_body_bytes,
     inlineMemoryBytes: config.store.inline_memory_bytes,
+    bodyCache: new BodyCache({ budgetBytes: config.store.body_cache_bytes, maxEntryBytes: config.store.body_cache_max_message }),
+    openBodyFiles: config.store.open_body_files,
   });
 }
 

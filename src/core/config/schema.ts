@@ -86,6 +86,9 @@ export const schema = {
     change_log_retention: int(600, 'seconds the change log keeps a change for other processes to read (they look every change_poll_interval_ms)', 60),
     inline_body_bytes: int(65_536, 'a message body up to this size is kept in the database row written by the same commit as its metadata, so an APPEND or delivery costs one fsync (the WAL) instead of three (body, folder, WAL; Dovecot\'s and Postfix\'s one-file-per-step tricks in one); larger bodies are files, streamed and never held in memory. Also the memory one receiving body may take (0 = every body a file)', 0, 1_048_576),
     inline_memory_bytes: int(33_554_432, 'octets of small bodies all sessions together may hold in memory between receiving them and the commit of their delivery (a MULTIAPPEND holds all of its own until its one commit); past it a new body is written as a file, so memory stays flat', 0),
+    body_cache_bytes: int(67_108_864, 'memory for recently delivered and read message bodies, octets (per process): FETCH BODY[] and POP3 RETR of a cached body do no file I/O; least recently used out first; 0 = no cache', 0),
+    open_body_files: int(64, 'descriptors of message bodies kept open between reads (per process, least recently used closed first), so a large message read in parts (BODYSTRUCTURE then BODY[1], or BODY[]<0.65536> chunk by chunk) costs one read per part, not an open and a close too', 0, 100_000),
+    body_cache_max_message: int(524_288, 'largest body kept in the body cache, octets (larger ones stream from their files; 512 KiB is what one thread-pool read takes whole)', 0),
   },
 
   smtp: {

@@ -160,22 +160,24 @@ export class DotEncoder {
   private lastWasCr = false;
 
   encode(input: Buffer): Buffer {
-    let dots = 0;
-    let start = this.atLineStart;
-    for (let i = 0; i < input.length; i++) {
-      if (start && input[i] === DOT) dots++;
-      start = input[i] === LF;
+    // Where lines start with "." (found with indexOf, not a loop over every octet: a
+    // RETR of a 4 KiB message has a handful of lines and usually no dot at all).
+    const dotted: number[] = [];
+    if (this.atLineStart && input[0] === DOT) dotted.push(0);
+    for (let lf = input.indexOf(LF); lf >= 0 && lf + 1 < input.length; lf = input.indexOf(LF, lf + 1)) {
+      if (input[lf + 1] === DOT) dotted.push(lf + 1);
     }
-    const out = dots === 0 ? input : Buffer.allocUnsafe(input.length + dots);
-    if (dots > 0) {
+    let out = input;
+    if (dotted.length > 0) {
+      out = Buffer.allocUnsafe(input.length + dotted.length);
+      let from = 0;
       let o = 0;
-      start = this.atLineStart;
-      for (let i = 0; i < input.length; i++) {
-        const b = input[i]!;
-        if (start && b === DOT) out[o++] = DOT;
-        out[o++] = b;
-        start = b === LF;
+      for (const at of dotted) {
+        o += input.copy(out, o, from, at);
+        out[o++] = DOT;
+        from = at;
       }
+      input.copy(out, o, from);
     }
     if (input.length > 0) {
       this.atLineStart = input[input.length - 1] === LF;

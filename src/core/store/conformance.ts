@@ -360,6 +360,25 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
         assert.equal(await blobExists(store, blobId), false);
       }));
 
+      test('inMemory() is the exact body or nothing; read() with the size gives the same octets', withStore(async (store) => {
+        const bodies = [Buffer.from('Subject: small\r\n\r\nbody\r\n'), Buffer.alloc(300_000, 0x41)];
+        for (const body of bodies) {
+          const writer = await store.blobs.create();
+          await writer.write(body);
+          const { blobId, size } = await writer.commit();
+          const cached = store.blobs.inMemory(blobId);
+          if (cached) assert.deepEqual(cached, body);
+          assert.equal(await text(store.blobs.read(blobId, { start: 0, end: size }, size)), body.toString());
+          assert.equal(await text(store.blobs.read(blobId, { start: 9, end: 14 }, size)), body.subarray(9, 14).toString());
+          assert.equal(await text(store.blobs.read(blobId, undefined, size)), body.toString());
+          const again = store.blobs.inMemory(blobId);
+          if (again) assert.deepEqual(again, body);
+          await store.blobs.delete(blobId);
+          assert.equal(store.blobs.inMemory(blobId), undefined, 'a deleted body is not served from memory');
+          await assert.rejects(text(store.blobs.read(blobId, { start: 0, end: size }, size)));
+        }
+      }));
+
       test('reading an unknown or malformed blob id fails cleanly', withStore(async (store) => {
         await assert.rejects(store.blobs.readAll('0'.repeat(32)), isStoreError('not-found'));
         await assert.rejects(store.blobs.readAll('../../etc/passwd'), isStoreError('not-found'));

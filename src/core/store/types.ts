@@ -313,10 +313,18 @@ export interface BlobWriter {
 
 export interface BlobStore {
   create(): Promise<BlobWriter>;
-  /** Streams a blob, or the octets [start, end) of it. */
-  read(blobId: string, range?: { start: number; end: number }): Readable;
+  /**
+   * Streams a blob, or the octets [start, end) of it. size is the blob's whole size when
+   * the caller knows it (MessageMeta.size): a small blob is then read whole and cached.
+   */
+  read(blobId: string, range?: { start: number; end: number }, size?: number): Readable;
   /** Whole blob in memory; for small blobs and tests only. */
   readAll(blobId: string): Promise<Buffer>;
+  /**
+   * The whole blob when it is already in memory (the body cache), so a reader skips
+   * the file I/O; undefined when it is not. The buffer is shared: never modify it.
+   */
+  inMemory(blobId: string): Buffer | undefined;
   /** Removes a blob nothing refers to (used by the store itself and by abort paths). */
   delete(blobId: string): Promise<void>;
 }

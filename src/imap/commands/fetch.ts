@@ -25,8 +25,9 @@ const BATCH = 512;
 const PREFETCH = 16;
 /**
  * Whole messages up to this size are read ahead into memory (at most PREFETCH of
- * them): a 4 KiB message costs a file open, read and close whether streamed or not,
- * so reading the next ones while this one is written keeps the connection busy.
+ * them) unless they are in the body cache already: a 4 KiB message costs a file read
+ * whether streamed or not, so reading the next ones (into the cache too) while this
+ * one is written keeps the connection busy.
  */
 const SMALL_MESSAGE = 64 * 1024;
 
@@ -126,7 +127,7 @@ function prefetchMessage(session: ImapSession, plan: FetchPlan, meta: MessageMet
   const { blobs } = session.store;
   if (plan.needsTree) loadTree(blobs, meta).catch(() => {});
   else if (plan.needsHeader) loadHeader(blobs, meta, session.limits.headerReadOctets).catch(() => {});
-  if (plan.needsWhole && meta.size <= SMALL_MESSAGE && !whole.has(meta.blobId)) {
+  if (plan.needsWhole && meta.size <= SMALL_MESSAGE && !whole.has(meta.blobId) && !blobs.inMemory(meta.blobId)) {
     const read = blobs.readAll(meta.blobId);
     read.catch(() => {});
     whole.set(meta.blobId, read);
@@ -158,7 +159,12 @@ async function writeFetch(session: ImapSession, seq: number, meta: MessageMeta, 
   // RFC 3501 §7.2.6: a new keyword's FLAGS goes out before this response's first octet.
   session.announceKeywords(meta.flags);
   const response = new FetchResponse(session, seq, meta, whole);
-  for (const item of plan.items) await writeItem(session, response, item, meta, header, tree);
+  try {
+    for (const item of plan.items) await writeItem(session, response, item, meta, header, tree);
+  } finally {
+    // Whatever was read ahead for this message is done with: the map stays PREFETCH long.
+    whole.delete(meta.blobId);
+  }
   // RFC 3501 §6.4.5: when FETCH sets \Seen, the new flags are part of the response.
   if (seenChanged && !plan.items.some((i) => i.kind === 'flags')) response.add(`FLAGS ${flagList(session.flagsOf(meta.flags, meta.uid))}`);
   await response.finish();

@@ -1,7 +1,9 @@
 // Reading stored messages for FETCH and SEARCH without holding them in memory: the
 // header block alone (read until its blank line), or the whole MIME tree (one
 // streaming pass through the parser), each cached in a small LRU keyed by blob id
-// (blobs never change), and octet ranges streamed from the blob store.
+// (blobs never change), and octet ranges streamed from the blob store. A body in the
+// store's body cache is parsed from memory; a small one not cached is read whole (and
+// cached) since the size is passed along.
 
 import type { BlobStore, MessageMeta } from '../../core/store/types.ts';
 import { MimeStructureParser, parseHeaderFields, type HeaderField, type MimePart } from '../mime.ts';
@@ -53,15 +55,17 @@ function once<V>(loading: Map<string, Promise<V>>, key: string, load: () => Prom
 }
 
 /** The whole MIME tree (exact offsets of every part), parsed in one streaming pass. */
-export async function loadTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId'>): Promise<MimePart> {
+export async function loadTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<MimePart> {
   const cached = trees.get(meta.blobId);
   if (cached) return cached;
   return once(treesLoading, meta.blobId, () => parseTree(blobs, meta));
 }
 
-async function parseTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId'>): Promise<MimePart> {
+async function parseTree(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | 'size'>): Promise<MimePart> {
   const parser = new MimeStructureParser();
-  for await (const chunk of blobs.read(meta.blobId)) parser.push(chunk as Buffer);
+  const body = blobs.inMemory(meta.blobId);
+  if (body) parser.push(body);
+  else for await (const chunk of blobs.read(meta.blobId, undefined, meta.size)) parser.push(chunk as Buffer);
   const tree = parser.end();
   trees.set(meta.blobId, tree);
   headers.set(meta.blobId, { fields: tree.header, bodyStart: tree.bodyStart });
@@ -95,17 +99,15 @@ async function readHeader(blobs: BlobStore, meta: Pick<MessageMeta, 'blobId' | '
   const chunks: Buffer[] = [];
   let length = 0;
   let end = -1;
-  const stream = blobs.read(meta.blobId, { start: 0, end: Math.min(meta.size, readLimit) });
+  const body = blobs.inMemory(meta.blobId);
+  const stream = body ? [body.subarray(0, Math.min(body.length, readLimit))] : blobs.read(meta.blobId, { start: 0, end: Math.min(meta.size, readLimit) }, meta.size);
   for await (const chunk of stream) {
     chunks.push(chunk as Buffer);
     length += (chunk as Buffer).length;
     // Scan from a little before the new chunk: the blank line may straddle chunks.
     const data = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
     end = headerEnd(data);
-    if (end >= 0) {
-      stream.destroy();
-      break;
-    }
+    if (end >= 0) break; // leaving the loop stops (destroys) the stream
   }
   const data = Buffer.concat(chunks, length);
   let info: HeaderInfo;

@@ -1,7 +1,8 @@
 // One "* n FETCH (...)" response as it is written: short items collect in a text
 // buffer, literals stream (RFC 3501 §4.3; literal8 "~{n}" for BINARY, RFC 3516 §4.2)
-// from the blob store, from a message read ahead whole, or transfer-decoded, so a
-// 50 MB BODY[] never sits in memory.
+// from the body cache, from a message read ahead whole, from the blob store, or
+// transfer-decoded, so a 50 MB BODY[] never sits in memory. A body in memory goes out
+// with the rest of the response in the same write.
 
 import type { MessageMeta } from '../../core/store/types.ts';
 import type { ImapSession } from '../session.ts';
@@ -42,9 +43,12 @@ export class FetchResponse {
         return;
       case 'bytes':
         return this.bytesLiteral(binary ? source.data : withoutNul(source.data), partial);
-      case 'range':
-        if (await this.prefetchedLiteral(source, partial, binary)) return;
+      case 'range': {
+        const ahead = this.prefetched(source);
+        const body = this.session.store.blobs.inMemory(this.meta.blobId) ?? (await ahead);
+        if (body?.length === this.meta.size) return this.inMemoryLiteral(body, source, partial, binary);
         return this.rangeLiteral(source, partial, binary);
+      }
       case 'decoded':
         return this.decodedLiteral(source, partial);
     }
@@ -66,20 +70,27 @@ export class FetchResponse {
     this.text += `{${slice.length}}\r\n${slice.toString('latin1')}`;
   }
 
-  /** The whole message, when it was read ahead; false when it was not (or came back short). */
-  private async prefetchedLiteral(source: { start: number; end: number }, partial: Partial, binary: boolean): Promise<boolean> {
+  /** The whole message when it was read ahead for BODY[] (the cache being off or it too large). */
+  private prefetched(source: { start: number; end: number }): Promise<Buffer> | undefined {
     const { meta, whole } = this;
     const prefetched = source.start === 0 && source.end === meta.size ? whole.get(meta.blobId) : undefined;
-    if (!prefetched) return false;
+    if (!prefetched) return undefined;
     whole.delete(meta.blobId);
-    const data = await prefetched;
-    if (data.length !== meta.size) return false;
-    const from = partial ? Math.min(partial.start, data.length) : 0;
-    const slice = partial ? data.subarray(from, Math.min(from + partial.count, data.length)) : data;
+    return prefetched;
+  }
+
+  /** Octets [start, end) of the whole message in memory, with the partial applied. */
+  private async inMemoryLiteral(data: Buffer, source: { start: number; end: number }, partial: Partial, binary: boolean): Promise<void> {
+    let start = Math.min(source.start, data.length);
+    let end = Math.min(source.end, data.length);
+    if (partial) {
+      start = Math.min(start + partial.start, end);
+      end = Math.min(start + partial.count, end);
+    }
+    const slice = data.subarray(start, end);
     this.text += binary && slice.includes(0) ? `~{${slice.length}}\r\n` : `{${slice.length}}\r\n`;
     await this.flush();
     await this.session.send(binary ? slice : withoutNul(slice));
-    return true;
   }
 
   /** Stored octets as they are, streamed from the blob. */
@@ -92,7 +103,7 @@ export class FetchResponse {
     }
     this.text += binary && (await this.hasNul(start, end)) ? `~{${end - start}}\r\n` : `{${end - start}}\r\n`;
     await this.flush();
-    if (end > start) for await (const chunk of blobs.read(this.meta.blobId, { start, end })) await this.session.send(binary ? (chunk as Buffer) : withoutNul(chunk as Buffer));
+    if (end > start) for await (const chunk of blobs.read(this.meta.blobId, { start, end }, this.meta.size)) await this.session.send(binary ? (chunk as Buffer) : withoutNul(chunk as Buffer));
   }
 
   /** Transfer-decoded (BINARY): one pass to learn the size, one to send. */

@@ -1,6 +1,6 @@
 // RFC 1939 §5 RETR and §7 TOP: a stored message, streamed and byte-stuffed.
 
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { MessageMeta, Store } from '../../core/store/types.ts';
 import type { Maildrop } from '../maildrop.ts';
 import { sendMessage } from '../message-stream.ts';
@@ -14,8 +14,8 @@ const READ_AHEAD_LIMIT = 64 * 1024;
 
 /**
  * Clients retrieve a maildrop in order (RFC 1939 §10's example, poplib, fetchmail), so
- * while one message goes out the next small one is read: the file open, read and
- * close then overlap the client's work instead of adding to every RETR's latency.
+ * while one message goes out the next small one is read (into the body cache too): the
+ * file read then overlaps the client's work instead of adding to every RETR's latency.
  */
 const readAhead = new WeakMap<Maildrop, { blobId: string; data: Promise<Buffer> }>();
 
@@ -27,20 +27,23 @@ function startReadAhead(store: Store, maildrop: Maildrop, n: number): void {
   } catch {
     return; // deleted
   }
-  if (next.size > READ_AHEAD_LIMIT) return;
+  if (next.size > READ_AHEAD_LIMIT || store.blobs.inMemory(next.blobId)) return;
   const data = store.blobs.readAll(next.blobId);
   data.catch(() => {}); // a failure surfaces when (if) the message is asked for
   readAhead.set(maildrop, { blobId: next.blobId, data });
 }
 
-async function bodyOf(store: Store, maildrop: Maildrop, meta: MessageMeta): Promise<Readable> {
+/** The body in memory (cached or read ahead), or a stream of it. */
+async function bodyOf(store: Store, maildrop: Maildrop, meta: MessageMeta): Promise<Buffer | Readable> {
+  const cached = store.blobs.inMemory(meta.blobId);
+  if (cached?.length === meta.size) return cached;
   const ahead = readAhead.get(maildrop);
   if (ahead?.blobId === meta.blobId) {
     readAhead.delete(maildrop);
     const data = await ahead.data.catch(() => null);
-    if (data && data.length === meta.size) return Readable.from([data]);
+    if (data && data.length === meta.size) return data;
   }
-  return store.blobs.read(meta.blobId, { start: 0, end: meta.size });
+  return store.blobs.read(meta.blobId, { start: 0, end: meta.size }, meta.size);
 }
 
 export const retr: Command<number> = {
@@ -66,6 +69,9 @@ export const top: Command<{ n: number; lines: number }> = {
   async run(session, { n, lines }) {
     const meta = session.maildrop.message(n);
     const filter = new TopFilter(lines);
-    await sendMessage(session.conn, okLine(Text.topFollows), session.deps.store.blobs.read(meta.blobId, { start: 0, end: meta.size }), filter);
+    const { blobs } = session.deps.store;
+    const cached = blobs.inMemory(meta.blobId);
+    const body = cached?.length === meta.size ? cached : blobs.read(meta.blobId, { start: 0, end: meta.size }, meta.size);
+    await sendMessage(session.conn, okLine(Text.topFollows), body, filter);
   },
 };

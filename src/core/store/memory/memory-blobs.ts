@@ -62,6 +62,8 @@ export function createMemoryBlobStore(): MemoryBlobStore {
       return Readable.from(part.length > 0 ? [part] : [], { objectMode: false });
     },
 
+    inMemory: (blobId) => blobs.get(blobId),
+
     async readAll(blobId) {
       return Buffer.from(find(blobId));
     },

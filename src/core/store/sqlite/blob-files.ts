@@ -4,17 +4,24 @@
 // blob either exists whole under its name or not at all. Metadata refers to a blob
 // only after commit(); a crash before that leaves at most a temp file, which the
 // next open removes. All I/O here is async and runs on the main thread.
+//
+// Small bodies are kept in a BodyCache (store.body_cache_bytes) when they are delivered
+// and when they are read, so reading them again costs no file I/O; a small body that is
+// not cached is read whole in one thread-pool round trip (readFile: open, read and close
+// in one job) and cached. Larger ones stream from the file in 64 KiB reads through a
+// descriptor kept open for the next read of the same body (open-blob-files.ts).
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, readdir, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { Logger } from '../../log/logger.ts';
+import type { BodyCache } from '../body-cache.ts';
 import { BLOB_ID_PATTERN } from '../names.ts';
 import { StoreError, type BlobStore, type BlobWriter } from '../types.ts';
 import { makePrivateDirs, PRIVATE_FILE_MODE } from '../../os/private-files.ts';
 import { DirectorySyncer } from './directory-sync.ts';
+import { leasedRead, OpenBlobFiles } from './open-blob-files.ts';
 
 /** Small writes are gathered up to this size before they reach the file. */
 const WRITE_BUFFER_BYTES = 64 * 1024;
@@ -28,16 +35,29 @@ export interface FileBlobStoreOptions {
   directory: string;
   fsync: boolean;
   log?: Logger;
+  /** Recently delivered and read small bodies; none when absent. */
+  cache?: BodyCache;
+  /** Descriptors of bodies kept open between reads (config store.open_body_files; default 64). */
+  openFiles?: number;
 }
 
 export class FileBlobStore implements BlobStore {
   private readonly directory: string;
   private readonly fsync: boolean;
   private readonly syncer = new DirectorySyncer();
+  private readonly cache: BodyCache | undefined;
+  private readonly files: OpenBlobFiles;
 
   constructor(options: FileBlobStoreOptions) {
     this.directory = options.directory;
     this.fsync = options.fsync;
+    this.cache = options.cache;
+    this.files = new OpenBlobFiles(options.openFiles ?? 64);
+  }
+
+  /** Closes the descriptors kept for reading (those being read close when their reads end). */
+  close(): void {
+    this.files.closeIdle();
   }
 
   /** Creates the 256 fan-out folders and removes temp files left by dead writers. */
@@ -67,29 +87,40 @@ export class FileBlobStore implements BlobStore {
     const blobId = randomBytes(16).toString('hex');
     const finalPath = this.pathOf(blobId);
     const tempPath = path.join(path.dirname(finalPath), `${TEMP_PREFIX}${process.pid}-${blobId}`);
-    return new FileBlobWriter(blobId, tempPath, finalPath, this.fsync, this.syncer);
+    const cache = this.cache;
+    // A body delivered in one write is cached as it commits: new mail is read soonest.
+    const committed = cache ? (id: string, data: Buffer) => cache.set(id, data) : undefined;
+    return new FileBlobWriter(blobId, tempPath, finalPath, this.fsync, this.syncer, committed);
   }
 
-  read(blobId: string, range?: { start: number; end: number }): Readable {
+  inMemory(blobId: string): Buffer | undefined {
+    return this.cache?.get(blobId);
+  }
+
+  read(blobId: string, range?: { start: number; end: number }, size?: number): Readable {
     let file: string;
     try {
       file = this.pathOf(blobId);
     } catch (error) {
       return new Readable({ read() { this.destroy(error as Error); } });
     }
-    if (!range) return createReadStream(file);
-    const start = Math.max(0, range.start);
-    // [start, end) here; createReadStream's end is inclusive.
-    if (range.end <= start) return Readable.from([], { objectMode: false });
+    const start = Math.max(0, range?.start ?? 0);
+    if (range && range.end <= start) return Readable.from([], { objectMode: false });
+    const cached = this.cache?.get(blobId) ?? (size !== undefined && this.cache?.accepts(size) ? this.readAll(blobId) : undefined);
+    if (cached) return sliceStream(cached, start, range?.end);
     // One read for a small message (no second read to find EOF); 64 KiB reads for big
     // ones (larger reads raised the peak memory of a 50 MB RETR by half the message).
-    const highWaterMark = Math.min(Math.max(range.end - start, 16 * 1024), 64 * 1024);
-    return createReadStream(file, { start, end: range.end - 1, highWaterMark });
+    const chunk = range ? Math.min(Math.max(range.end - start, 16 * 1024), 64 * 1024) : 64 * 1024;
+    return leasedRead(this.files, blobId, file, start, range?.end, chunk);
   }
 
   async readAll(blobId: string): Promise<Buffer> {
+    const cached = this.cache?.get(blobId);
+    if (cached) return cached;
     try {
-      return await readFile(this.pathOf(blobId));
+      const data = await readFile(this.pathOf(blobId));
+      this.cache?.set(blobId, data);
+      return data;
     } catch (error) {
       if (isNotFound(error)) throw new StoreError('not-found', `no blob ${blobId}`);
       throw error;
@@ -98,9 +129,33 @@ export class FileBlobStore implements BlobStore {
 
   async delete(blobId: string): Promise<void> {
     if (!BLOB_ID_PATTERN.test(blobId)) return;
+    this.cache?.delete(blobId);
+    this.files.drop(blobId);
     // No directory fsync: if the unlink is lost in a crash, the file is unreferenced garbage.
     await unlink(this.pathOf(blobId)).catch((error) => { if (!isNotFound(error)) throw error; });
   }
+}
+
+/** Octets [start, end) of a body in memory (or being read whole), as a stream of one chunk. */
+function sliceStream(body: Buffer | Promise<Buffer>, start: number, end: number | undefined): Readable {
+  const slice = (data: Buffer) => data.subarray(Math.min(start, data.length), Math.min(end ?? data.length, data.length));
+  if (Buffer.isBuffer(body)) return Readable.from([slice(body)], { objectMode: false });
+  body.catch(() => {}); // a stream nobody reads must not leave an unhandled rejection
+  let started = false;
+  return new Readable({
+    read() {
+      if (started) return;
+      started = true;
+      body.then(
+        (data) => {
+          const part = slice(data);
+          if (part.length > 0) this.push(part);
+          this.push(null);
+        },
+        (error: Error) => this.destroy(error),
+      );
+    },
+  });
 }
 
 /** The 256 folders "00".."ff" under the blob directory. */
@@ -135,18 +190,22 @@ class FileBlobWriter implements BlobWriter {
   private readonly finalPath: string;
   private readonly fsync: boolean;
   private readonly syncer: DirectorySyncer;
+  private readonly committed: ((blobId: string, data: Buffer) => void) | undefined;
+  /** The whole body, when it went to the file in one write (small messages). */
+  private whole: Buffer | null = null;
   private handle: FileHandle | null = null;
   private buffered: Buffer[] = [];
   private bufferedBytes = 0;
   private written = 0;
   private state: 'open' | 'committing' | 'committed' | 'aborted' = 'open';
 
-  constructor(blobId: string, tempPath: string, finalPath: string, fsync: boolean, syncer: DirectorySyncer) {
+  constructor(blobId: string, tempPath: string, finalPath: string, fsync: boolean, syncer: DirectorySyncer, committed?: (blobId: string, data: Buffer) => void) {
     this.blobId = blobId;
     this.tempPath = tempPath;
     this.finalPath = finalPath;
     this.fsync = fsync;
     this.syncer = syncer;
+    this.committed = committed;
   }
 
   get size(): number {
@@ -175,6 +234,8 @@ class FileBlobWriter implements BlobWriter {
       await rename(this.tempPath, this.finalPath);
       if (this.fsync) await this.syncer.sync(path.dirname(this.finalPath));
       this.state = 'committed';
+      if (this.whole?.length === this.written) this.committed?.(this.blobId, this.whole);
+      this.whole = null;
       return { blobId: this.blobId, size: this.written };
     } catch (error) {
       this.state = 'open';
@@ -212,6 +273,7 @@ class FileBlobWriter implements BlobWriter {
   private async flush(): Promise<void> {
     if (this.bufferedBytes === 0) return;
     const data = this.buffered.length === 1 ? this.buffered[0]! : Buffer.concat(this.buffered, this.bufferedBytes);
+    this.whole = this.committed && data.length === this.written ? data : null;
     this.buffered = [];
     this.bufferedBytes = 0;
     const handle = await this.fileHandle();

@@ -183,9 +183,10 @@ export function unreferenced(db: Db, blobIds: Iterable<string>): string[] {
       blobId,
     );
     if (num(used?.used) !== 0) continue;
-    // A body in the database goes in this transaction; only files are left to the caller.
+    // A body in the database goes in this transaction; the caller removes files and
+    // forgets cached copies of either kind.
     if (INLINE_BLOB_ID_PATTERN.test(blobId)) db.run('DELETE FROM message_bodies WHERE blob_id = ?', blobId);
-    else out.push(blobId);
+    out.push(blobId);
   }
   return out;
 }

@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { INLINE_BLOB_ID_PATTERN } from '../names.ts';
 import { StoreError, type BlobStore, type BlobWriter } from '../types.ts';
+import type { BodyCache } from '../body-cache.ts';
 import type { SqliteWorkerClient } from './worker-client.ts';
 
 /** Upper bound for "the whole body" in a substr() read. */
@@ -49,12 +50,16 @@ export class InlineBlobStore implements BlobStore {
   private readonly pending = new Map<string, Buffer>();
   private readonly budget: MemoryBudget;
 
+  /** Recently stored and read small bodies (store.body_cache_bytes), shared with the file store. */
+  private readonly cache: BodyCache | undefined;
+
   /** limit: the largest body kept in the database; memoryBudget: all bodies held at once. */
-  constructor(files: BlobStore, client: SqliteWorkerClient, limit: number, memoryBudget: number) {
+  constructor(files: BlobStore, client: SqliteWorkerClient, limit: number, memoryBudget: number, cache?: BodyCache) {
     this.files = files;
     this.client = client;
     this.limit = limit;
     this.budget = new MemoryBudget(memoryBudget);
+    this.cache = cache;
   }
 
   /** Octets held in memory now (for tests and the budget's own check). */
@@ -85,13 +90,20 @@ export class InlineBlobStore implements BlobStore {
     return this.pending.get(blobId) ?? null;
   }
 
-  /** The delivery that carried blobId committed: the database holds it now. */
+  /** The delivery that carried blobId committed: the database holds it now (and the cache: new mail is read soonest). */
   stored(blobId: string): void {
+    const data = this.pending.get(blobId);
+    if (data && this.cache?.accepts(data.length)) this.cache.set(blobId, data);
     this.release(blobId);
   }
 
-  read(blobId: string, range?: { start: number; end: number }): Readable {
-    if (!isInlineBlobId(blobId)) return this.files.read(blobId, range);
+  inMemory(blobId: string): Buffer | undefined {
+    if (!isInlineBlobId(blobId)) return this.files.inMemory(blobId);
+    return this.pending.get(blobId) ?? this.cache?.get(blobId);
+  }
+
+  read(blobId: string, range?: { start: number; end: number }, size?: number): Readable {
+    if (!isInlineBlobId(blobId)) return this.files.read(blobId, range, size);
     const start = Math.max(0, range?.start ?? 0);
     const end = range?.end ?? WHOLE;
     // One fetch, one chunk: these bodies are at most `limit` octets.
@@ -110,19 +122,34 @@ export class InlineBlobStore implements BlobStore {
     return this.fetch(blobId, 0, WHOLE);
   }
 
+
+  /**
+   * After a commit that released blobId (its last reference went): a database body's row
+   * went in that commit, so only a cached copy is left to forget; a file is removed.
+   */
+  async released(blobId: string): Promise<void> {
+    if (!isInlineBlobId(blobId)) return this.files.delete(blobId);
+    this.cache?.delete(blobId);
+    this.release(blobId);
+  }
+
   async delete(blobId: string): Promise<void> {
     if (!isInlineBlobId(blobId)) return this.files.delete(blobId);
+    this.cache?.delete(blobId);
     // Still pending: no delivery of it committed, so the database has no row to remove.
     if (this.release(blobId)) return;
     await this.client.write('dropInlineBody', blobId);
   }
 
   private async fetch(blobId: string, start: number, end: number): Promise<Buffer> {
-    const held = this.pending.get(blobId);
+    const held = this.pending.get(blobId) ?? this.cache?.get(blobId);
     if (held) return held.subarray(Math.min(start, held.length), Math.min(end, held.length));
-    const data = await this.client.read('inlineBody', blobId, start, end);
+    // Read whole (at most `limit` octets) so the next reader of any part finds it cached.
+    const data = await this.client.read('inlineBody', blobId, 0, WHOLE);
     if (!data) throw new StoreError('not-found', `no blob ${blobId}`);
-    return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const body = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (this.cache?.accepts(body.length)) this.cache.set(blobId, body);
+    return body.subarray(Math.min(start, body.length), Math.min(end, body.length));
   }
 }
 

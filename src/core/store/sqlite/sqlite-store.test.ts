@@ -4,12 +4,27 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { test } from 'node:test';
+import { BodyCache } from '../body-cache.ts';
 import { runStoreConformance } from '../conformance.ts';
 import { MIGRATIONS } from './schema.ts';
 import { InlineBlobStore, isInlineBlobId } from './inline-blobs.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 const freshDir = () => mkdtemp(path.join(tmpdir(), 'septet-sqlite-'));
+
+// As the server runs it: a body cache small enough that the suite's bodies are evicted
+// and re-read, and few kept descriptors.
+runStoreConformance('sqlite with a body cache', async () => {
+  const dataDir = await freshDir();
+  const store = await openSqliteStore({ dataDir, fsync: false, bodyCache: new BodyCache({ budgetBytes: 4096, maxEntryBytes: 2048 }), openBodyFiles: 2 });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+});
 
 runStoreConformance(
   'sqlite',

@@ -6,8 +6,9 @@
 //   blobs/xx/<id>              message bodies larger than store.inline_body_bytes
 //                              (smaller ones are rows of message_bodies, inline-blobs.ts)
 //
-// Nothing is cached here: another process (the CLI) may change accounts and aliases
-// at any time, and the next read sees it. Changes to mailboxes and the queue reach
+// Nothing but message bodies (immutable, body-cache.ts) is cached here: another
+// process (the CLI) may change accounts and aliases at any time, and the next read
+// sees it. Changes to mailboxes and the queue reach
 // this process's bus also when another process makes them (change-log.ts). Maildrop
 // locks are an in-process table, which is right for one server process per data
 // directory.
@@ -15,6 +16,7 @@
 import path from 'node:path';
 import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { BodyCache } from '../body-cache.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
 import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
@@ -39,6 +41,10 @@ export interface SqliteStoreOptions {
   inlineBodyBytes?: number;
   /** All small bodies held in memory at once, received but not yet committed (default 32 MiB; config store.inline_memory_bytes). */
   inlineMemoryBytes?: number;
+  /** Recently delivered and read small bodies (config store.body_cache_bytes); none by default. */
+  bodyCache?: BodyCache;
+  /** Descriptors of bodies kept open between reads (config store.open_body_files; default 64). */
+  openBodyFiles?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -55,7 +61,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const databasePath = path.join(options.dataDir, 'septet.db');
   // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
   await createPrivateFile(databasePath);
-  const files = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
+  const files = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync, cache: options.bodyCache, openFiles: options.openBodyFiles });
   await files.open(log);
   const client = await SqliteWorkerClient.start(
     {
@@ -67,7 +73,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     },
     log,
   );
-  const blobs = new InlineBlobStore(files, client, options.inlineBodyBytes ?? 65_536, options.inlineMemoryBytes ?? 33_554_432);
+  const blobs = new InlineBlobStore(files, client, options.inlineBodyBytes ?? 65_536, options.inlineMemoryBytes ?? 33_554_432, options.bodyCache);
   client.onChanges = (events) => {
     for (const event of events) bus.publish(event);
   };
@@ -80,7 +86,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     for (const event of outcome.events ?? []) bus.publish(event);
     for (const blobId of outcome.releasedBlobs ?? []) {
       // The metadata is already gone; a blob that cannot be removed is only wasted space.
-      await blobs.delete(blobId).catch((error) => log?.warn({ err: error, blobId }, 'could not delete a message body'));
+      await blobs.released(blobId).catch((error) => log?.warn({ err: error, blobId }, 'could not delete a message body'));
     }
     return outcome.value;
   }
@@ -181,6 +187,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     queue,
     locks: createLockTable(),
     bus,
-    close: () => client.close(),
+    close: () => {
+      files.close();
+      return client.close();
+    },
   };
 }
