@@ -17,6 +17,7 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     log: log.child({ component: 'store' }),
     changePollMs: config.store.change_poll_interval_ms,
     changeLogRetentionMs: config.store.change_log_retention * 1000,
+    lockLeaseMs: config.store.lock_lease * 1000,
   });
 }
 

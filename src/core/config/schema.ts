@@ -79,6 +79,7 @@ export const schema = {
     backend: str('sqlite', 'storage backend', ['sqlite']),
     fsync: bool(true, 'fsync message bodies and metadata before acknowledging (off only for benchmarks)'),
     change_poll_interval_ms: int(100, 'how often the server looks whether another process (the CLI: sendmail, queue retry) changed the data, so IMAP IDLE and the relay hear it at once; one cheap PRAGMA data_version read', 10, 60_000),
+    lock_lease: int(30, 'seconds a POP3 maildrop lock outlives the last renewal of the process holding it (renewed every third of it), so the lock of a worker that died is free again; at once when its pid is gone', 3, 3600),
     change_log_retention: int(600, 'seconds the change log keeps a change for other processes to read (they look every change_poll_interval_ms)', 60),
   },
 

@@ -8,16 +8,16 @@
 // Nothing is cached here: another process (the CLI) may change accounts and aliases
 // at any time, and the next read sees it. Changes to mailboxes and the queue reach
 // this process's bus also when another process makes them (change-log.ts). Maildrop
-// locks are an in-process table, which is right for one server process per data
-// directory.
+// locks live in a lock file every process on the data directory shares
+// (lock-file.ts), so they hold across the server's worker processes.
 
 import path from 'node:path';
 import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
-import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
 import { fanOutFolders, FileBlobStore } from './blob-files.ts';
+import { createSharedLocks } from './maildrop-locks.ts';
 import { unpackMessages } from './message-codec.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
 import { SqliteWorkerClient, type Args } from './worker-client.ts';
@@ -33,6 +33,8 @@ export interface SqliteStoreOptions {
   changePollMs?: number;
   /** How long the change log keeps a change (default 10 minutes; config store.change_log_retention). */
   changeLogRetentionMs?: number;
+  /** How long a maildrop lock outlives its holder's last renewal (default 30 s; config store.lock_lease). */
+  lockLeaseMs?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -49,6 +51,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const databasePath = path.join(options.dataDir, 'septet.db');
   // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
   await createPrivateFile(databasePath);
+  await createPrivateFile(path.join(options.dataDir, 'locks.db'));
   const blobs = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync });
   await blobs.open(log);
   const client = await SqliteWorkerClient.start(
@@ -58,6 +61,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
       changePollMs: options.changePollMs ?? 100,
       changeLogRetentionMs: options.changeLogRetentionMs ?? 600_000,
+      lockPath: path.join(options.dataDir, 'locks.db'),
     },
     log,
   );
@@ -77,6 +81,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     }
     return outcome.value;
   }
+
+  const locks = createSharedLocks(client, options.lockLeaseMs ?? 30_000, (error) => log?.warn({ err: error }, 'could not renew maildrop locks'));
 
   const accounts: AccountStore = {
     addUser: (address, passwordHash, opts = {}) => write('addUser', address, passwordHash, opts.admin ?? false, opts.sendAsDomain ?? false),
@@ -161,8 +167,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     messages,
     blobs,
     queue,
-    locks: createLockTable(),
+    locks,
     bus,
-    close: () => client.close(),
+    close: () => {
+      locks.stop();
+      return client.close();
+    },
   };
 }

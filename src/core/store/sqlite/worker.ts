@@ -19,6 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreError } from '../types.ts';
 import { ChangeLogReader, ChangeLogWriter } from './change-log.ts';
+import { lockOperations, openLockFile } from './lock-file.ts';
 import { Db, readOperations, writeOperations, type WriteOutcome } from './operations.ts';
 import type { ChangesNotice, OperationRequest, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 import { migrate } from './schema.ts';
@@ -32,6 +33,7 @@ const options = workerData as WorkerOptions;
 type Operation = (db: Db, ...args: never[]) => unknown;
 const reads = readOperations as unknown as Record<string, Operation>;
 const writes = writeOperations as unknown as Record<string, Operation>;
+const locking = lockOperations as unknown as Record<string, Operation>;
 /** This connection's mark on its change_log rows, so its own events are not heard twice. */
 const origin = randomBytes(8).toString('hex');
 const changeLog = new ChangeLogWriter(origin, options.changeLogRetentionMs);
@@ -50,8 +52,8 @@ const failure = (id: number, error: unknown): WorkerResponse =>
     ? { id, ok: false, code: error.code, message: error.message }
     : { id, ok: false, code: null, message: error instanceof Error ? error.message : String(error) };
 
-function runRead(db: Db, request: OperationRequest): WorkerResponse {
-  const operation = reads[request.op];
+function runRead(db: Db, request: OperationRequest, table = reads): WorkerResponse {
+  const operation = table[request.op];
   if (!operation) return { id: request.id, ok: false, code: null, message: `unknown operation ${request.op}` };
   try {
     return { id: request.id, ok: true, value: operation(db, ...(request.args as never[])) };
@@ -122,8 +124,10 @@ function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
 function main(): void {
   let db: Db;
   let others: ChangeLogReader;
+  let locks: Db;
   try {
     db = openDatabase();
+    locks = openLockFile(options.lockPath, options.busyTimeoutMs);
     const schemaVersion = migrate(db.raw);
     // Before "ready": a change another process commits once this store is open is news.
     others = new ChangeLogReader(db, origin);
@@ -161,6 +165,7 @@ function main(): void {
         for (const response of runWriteBatch(db, writeBatch.splice(0))) port.postMessage(response);
         clearInterval(changeTimer);
         db.raw.close();
+        locks.raw.close();
         port.postMessage({ id: request.id, ok: true, value: null } satisfies WorkerResponse);
         port.close();
         return;
@@ -175,6 +180,8 @@ function main(): void {
   };
 
   port.on('message', (request: WorkerRequest) => {
+    // A lock is one short statement on its own file: no reason to wait for a batch.
+    if (request.kind === 'lock') return port.postMessage(runRead(locks, request, locking));
     pending.push(request);
     schedule();
   });
