@@ -33,6 +33,7 @@ export const schema = {
   data: str('./data', 'data directory (also --data and SEPTET_DATA)'),
   listen: list([], 'addresses to bind (default: all IPv4 and IPv6 addresses)'),
   port_offset: int(-1, 'added to every port; -1 = 0 when ports below 1024 can be bound, 10000 otherwise', -1, 60000),
+  workers: int(0, 'processes serving connections, all over the one store: 0 = one per core (os.availableParallelism()); 1 = a single process, as before', 0, 1024),
   run_as: str('septet', 'unprivileged user to switch to after binding when started as root (created if missing)'),
   domains: list([], 'local domains besides those of users and aliases'),
   default_domain: str('', 'domain appended to a login name given without one'),
