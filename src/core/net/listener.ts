@@ -154,7 +154,10 @@ export class ListenerGroup {
       }
     }
     for (const end of this.open.values()) end();
-    await serversClosed;
+    // A handed-over socket stays its server's until the worker that got it closes it
+    // (Node asks the workers before calling back): the primary, which stops the
+    // workers after this, must not wait for that. Its listening sockets are closed now.
+    if (!this.handOver) await serversClosed;
   }
 
   private async bind(spec: ListenerSpec, handler: ConnectionHandler, address: string | null): Promise<{ server: Server; info: AddressInfo }> {

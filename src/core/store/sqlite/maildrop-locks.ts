@@ -12,7 +12,9 @@ export interface SharedLocks extends LockStore {
 }
 
 export function createSharedLocks(client: SqliteWorkerClient, leaseMs: number, onError?: (error: unknown) => void): SharedLocks {
+  /** Name → owner as stored: a session id is unique in its process, so the pid makes it unique here. */
   const held = new Map<string, string>();
+  const stored = (owner: string) => `${process.pid}:${owner}`;
   const timer = setInterval(() => {
     if (held.size === 0) return;
     client.lock('lockRenew', [...held], Date.now(), leaseMs).catch((error) => onError?.(error));
@@ -20,13 +22,13 @@ export function createSharedLocks(client: SqliteWorkerClient, leaseMs: number, o
   timer.unref();
   return {
     async tryLock(name, owner) {
-      const taken = await client.lock('lockTry', name, owner, process.pid, Date.now(), leaseMs);
-      if (taken) held.set(name, owner);
+      const taken = await client.lock('lockTry', name, stored(owner), process.pid, Date.now(), leaseMs);
+      if (taken) held.set(name, stored(owner));
       return taken;
     },
     async unlock(name, owner) {
-      if (held.get(name) === owner) held.delete(name);
-      await client.lock('lockRelease', name, owner);
+      if (held.get(name) === stored(owner)) held.delete(name);
+      await client.lock('lockRelease', name, stored(owner));
     },
     stop() {
       clearInterval(timer);
