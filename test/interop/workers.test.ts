@@ -8,6 +8,7 @@
 // puts two sessions on two workers, and the log lines prove it.
 
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { after, before, test } from 'node:test';
 import { popAll, prepareSeptet, python, submitMail, waitFor, type SeptetProcess } from './harness.ts';
 
@@ -186,4 +187,17 @@ test('SIGTERM to the primary stops every worker gracefully', async () => {
   const stopped = linesWith('worker stopped');
   assert.equal(stopped.length, 2);
   for (const pid of workerPids) assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, `worker pid ${pid} is gone`);
+});
+
+test('the default (workers = 0): one worker per core', async () => {
+  const byDefault = await prepareSeptet({ offset: OFFSET + 100, workers: 0 });
+  await byDefault.addUsers({ 'dave@workers.test': 'davepw' });
+  await byDefault.start();
+  try {
+    const ready = byDefault.output.split('\n').filter((l) => l.includes('"septet ready"')).map((l) => JSON.parse(l) as LogLine);
+    assert.equal(ready[0]?.workers, availableParallelism());
+    assert.deepEqual(await popAll(byDefault, 'dave@workers.test', 'davepw'), []);
+  } finally {
+    assert.equal(await byDefault.stop(), 0);
+  }
 });
