@@ -90,7 +90,7 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   tlsProxy.target = tls;
 
   // 3. Services, then the handlers that the waiting connections go to.
-  const login = createAuth(config, store, banExempt, log);
+  const login = createAuth(config, store, banExempt, log, worker?.count);
   bans = login.bans;
   const mail = createMailService({ config, hostname, store, log: log.child({ component: 'mail' }) });
   // The relay worker delivers queued mail for other domains (MX lookup, retries, bounces).
