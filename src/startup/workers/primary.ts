@@ -114,6 +114,8 @@ export async function startPrimary({ config, log, count }: { config: Config; log
       slot.child = child;
       slot.startedAt = Date.now();
       let ready = false;
+      // A message to a worker that just died fails with an 'error': its exit follows.
+      child.on('error', (error) => log.warn({ worker: slot.slot, err: error.message }, 'worker channel error'));
       child.on('message', (message: ToPrimary) => {
         if (message.kind === 'closed') dispatcher.closed(message.id);
         else if (message.kind === 'ready') {
