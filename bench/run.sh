@@ -9,7 +9,11 @@
 #         every command, each checking every untagged response for protocol errors).
 #   append: Dovecot vs Septet, alternately, one client APPENDing 4 KiB messages (imapmix.py append).
 # Uses the peer scripts in ../shared/peers unchanged; prints RESULT lines and ratios.
-# usage: bench/run.sh [smtp] [pop3] [imap] [memory] [imapmix] [append]   (default: all)   env RUNS=3
+# usage: bench/run.sh [smtp] [smtp-workers] [pop3] [imap] [memory] [imapmix] [append]   (default: smtp pop3 imap memory imapmix append)
+#   env RUNS=3, WORKERS=0 (Septet's worker processes; 0 = one per core, its default)
+#   PEER_SMTP (default 127.0.0.1:12025: where smtp-workers starts Postfix)
+#   smtp-workers: Postfix, Septet with 2 workers and Septet in 1 process, one run of
+#         each in turn, RUNS times (which write design holds with several processes).
 #   env PEER_IMAP / PEER_POP3: Dovecot's ports (default 12143 / 12110); MIX_CLIENTS=10 MIX_SECONDS=20
 #   MIX_MESSAGES=100 APPEND_SECONDS=10 for the imapmix and append steps.
 set -uo pipefail   # a failing step is reported and the next one still runs
@@ -34,11 +38,12 @@ mkdir -p "$WORK"; chmod 755 "$WORK"
 RESULTS=$WORK/results.tsv; : >"$RESULTS"
 
 septet_pid=""
-start_septet() { # fresh data directory, users for the loads
+start_septet() { # start_septet [WORKERS]: fresh data directory, users for the loads
   stop_septet
   rm -rf "$WORK/data"; mkdir -p "$WORK/data"
   cat >"$WORK/septet.toml" <<TOML
 hostname = "bench.septet.test"
+workers = ${1:-${WORKERS:-0}}
 [log]
 level = "info"   # the mail log line per message, as Postfix writes its maillog
 [auth]
@@ -63,10 +68,13 @@ max_connections_per_ip_per_service = 5000
 stress_threshold = 0
 TOML
   "$NODE" "$ROOT/bin/septet.js" user add rcpt@example.test --password bench --data "$WORK/data" --config "$WORK/septet.toml" >/dev/null
+  # A log per start (the last one also as septet.log), so a failed run's log is kept.
+  starts=$((${starts:-0} + 1)); ln -sf "septet-$starts.log" "$WORK/septet.log"
   # shellcheck disable=SC2086 # the flags are words
-  "$NODE" $SEPTET_NODE_FLAGS "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet.log" 2>&1 &
+  "$NODE" $SEPTET_NODE_FLAGS "$ROOT/bin/septet.js" start --data "$WORK/data" --config "$WORK/septet.toml" --listen 127.0.0.1 --port-offset "$OFFSET" >"$WORK/septet-$starts.log" 2>&1 &
   septet_pid=$!
-  for _ in $(seq 100); do grep -q '"septet ready"' "$WORK/septet.log" 2>/dev/null && return 0; sleep 0.1; done
+  # Workers start one after the other: on a busy machine that takes a while.
+  for _ in $(seq 300); do grep -q '"septet ready"' "$WORK/septet.log" 2>/dev/null && return 0; sleep 0.1; done
   cat "$WORK/septet.log" >&2; echo "septet did not start" >&2; exit 1
 }
 stop_septet() { [[ -n $septet_pid ]] && { kill "$septet_pid" 2>/dev/null; wait "$septet_pid" 2>/dev/null || true; septet_pid=""; }; return 0; }
@@ -86,6 +94,9 @@ start_dovecot() {
 }
 stop_dovecot() { [[ -n $dovecot_pid ]] && { kill "$dovecot_pid" 2>/dev/null; wait "$dovecot_pid" 2>/dev/null || true; dovecot_pid=""; }; return 0; }
 trap 'stop_septet; stop_dovecot' EXIT
+# RSS of Septet: the process and its workers (kB).
+septet_rss() { local p t=0; for p in $septet_pid $(pgrep -P "$septet_pid"); do t=$((t + $(awk '/VmRSS/ {print $2}' /proc/$p/status 2>/dev/null || echo 0))); done; echo "$t kB"; }
+median() { sort -n | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 
 grab() { grep '^RESULT' | tee -a "$RESULTS" || true; }
 value_of() { awk -F'\t' -v k="$1" 'index($2, k) == 1 {print $3; exit}' "$RESULTS"; }
@@ -105,10 +116,28 @@ for step in "${STEPS[@]}"; do
       "$PEERS/smtp.sh" --peer postfix --runs "$RUNS" 127.0.0.1:12025 | grab
       start_septet
       LOAD_RCPT=rcpt@example.test "$PEERS/smtp.sh" --no-peer --runs "$RUNS" "127.0.0.1:$((25 + OFFSET))" | grab
-      echo "septet RSS after the SMTP load: $(awk '/VmRSS/ {print $2, $3}' /proc/$septet_pid/status)" >&2
+      echo "septet RSS after the SMTP load: $(septet_rss)" >&2
       stop_septet
       pf=$(value_of "smtp postfix"); se=$(value_of "smtp target")
       printf 'RATIO\tsmtp septet/postfix\t%s\t(%s vs %s msg/s)\n' "$(ratio "$se" "$pf")" "$se" "$pf" | tee -a "$RESULTS"
+      ;;
+    smtp-workers)
+      # In turn, so that the other loads of the shared machine hit all three alike.
+      pf=(); w2=(); w1=()
+      for r in $(seq "$RUNS"); do
+        pf+=("$("$PEERS/smtp.sh" --peer postfix --runs 1 "${PEER_SMTP:-127.0.0.1:12025}" | grab | awk -F'\t' '{print $3}' | head -1)")
+        start_septet 2
+        w2+=("$(LOAD_RCPT=rcpt@example.test "$PEERS/smtp.sh" --no-peer --runs 1 "127.0.0.1:$((25 + OFFSET))" | grab | awk -F'\t' '{print $3}' | head -1)")
+        echo "septet (2 workers) RSS after the SMTP load: $(septet_rss)" >&2
+        start_septet 1
+        w1+=("$(LOAD_RCPT=rcpt@example.test "$PEERS/smtp.sh" --no-peer --runs 1 "127.0.0.1:$((25 + OFFSET))" | grab | awk -F'\t' '{print $3}' | head -1)")
+        stop_septet
+        echo "round $r: postfix ${pf[-1]}, septet 2 workers ${w2[-1]}, septet 1 process ${w1[-1]} msg/s" >&2
+      done
+      mp=$(printf '%s\n' "${pf[@]}" | median); m2=$(printf '%s\n' "${w2[@]}" | median); m1=$(printf '%s\n' "${w1[@]}" | median)
+      printf 'RATIO\tsmtp septet 2 workers/postfix\t%s\t(%s vs %s msg/s, medians of %s)\n' "$(ratio "$m2" "$mp")" "$m2" "$mp" "$RUNS" | tee -a "$RESULTS"
+      printf 'RATIO\tsmtp septet 1 process/postfix\t%s\t(%s vs %s msg/s)\n' "$(ratio "$m1" "$mp")" "$m1" "$mp" | tee -a "$RESULTS"
+      printf 'RATIO\tsmtp septet 2 workers/1 process\t%s\n' "$(ratio "$m2" "$m1")" | tee -a "$RESULTS"
       ;;
     pop3)
       SEED_IMAP=127.0.0.1:$PEER_IMAP "$PEERS/pop3.sh" --runs "$RUNS" "127.0.0.1:$PEER_POP3" | grab
@@ -127,7 +156,8 @@ for step in "${STEPS[@]}"; do
       stop_septet
       ;;
     memory)
-      start_septet
+      # One process: the figure is memory per connection of the process that holds them.
+      start_septet 1
       "$NODE" "$HERE/idle-memory.ts" --pid "$septet_pid" --port $((25 + OFFSET)) --connections 1000 | grab
       "$NODE" "$HERE/idle-memory.ts" --pid "$septet_pid" --port $((143 + OFFSET)) --connections 1000 --imap-login rcpt@example.test:bench | grab
       stop_septet

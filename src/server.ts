@@ -2,6 +2,7 @@
 // privilege drop → auth → services → handlers. Nothing else in Septet wires things
 // together; each phase lives in src/startup/.
 
+import type { Socket } from 'node:net';
 import { hostname as systemHostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { BanGuard } from './core/auth/ban-guard.ts';
@@ -17,19 +18,26 @@ import { createRelayWorker } from './mail/relay/worker.ts';
 import { banExemptions, createAuth } from './startup/auth.ts';
 import { DeferredTls } from './startup/deferred.ts';
 import { createHandler } from './startup/handlers.ts';
-import { bindTcpListeners, bindTftp } from './startup/listeners.ts';
+import { attachTcpListeners, bindTcpListeners, bindTftp } from './startup/listeners.ts';
 import { handOverAndDrop } from './startup/privileges.ts';
 import { openCertificates, openStore } from './startup/store-and-tls.ts';
 
 export interface StartOptions {
   config: Config;
   log: Logger;
+  /**
+   * One of several worker processes (src/startup/workers/): the primary binds and
+   * passes connections (RunningServer.accept); TFTP and the relay run in slot 1 only.
+   */
+  worker?: { slot: number; count: number };
 }
 
 export interface RunningServer {
   readonly listeners: BoundListener[];
   readonly store: Store;
   readonly tls: CertificateManager;
+  /** In a worker: serves a socket the primary accepted on the listener of that name. */
+  readonly accept: Map<string, (socket: Socket) => void>;
   /** Stops accepting, lets sessions finish for up to graceMs, closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -40,7 +48,7 @@ export async function effectivePortOffset(config: Config): Promise<number> {
   return (await canBindPrivilegedPorts()) ? 0 : 10000;
 }
 
-export async function startServer({ config, log }: StartOptions): Promise<RunningServer> {
+export async function startServer({ config, log, worker }: StartOptions): Promise<RunningServer> {
   const hostname = config.hostname || systemHostname();
   const portOffset = await effectivePortOffset(config);
   const banExempt = banExemptions(config);
@@ -51,11 +59,15 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   const tlsProxy = new DeferredTls();
   // Bans need the store; until it is open (connections wait for it anyway) nobody is banned.
   let bans: BanGuard | null = null;
-  const group = new ListenerGroup({ log, tls: tlsProxy, isBanned: (address) => bans?.isBanned(address) ?? false, limits: connectionLimitsFrom(config) });
-  const { deferred, bound } = await bindTcpListeners(config, group, portOffset);
+  const group = new ListenerGroup({ log, tls: tlsProxy, isBanned: (address) => bans?.isBanned(address) ?? false, limits: connectionLimitsFrom(config, worker?.count) });
+  const { deferred, bound, accept } = worker
+    ? { ...attachTcpListeners(config, group, portOffset), bound: [] as BoundListener[] }
+    : { ...(await bindTcpListeners(config, group, portOffset)), accept: new Map<string, (socket: Socket) => void>() };
+  // One process serves TFTP (UDP: no connection to hand over) and runs the relay.
+  const first = worker === undefined || worker.slot === 1;
   let tftp: Awaited<ReturnType<typeof bindTftp>>['tftp'] = null;
   try {
-    const udp = await bindTftp(config, log, portOffset, (address) => bans?.isBannedNow(address) ?? false);
+    const udp = first ? await bindTftp(config, log, portOffset, (address) => bans?.isBannedNow(address) ?? false) : { tftp: null, bound: [] };
     tftp = udp.tftp;
     bound.push(...udp.bound);
   } catch (error) {
@@ -78,11 +90,13 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
   tlsProxy.target = tls;
 
   // 3. Services, then the handlers that the waiting connections go to.
-  const login = createAuth(config, store, banExempt, log);
+  const login = createAuth(config, store, banExempt, log, worker?.count);
   bans = login.bans;
   const mail = createMailService({ config, hostname, store, log: log.child({ component: 'mail' }) });
   // The relay worker delivers queued mail for other domains (MX lookup, retries, bounces).
-  const relay = config.relay.enabled ? createRelayWorker({ mail, config }) : null;
+  // In one process only: at start it takes back the entries left in flight, which
+  // would steal another relay's (claims themselves are atomic: queueClaim).
+  const relay = config.relay.enabled && first ? createRelayWorker({ mail, config }) : null;
   await relay?.start();
   const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset };
   for (const [name, handler] of deferred) handler.set(createHandler(name, services));
@@ -94,6 +108,7 @@ export async function startServer({ config, log }: StartOptions): Promise<Runnin
     listeners: bound,
     store,
     tls,
+    accept,
     async stop(graceMs = 10_000) {
       await Promise.all([group.close(graceMs), tftp?.close()]);
       await relay?.stop();

@@ -1,8 +1,11 @@
-// septet start: runs every enabled service in the foreground until SIGINT/SIGTERM.
+// septet start: runs every enabled service in the foreground until SIGINT/SIGTERM;
+// with `workers` above 1, as a primary and that many worker processes
+// (src/startup/workers/primary.ts), else in this one process.
 
 import { createLogger } from '../core/log/logger.ts';
 import { ConfigError } from '../core/config/load.ts';
 import { startServer } from '../server.ts';
+import { startPrimary, StartFailed, workerCount } from '../startup/workers/primary.ts';
 import { loadSettings, parse } from './args.ts';
 
 export async function startCommand(argv: string[]): Promise<void> {
@@ -22,12 +25,30 @@ export async function startCommand(argv: string[]): Promise<void> {
   }
 
   const log = createLogger({ level: config.log.level, ...(config.log.file ? { file: config.log.file } : {}) });
-  const server = await startServer({ config, log });
-  log.info({ data: config.data }, 'septet ready');
+  const workers = workerCount(config);
+  let server: { stop(graceMs: number): Promise<void>; reload(): void };
+  if (workers > 1) {
+    try {
+      server = await startPrimary({ config, log, count: workers });
+    } catch (error) {
+      // The worker said why on standard error; its exit code is the command's.
+      if (!(error instanceof StartFailed)) throw error;
+      log.error({ err: error.message }, 'start failed');
+      process.exitCode = error.exitCode;
+      return;
+    }
+  } else {
+    const single = await startServer({ config, log });
+    server = {
+      stop: (graceMs) => single.stop(graceMs),
+      reload: () => single.tls.reload().catch((error: Error) => log.error({ err: error.message }, 'certificate reload failed')),
+    };
+  }
+  log.info({ data: config.data, workers }, 'septet ready');
 
   const reload = () => {
     log.info('SIGHUP: reloading certificates');
-    server.tls.reload().catch((error: Error) => log.error({ err: error.message }, 'certificate reload failed'));
+    server.reload();
   };
   process.on('SIGHUP', reload);
 

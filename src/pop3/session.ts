@@ -93,7 +93,11 @@ export class Pop3Session {
     const account = await this.deps.auth.login({ username, password, remoteAddress: this.conn.remoteAddress, service: 'pop3' });
     // RFC 3206 §5: [AUTH] says the credentials were wrong (the Authenticator has already waited out its throttling delay).
     if (!account) throw new Pop3Error(Text.loginFailed, ResponseCode.auth);
-    const maildrop = await Maildrop.open(this.deps.store, account, this.conn.id, { exclusive: this.deps.config.pop3.exclusive_lock });
+    const maildrop = await Maildrop.open(this.deps.store, account, this.conn.id, { exclusive: this.deps.config.pop3.exclusive_lock }).catch((error: unknown) => {
+      // Which session (and worker process) was refused, for the operator.
+      if (error instanceof Pop3Error && error.code === ResponseCode.inUse) this.conn.log.info({ user: account.address }, 'pop3 maildrop in use');
+      throw error;
+    });
     if (this.conn.isClosed) {
       // The client left while we were checking: give the lock straight back.
       await maildrop.release();

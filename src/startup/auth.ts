@@ -19,11 +19,18 @@ export function banExemptions(config: Config): NetworkList {
   }
 }
 
-export function createAuth(config: Config, store: Store, exempt: NetworkList, log: Logger): { bans: BanGuard; auth: PasswordAuthenticator } {
+/**
+ * `workers`: each worker process counts the failures it sees, and the primary spreads a
+ * source's connections over the workers (src/startup/workers/dispatch.ts), so each
+ * gets its share of auth.ban_after_failures (rounded up): a source spread over the
+ * workers is banned after about that many failures over the whole server, one that
+ * stays on one worker sooner. The ban itself is in the store, seen by every worker.
+ */
+export function createAuth(config: Config, store: Store, exempt: NetworkList, log: Logger, workers = 1): { bans: BanGuard; auth: PasswordAuthenticator } {
   const authLog = log.child({ component: 'auth' });
   const bans = new BanGuard({
     bans: store.bans,
-    banAfterFailures: config.auth.ban_after_failures,
+    banAfterFailures: Math.ceil(config.auth.ban_after_failures / workers),
     windowMs: config.auth.ban_window * 1000,
     durationMs: config.auth.ban_duration * 1000,
     exempt,

@@ -4,7 +4,8 @@
 import type { Logger } from 'pino';
 import { listeners, type Config, type ListenerName } from '../core/config/schema.ts';
 import { NetworkList } from '../core/net/address.ts';
-import type { BoundListener, ListenerGroup } from '../core/net/listener.ts';
+import type { Socket } from 'node:net';
+import type { BoundListener, ListenerGroup, ListenerSpec } from '../core/net/listener.ts';
 import { createTftpServer, type TftpServer } from '../tftp/server.ts';
 import { DeferredHandler } from './deferred.ts';
 import { startingRefusal } from './handlers.ts';
@@ -23,24 +24,43 @@ export function portWithOffset(name: string, port: number, offset: number): numb
   return port + offset;
 }
 
+function listenerSpec(config: Config, [name, spec]: ListenerEntry, portOffset: number): ListenerSpec {
+  const section = config[spec.section];
+  const port = portWithOffset(name, section.port, portOffset);
+  const proxyTrusted = new NetworkList(section.proxy_trusted_networks);
+  return { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol, proxyTrusted };
+}
+
 /** Binds every enabled TCP service; closes the group if one cannot be bound. */
 export async function bindTcpListeners(config: Config, group: ListenerGroup, portOffset: number): Promise<{ deferred: Map<ListenerName, DeferredHandler>; bound: BoundListener[] }> {
   const deferred = new Map<ListenerName, DeferredHandler>();
   const bound: BoundListener[] = [];
   try {
-    for (const [name, spec] of enabledListeners(config)) {
-      const section = config[spec.section];
-      const handler = new DeferredHandler(() => startingRefusal(spec.protocol));
-      deferred.set(name, handler);
-      const port = portWithOffset(name, section.port, portOffset);
-      const proxyTrusted = new NetworkList(section.proxy_trusted_networks);
-      bound.push(...(await group.listen({ name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol, proxyTrusted }, handler)));
+    for (const entry of enabledListeners(config)) {
+      const handler = new DeferredHandler(() => startingRefusal(entry[1].protocol));
+      deferred.set(entry[0], handler);
+      bound.push(...(await group.listen(listenerSpec(config, entry, portOffset), handler)));
     }
   } catch (error) {
     await group.close(0);
     throw error;
   }
   return { deferred, bound };
+}
+
+/**
+ * A worker's services: the primary binds and accepts (src/startup/workers/primary.ts),
+ * and each socket it passes is served through `accept` of its listener's name.
+ */
+export function attachTcpListeners(config: Config, group: ListenerGroup, portOffset: number): { deferred: Map<ListenerName, DeferredHandler>; accept: Map<string, (socket: Socket) => void> } {
+  const deferred = new Map<ListenerName, DeferredHandler>();
+  const accept = new Map<string, (socket: Socket) => void>();
+  for (const entry of enabledListeners(config)) {
+    const handler = new DeferredHandler(() => startingRefusal(entry[1].protocol));
+    deferred.set(entry[0], handler);
+    accept.set(entry[0], group.attach(listenerSpec(config, entry, portOffset), handler));
+  }
+  return { deferred, accept };
 }
 
 /**

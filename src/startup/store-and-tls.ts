@@ -22,6 +22,7 @@ export function openStore(config: Config, log: Logger): Promise<Store> {
     inlineMemoryBytes: config.store.inline_memory_bytes,
     bodyCache: new BodyCache({ budgetBytes: config.store.body_cache_bytes, maxEntryBytes: config.store.body_cache_max_message }),
     openBodyFiles: config.store.open_body_files,
+    lockLeaseMs: config.store.lock_lease * 1000,
   });
 }
 

@@ -27,6 +27,12 @@ export interface ServerOptions {
   dataDir?: string;
   /** Address to bind (default 127.0.0.1); other loopback addresses let two instances share ports. */
   listen?: string;
+  /**
+   * Worker processes (default 1: the suite's files run side by side on a small machine,
+   * and one process per test keeps them light; test/interop/workers.test.ts runs 2, and
+   * 0, the users' default, one per core).
+   */
+  workers?: number;
 }
 
 export class SeptetProcess {
@@ -136,6 +142,7 @@ export async function prepareSeptet(options: ServerOptions): Promise<SeptetProce
     configFile,
     [
       'hostname = "mx.septet.test"',
+      `workers = ${options.workers ?? 1}`,
       // Top-level keys of the test's own must come before the first [section].
       ...(options.topLevelToml ? [options.topLevelToml] : []),
       '[log]',

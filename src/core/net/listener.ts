@@ -63,6 +63,11 @@ export interface ListenerGroupOptions {
   tlsHandshakeTimeoutMs?: number;
   /** Sources refused at connect with reason 'banned' (the real client, after any PROXY header). */
   isBanned?: (remoteAddress: string) => boolean | Promise<boolean>;
+  /**
+   * The primary of several workers (src/startup/workers/): accepted sockets are passed
+   * on untouched (paused, not a byte read) instead of served here.
+   */
+  handOver?: (listener: string, socket: Socket) => void;
 }
 
 /** A session's last replies get this long to reach a refused client before the socket goes. */
@@ -77,6 +82,7 @@ export class ListenerGroup {
   private readonly proxyHeaderTimeoutMs: number;
   private readonly tlsHandshakeTimeoutMs: number;
   private readonly isBanned: ((remoteAddress: string) => boolean | Promise<boolean>) | undefined;
+  private readonly handOver: ((listener: string, socket: Socket) => void) | undefined;
   private readonly servers: Server[] = [];
   /** Accepted sockets not yet closed, with how to end each at once. */
   private readonly open = new Map<Socket, () => void>();
@@ -93,6 +99,21 @@ export class ListenerGroup {
     this.proxyHeaderTimeoutMs = o.proxyHeaderTimeoutMs ?? 10_000;
     this.tlsHandshakeTimeoutMs = o.tlsHandshakeTimeoutMs ?? 30_000;
     this.isBanned = o.isBanned;
+    this.handOver = o.handOver;
+  }
+
+  /**
+   * A service whose sockets another process accepts and passes here (a worker's
+   * listeners, src/startup/workers/): each one is served as if accepted by this group.
+   */
+  attach(spec: ListenerSpec, handler: ConnectionHandler): (socket: Socket) => void {
+    return (socket) => {
+      if (this.closing) {
+        socket.destroy();
+        return;
+      }
+      this.accept(spec, handler, socket);
+    };
   }
 
   /** Binds every address of a service. Throws ListenError naming the service if one cannot be bound. */
@@ -133,7 +154,10 @@ export class ListenerGroup {
       }
     }
     for (const end of this.open.values()) end();
-    await serversClosed;
+    // A handed-over socket stays its server's until the worker that got it closes it
+    // (Node asks the workers before calling back): the primary, which stops the
+    // workers after this, must not wait for that. Its listening sockets are closed now.
+    if (!this.handOver) await serversClosed;
   }
 
   private async bind(spec: ListenerSpec, handler: ConnectionHandler, address: string | null): Promise<{ server: Server; info: AddressInfo }> {
@@ -150,7 +174,10 @@ export class ListenerGroup {
   }
 
   private bindOne(spec: ListenerSpec, handler: ConnectionHandler, options: { host: string; port: number; ipv6Only?: boolean }): Promise<{ server: Server; info: AddressInfo }> {
-    const server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000 }, (socket) => this.accept(spec, handler, socket));
+    const handOver = this.handOver;
+    const server = createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: 60_000, pauseOnConnect: handOver !== undefined }, (socket) =>
+      handOver ? handOver(spec.name, socket) : this.accept(spec, handler, socket),
+    );
     return new Promise((resolve, reject) => {
       const onError = (error: NodeJS.ErrnoException) => {
         server.off('listening', onListening);

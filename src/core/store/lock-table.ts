@@ -1,6 +1,6 @@
-// Maildrop locks held in this process (RFC 1939 §8). Enough for one node: two Septet
-// processes serving the same data directory would not see each other's locks; a
-// networked backend replaces this with a lock in its database.
+// Maildrop locks held in this process (RFC 1939 §8), for the in-memory store: only one
+// process sees it. The SQLite store shares its locks between processes
+// (sqlite/lock-file.ts); a networked backend keeps them in its database.
 
 import type { LockStore } from './types.ts';
 

@@ -12,11 +12,14 @@ export interface WorkerOptions {
   changePollMs: number;
   /** How long change_log rows are kept. */
   changeLogRetentionMs: number;
+  /** The maildrop lock file shared by the processes on this data directory (lock-file.ts). */
+  lockPath: string;
 }
 
 export interface OperationRequest {
   id: number;
-  kind: 'read' | 'write';
+  /** 'lock': the maildrop lock file, answered at once, outside the batches (lock-file.ts). */
+  kind: 'read' | 'write' | 'lock';
   op: string;
   args: unknown[];
 }

@@ -10,18 +10,18 @@
 // process (the CLI) may change accounts and aliases at any time, and the next read
 // sees it. Changes to mailboxes and the queue reach
 // this process's bus also when another process makes them (change-log.ts). Maildrop
-// locks are an in-process table, which is right for one server process per data
-// directory.
+// locks live in a lock file every process on the data directory shares
+// (lock-file.ts), so they hold across the server's worker processes.
 
 import path from 'node:path';
 import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BodyCache } from '../body-cache.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
-import { createLockTable } from '../lock-table.ts';
 import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
 import { fanOutFolders, FileBlobStore } from './blob-files.ts';
 import { InlineBlobStore } from './inline-blobs.ts';
+import { createSharedLocks } from './maildrop-locks.ts';
 import { unpackMessages } from './message-codec.ts';
 import type { WriteOperations, WriteOutcome } from './operations.ts';
 import { SqliteWorkerClient, type Args } from './worker-client.ts';
@@ -45,6 +45,8 @@ export interface SqliteStoreOptions {
   bodyCache?: BodyCache;
   /** Descriptors of bodies kept open between reads (config store.open_body_files; default 64). */
   openBodyFiles?: number;
+  /** How long a maildrop lock outlives its holder's last renewal (default 30 s; config store.lock_lease). */
+  lockLeaseMs?: number;
 }
 
 type Value<F> = F extends (...args: never[]) => WriteOutcome<infer T> ? T : never;
@@ -61,6 +63,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
   const databasePath = path.join(options.dataDir, 'septet.db');
   // Password hashes: 0600 before SQLite opens it (its -wal and -shm take this mode).
   await createPrivateFile(databasePath);
+  await createPrivateFile(path.join(options.dataDir, 'locks.db'));
   const files = new FileBlobStore({ directory: path.join(options.dataDir, 'blobs'), fsync: options.fsync, cache: options.bodyCache, openFiles: options.openBodyFiles });
   await files.open(log);
   const client = await SqliteWorkerClient.start(
@@ -70,6 +73,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
       busyTimeoutMs: options.busyTimeoutMs ?? 10_000,
       changePollMs: options.changePollMs ?? 100,
       changeLogRetentionMs: options.changeLogRetentionMs ?? 600_000,
+      lockPath: path.join(options.dataDir, 'locks.db'),
     },
     log,
   );
@@ -90,6 +94,8 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     }
     return outcome.value;
   }
+
+  const locks = createSharedLocks(client, options.lockLeaseMs ?? 30_000, (error) => log?.warn({ err: error }, 'could not renew maildrop locks'));
 
   const accounts: AccountStore = {
     addUser: (address, passwordHash, opts = {}) => write('addUser', address, passwordHash, opts.admin ?? false, opts.sendAsDomain ?? false),
@@ -185,10 +191,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     messages,
     blobs,
     queue,
-    locks: createLockTable(),
+    locks,
     bus,
     close: () => {
       files.close();
+      locks.stop();
       return client.close();
     },
   };

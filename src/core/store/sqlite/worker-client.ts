@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../log/logger.ts';
 import { StoreError } from '../types.ts';
 import type { Db, ReadOperations, WriteOperations } from './operations.ts';
+import type { LockOperations } from './lock-file.ts';
 import type { StoreEvent } from '../../bus/bus.ts';
 import type { WorkerMessage, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 
@@ -68,6 +69,10 @@ export class SqliteWorkerClient {
 
   write<K extends keyof WriteOperations>(op: K, ...args: Args<WriteOperations[K]>): Promise<Result<WriteOperations[K]>> {
     return this.send({ id: 0, kind: 'write', op, args }) as Promise<Result<WriteOperations[K]>>;
+  }
+
+  lock<K extends keyof LockOperations>(op: K, ...args: Args<LockOperations[K]>): Promise<Result<LockOperations[K]>> {
+    return this.send({ id: 0, kind: 'lock', op, args }) as Promise<Result<LockOperations[K]>>;
   }
 
   /** Waits for requests in flight, then lets the worker close the database. */

@@ -19,6 +19,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { parentPort, workerData } from 'node:worker_threads';
 import { StoreError } from '../types.ts';
 import { ChangeLogReader, ChangeLogWriter } from './change-log.ts';
+import { lockOperations, openLockFile } from './lock-file.ts';
 import { Db, readOperations, writeOperations, type WriteOutcome } from './operations.ts';
 import type { ChangesNotice, OperationRequest, WorkerOptions, WorkerRequest, WorkerResponse, WorkerStatus } from './protocol.ts';
 import { migrate } from './schema.ts';
@@ -32,6 +33,7 @@ const options = workerData as WorkerOptions;
 type Operation = (db: Db, ...args: never[]) => unknown;
 const reads = readOperations as unknown as Record<string, Operation>;
 const writes = writeOperations as unknown as Record<string, Operation>;
+const locking = lockOperations as unknown as Record<string, Operation>;
 /** This connection's mark on its change_log rows, so its own events are not heard twice. */
 const origin = randomBytes(8).toString('hex');
 const changeLog = new ChangeLogWriter(origin, options.changeLogRetentionMs);
@@ -50,8 +52,8 @@ const failure = (id: number, error: unknown): WorkerResponse =>
     ? { id, ok: false, code: error.code, message: error.message }
     : { id, ok: false, code: null, message: error instanceof Error ? error.message : String(error) };
 
-function runRead(db: Db, request: OperationRequest): WorkerResponse {
-  const operation = reads[request.op];
+function runRead(db: Db, request: OperationRequest, table = reads): WorkerResponse {
+  const operation = table[request.op];
   if (!operation) return { id: request.id, ok: false, code: null, message: `unknown operation ${request.op}` };
   try {
     return { id: request.id, ok: true, value: operation(db, ...(request.args as never[])) };
@@ -68,10 +70,39 @@ function rollbackQuietly(db: Db): void {
   }
 }
 
+/** How often a writer looks again at a write lock another process holds. */
+const LOCK_RETRY_MS = 0.5;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+const isBusy = (error: unknown) => ((error as { errcode?: number }).errcode ?? 0) % 256 === 5; // SQLITE_BUSY
+
+/**
+ * BEGIN IMMEDIATE: the write lock now. Held by another process (another worker, the
+ * CLI), it is tried again every LOCK_RETRY_MS up to busy_timeout. SQLite's own busy
+ * handler sleeps 1, 2, 5, 10, 15, 20, 25... ms between looks, so a writer that finds
+ * the lock taken oversleeps the other's commit and both write less than one would
+ * alone (bench/sqlite-writers.ts); this batch grows meanwhile, so the look is cheap.
+ */
+function beginImmediate(db: Db): void {
+  const deadline = performance.now() + options.busyTimeoutMs;
+  db.raw.exec('PRAGMA busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        db.raw.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if (!isBusy(error) || performance.now() > deadline) throw error;
+        Atomics.wait(sleeper, 0, 0, LOCK_RETRY_MS);
+      }
+    }
+  } finally {
+    db.raw.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs}`);
+  }
+}
+
 function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
   try {
-    // IMMEDIATE takes the write lock now (waiting up to busy_timeout for another process).
-    db.raw.exec('BEGIN IMMEDIATE');
+    beginImmediate(db);
   } catch (error) {
     return batch.map((request) => failure(request.id, error));
   }
@@ -122,8 +153,10 @@ function runWriteBatch(db: Db, batch: OperationRequest[]): WorkerResponse[] {
 function main(): void {
   let db: Db;
   let others: ChangeLogReader;
+  let locks: Db;
   try {
     db = openDatabase();
+    locks = openLockFile(options.lockPath, options.busyTimeoutMs);
     const schemaVersion = migrate(db.raw);
     // Before "ready": a change another process commits once this store is open is news.
     others = new ChangeLogReader(db, origin);
@@ -161,6 +194,7 @@ function main(): void {
         for (const response of runWriteBatch(db, writeBatch.splice(0))) port.postMessage(response);
         clearInterval(changeTimer);
         db.raw.close();
+        locks.raw.close();
         port.postMessage({ id: request.id, ok: true, value: null } satisfies WorkerResponse);
         port.close();
         return;
@@ -175,6 +209,8 @@ function main(): void {
   };
 
   port.on('message', (request: WorkerRequest) => {
+    // A lock is one short statement on its own file: no reason to wait for a batch.
+    if (request.kind === 'lock') return port.postMessage(runRead(locks, request, locking));
     pending.push(request);
     schedule();
   });
