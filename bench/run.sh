@@ -20,7 +20,7 @@ set -uo pipefail   # a failing step is reported and the next one still runs
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 # ../shared/peers next to /work/main; a worktree in /work/wt/NAME finds it one level further up.
-PEERS=${PEERS:-$(cd "$ROOT/../shared/peers" 2>/dev/null && pwd || cd "$ROOT/../../shared/peers" && pwd)}
+PEERS=${PEERS:-$(cd "$ROOT/../shared/peers" 2>/dev/null && pwd || { cd "$ROOT/../../shared/peers" && pwd; })}
 RUNS=${RUNS:-3}
 WORK=${BENCH_WORK:-/tmp/septet-mail-bench}
 OFFSET=${OFFSET:-16000}
