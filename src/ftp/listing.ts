@@ -55,6 +55,21 @@ export function mdtm(d: Date): string {
   return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
 }
 
+/**
+ * RFC 3659 §2.3 time-val, YYYYMMDDHHMMSS[.sss] in UTC, as MFMT and MDTM with a time
+ * argument carry it; null when it is not one (or not a real date, such as month 13).
+ */
+export function parseTimeVal(text: string): Date | null {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{1,3}))?$/.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const ms = m[7] ? Number(m[7].padEnd(3, '0')) : 0;
+  const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms));
+  // Date.UTC rolls 31 February over into March; a time-val must name a real instant.
+  if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 60) return null;
+  return date;
+}
+
 /** RFC 3659 §7: "fact=value;...; name". `kind` overrides the type for "." and "..". */
 export function mlsxLine(e: Entry, readOnly: boolean, kind?: 'cdir' | 'pdir'): string {
   const s = e.stats;

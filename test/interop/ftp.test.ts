@@ -91,3 +91,53 @@ test("Septet's own client: put and get in MODE B and TYPE E round-trip against t
   assert.equal(get.code, 0, get.stderr);
   assert.equal(await readFile(back, 'utf8'), 'first record\nsecond record\n');
 });
+
+test('modification times survive a mirror: ftplib MFMT and MDTM with a time argument, lftp mirror -R', async () => {
+  const out = await python(
+    `
+import ftplib, io, sys
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', int(sys.argv[1]))
+ftp.login('user', 'mypassword')
+ftp.storbinary('STOR dated.txt', io.BytesIO(b'dated'))
+print(ftp.sendcmd('MFMT 20200102030405 dated.txt'))
+print(ftp.sendcmd('MDTM dated.txt'))
+print(ftp.sendcmd('MDTM 19991231235958 dated.txt'))
+print(ftp.sendcmd('MDTM dated.txt'))
+try:
+  ftp.sendcmd('MFMT 20201301000000 dated.txt')
+except ftplib.error_perm as e:
+  print('refused', e)
+print('MFMT' in ftp.sendcmd('FEAT'))
+ftp.quit()
+`,
+    [String(server.port('ftp'))],
+  );
+  const lines = out.trim().split('\n');
+  assert.equal(lines[0], '213 Modify=20200102030405; dated.txt');
+  assert.equal(lines[1], '213 20200102030405');
+  assert.equal(lines[2], '213 Modify=19991231235958; dated.txt');
+  assert.equal(lines[3], '213 19991231235958');
+  assert.match(lines[4]!, /^refused 501 /);
+  assert.equal(lines[5], 'True');
+
+  // lftp keeps the source's times when it mirrors a folder up.
+  const source = await mkdtemp(join(tmpdir(), 'septet-mirror-'));
+  await writeFile(join(source, 'old.txt'), 'from 2015\n');
+  const when = new Date(Date.UTC(2015, 5, 7, 8, 9, 10));
+  const { utimes } = await import('node:fs/promises');
+  await utimes(join(source, 'old.txt'), when, when);
+  await execFileP('lftp', ['-e', `set ssl:verify-certificate no; mirror -R ${source} mirrored; bye`, '-u', 'user,mypassword', '-p', String(server.port('ftp')), '127.0.0.1'], { timeout: 60_000 });
+  const check = await python(
+    `
+import ftplib, sys
+ftp = ftplib.FTP()
+ftp.connect('127.0.0.1', int(sys.argv[1]))
+ftp.login('user', 'mypassword')
+print(ftp.sendcmd('MDTM mirrored/old.txt'))
+ftp.quit()
+`,
+    [String(server.port('ftp'))],
+  );
+  assert.equal(check.trim(), '213 20150607080910');
+});

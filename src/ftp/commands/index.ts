@@ -2,7 +2,7 @@
 // RFC 775 forms that some old clients still send (RFC 1123 §4.1.3.1).
 
 import { abor, allo, appe, rest, retr, stor, stou } from './transfer.ts';
-import { cdup, cwd, dele, mdtmCommand, mkd, pwd, rmd, rnfr, rnto, size, smnt } from './files.ts';
+import { cdup, cwd, dele, mdtmCommand, mfmt, mkd, pwd, rmd, rnfr, rnto, size, smnt } from './files.ts';
 import { epsv, eprt, pasv, port } from './data-setup.ts';
 import { feat, hash, help, noop, opts, site, stat, syst } from './info.ts';
 import { list, mlsd, mlst, nlst } from './listing.ts';
@@ -74,6 +74,7 @@ export const commands: ReadonlyMap<string, Command<unknown>> = new Map<string, C
   ['MLSD', mlsd],
   ['SIZE', size],
   ['MDTM', mdtmCommand],
+  ['MFMT', mfmt],
   ['AUTH', auth],
   ['PBSZ', pbsz],
   ['PROT', prot],
