@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ChangeEvent, QueueEvent, StoreEvent } from '../bus/bus.ts';
-import { deliverText, putBlob, type WithStore } from './conformance-helpers.ts';
+import { deliverText, enqueue, putBlob, type WithStore } from './conformance-helpers.ts';
 import type { Store } from './types.ts';
 
 /** Two stores on the same data, as the server and the CLI open it. */
@@ -42,18 +42,8 @@ class Recorder<E> {
   }
 }
 
-async function enqueue(store: Store, recipient = 'bob@remote.test'): Promise<string> {
-  const { blobId, size } = await putBlob(store, 'Subject: out\r\n\r\nbody\r\n');
-  const result = await store.messages.deliver({
-    blobId,
-    size,
-    internalDate: new Date(),
-    local: [],
-    remote: { sender: 'alice@example.org', recipients: [{ address: recipient }] },
-  });
-  assert.ok(result.queueId);
-  return result.queueId;
-}
+/** One queued message's id. */
+const enqueueOne = async (store: Store, recipient = 'bob@remote.test'): Promise<string> => (await enqueue(store, [recipient])).id;
 
 /**
  * Waits until `reader` has heard everything `writer` committed so far: the feed is
@@ -64,7 +54,7 @@ async function caughtUp(writer: Store, reader: Store): Promise<void> {
   const heard = new Recorder<QueueEvent>();
   const stop = reader.bus.subscribeQueue(heard.listener);
   try {
-    const marker = await enqueue(writer, 'marker@remote.test');
+    const marker = await enqueueOne(writer, 'marker@remote.test');
     await heard.until('the marker', (e) => e.queueId === marker);
     await writer.queue.remove(marker);
     await heard.until('the marker\'s removal', (e) => e.queueId === marker && e.change === 'remove');
@@ -80,7 +70,7 @@ export function runChangeFeedConformance(withStore: WithStore, makePair?: StoreP
     test('queue changes an operator makes publish queue events; the relay\'s bookkeeping does not', withStore(async (store) => {
       const heard = new Recorder<QueueEvent>();
       const stop = store.bus.subscribeQueue(heard.listener);
-      const id = await enqueue(store);
+      const id = await enqueueOne(store);
       assert.deepEqual(heard.events, [queueEvent(id, 'enqueue')]);
       await store.queue.claim(id);
       await store.queue.recordAttempt(id, { at: new Date(), host: null, results: [{ address: 'bob@remote.test', outcome: 'deferred', reply: '451 later' }] });
@@ -95,7 +85,7 @@ export function runChangeFeedConformance(withStore: WithStore, makePair?: StoreP
       assert.equal(await store.queue.remove(id), false);
       assert.deepEqual(heard.events.slice(1), [queueEvent(id, 'hold'), queueEvent(id, 'release'), queueEvent(id, 'retry'), queueEvent(id, 'remove')]);
       stop();
-      await store.queue.hold(await enqueue(store));
+      await store.queue.hold(await enqueueOne(store));
       assert.equal(heard.events.length, 5, 'nothing after unsubscribing');
     }));
 
@@ -162,7 +152,7 @@ export function runChangeFeedConformance(withStore: WithStore, makePair?: StoreP
       await deliverText(cli, alice.id, 'two\r\n');
       await cli.mailboxes.storeFlags(inbox.id, [1], 'add', ['\\Flagged']);
       await cli.mailboxes.createMailbox(alice.id, 'Projects');
-      const queueId = await enqueue(cli);
+      const queueId = await enqueueOne(cli);
       await cli.queue.retryNow(queueId);
       await cli.mailboxes.expunge(inbox.id, [2]);
       await atServer.until('the CLI\'s expunge', (e) => e.kind === 'expunge');

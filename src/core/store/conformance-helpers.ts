@@ -37,3 +37,22 @@ export async function blobExists(store: Store, blobId: string): Promise<boolean>
 
 /** Runs a test body against a fresh store and always cleans up. */
 export type WithStore = (body: (store: Store) => Promise<void>) => () => Promise<void>;
+
+/** Queues a small message for remote recipients (NOTIFY=FAILURE,DELAY, ORCPT as given). */
+export async function enqueue(store: Store, recipients: string[], options: { envid?: string; ret?: string } = {}): Promise<{ id: string; blobId: string }> {
+  const { blobId, size } = await putBlob(store, 'Subject: out\r\n\r\nbody\r\n');
+  const result = await store.messages.deliver({
+    blobId,
+    size,
+    internalDate: new Date(),
+    local: [],
+    remote: {
+      sender: 'alice@example.org',
+      recipients: recipients.map((address) => ({ address, notify: 'FAILURE,DELAY', orcpt: `rfc822;${address}` })),
+      envid: options.envid ?? null,
+      ret: options.ret ?? null,
+    },
+  });
+  assert.ok(result.queueId);
+  return { id: result.queueId, blobId };
+}

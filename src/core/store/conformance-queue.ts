@@ -5,26 +5,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blobExists, putBlob, type WithStore } from './conformance-helpers.ts';
+import { blobExists, enqueue, type WithStore } from './conformance-helpers.ts';
 import type { Store } from './types.ts';
 
-async function enqueue(store: Store, recipients: string[], options: { envid?: string; ret?: string } = {}): Promise<{ id: string; blobId: string }> {
-  const { blobId, size } = await putBlob(store, 'Subject: out\r\n\r\nbody\r\n');
-  const result = await store.messages.deliver({
-    blobId,
-    size,
-    internalDate: new Date(),
-    local: [],
-    remote: {
-      sender: 'alice@example.org',
-      recipients: recipients.map((address) => ({ address, notify: 'FAILURE,DELAY', orcpt: `rfc822;${address}` })),
-      envid: options.envid ?? null,
-      ret: options.ret ?? null,
-    },
-  });
-  assert.ok(result.queueId);
-  return { id: result.queueId, blobId };
-}
 
 const soon = () => new Date(Date.now() + 1000);
 
