@@ -274,3 +274,11 @@ test('under stress an unauthenticated connection\'s idle timeout is capped; afte
   assert.equal((await read)?.toString(), 'still here');
   second.close();
 });
+
+test('an IPv6 client counts by its /64: addresses of one /64 share the per-source cap, another /64 does not', () => {
+  const limits = new ConnectionLimits({ maxConnections: 10, maxPerIp: 2 });
+  assert.equal(limits.acquire('2001:db8:1:2::1').ok, true);
+  assert.equal(limits.acquire('2001:db8:1:2:aaaa::7').ok, true);
+  assert.deepEqual(limits.acquire('2001:db8:1:2:ffff:ffff:ffff:ffff'), { ok: false, reason: 'too-many-from-ip', scope: 'server' });
+  assert.equal(limits.acquire('2001:db8:1:3::1').ok, true);
+});

@@ -12,7 +12,7 @@
 // connections instead. A listener takes a lease for each accepted connection and gives
 // it back when the connection ends; a refused connection is told why by its protocol.
 
-import { normalizeAddress } from './address.ts';
+import { sourceNetwork } from './address.ts';
 
 /** 'banned': the source is banned after repeated failed logins (src/core/auth/ban-guard.ts). */
 export type RefusalReason = 'too-many' | 'too-many-from-ip' | 'shutting-down' | 'banned';
@@ -192,7 +192,8 @@ export class ConnectionLimits {
    * any PROXY header). IPv4-mapped IPv6 addresses count as their IPv4 address.
    */
   acquire(remoteAddress: string, service = 'default'): AcquireResult {
-    const ip = normalizeAddress(remoteAddress);
+    // Per source as throttling and bans count: an IPv6 client's whole /64 is one source.
+    const ip = sourceNetwork(remoteAddress);
     const pool = this.pool(service);
     if (this.server.total >= this.server.max) return { ok: false, reason: 'too-many', scope: 'server' };
     if ((this.server.perIp.get(ip) ?? 0) >= this.server.maxPerIp) return { ok: false, reason: 'too-many-from-ip', scope: 'server' };
@@ -224,7 +225,7 @@ export class ConnectionLimits {
   /** Connections holding a slot from one address (in one service, or over all). */
   activeFrom(remoteAddress: string, service?: string): number {
     const pool = service === undefined ? this.server : this.services.get(service);
-    return pool?.perIp.get(normalizeAddress(remoteAddress)) ?? 0;
+    return pool?.perIp.get(sourceNetwork(remoteAddress)) ?? 0;
   }
 
   /** Whether a service (or the server as a whole) is above the stress threshold now. */

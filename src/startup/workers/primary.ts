@@ -27,7 +27,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../../core/config/schema.ts';
 import { ListenerGroup } from '../../core/net/listener.ts';
 import { connectionLimitsFrom } from '../../core/net/limits-config.ts';
-import { normalizeAddress } from '../../core/net/address.ts';
+import { sourceNetwork } from '../../core/net/address.ts';
 import { ensureSystemUser, isRoot } from '../../core/os/privileges.ts';
 import { makePrivateDir } from '../../core/os/private-files.ts';
 import { effectivePortOffset } from '../../server.ts';
@@ -85,7 +85,7 @@ export async function startPrimary({ config, log, count }: { config: Config; log
 
   const handOver = (listener: string, socket: Socket): void => {
     socket.on('error', () => socket.destroy());
-    const assigned = dispatcher.assign(normalizeAddress(socket.remoteAddress ?? ''));
+    const assigned = dispatcher.assign(sourceNetwork(socket.remoteAddress ?? ''));
     if (!assigned) {
       if (waiting.length >= MAX_WAITING) socket.destroy();
       else waiting.push({ listener, socket });
