@@ -131,9 +131,9 @@ describe('headerSenderRefusal (the ownership rule of MAIL FROM for the header)',
     assert.equal(await check('From: alice@example.test, sales@example.test\r\n'), 'From: header address sales@example.test not owned by alice@example.test');
     assert.equal(await check('From: alice@example.test\r\nSender: boris@example.test\r\n'), 'Sender: header address boris@example.test not owned by alice@example.test');
     assert.equal(await check('From: "boris@example.test" <alice@example.test>\r\n'), 'From: header display name shows boris@example.test, not owned by alice@example.test');
-    assert.equal(await check('From: alice@example.test\r\nFrom: alice@example.test\r\n'), 'From: header occurs 2 times (RFC 5322 §3.6 allows one)');
+    assert.equal(await check('From: alice@example.test\r\nFrom: alice@example.test\r\n'), 'From: header occurs 2 times (RFC 5322 section 3.6 allows one)');
     assert.match((await check('From: x <alice@example.test> <boris@example.test>\r\n'))!, /^From: header cannot be parsed/);
-    assert.equal(await check('Subject: x\r\n'), 'From: header missing (RFC 5322 §3.6)');
+    assert.equal(await check('Subject: x\r\n'), 'From: header missing (RFC 5322 section 3.6)');
     assert.equal(await check(null), 'From: header cannot be checked: header block larger than 1024 octets');
   });
 

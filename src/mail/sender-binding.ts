@@ -24,19 +24,23 @@ export interface HeaderSenderRefusal {
 export async function headerSenderRefusal(mail: MailService, account: Account, header: Buffer | null, headerLimit: number): Promise<HeaderSenderRefusal | null> {
   const user = account.address;
   if (header === null) return { field: 'From', text: `From: header cannot be checked: header block larger than ${headerLimit} octets` };
+  // A CR not followed by LF is no line end to the header parser but becomes one on
+  // relay (the relay client sends CRLF), so "Subject: x\rFrom: other" would hide a
+  // second From until it left. BDAT stores octets as sent: refuse rather than guess.
+  if (hasBareCr(header)) return { field: 'From', text: 'From: header cannot be checked: bare CR in the header block (RFC 5322 section 2.3)' };
   const senders = extractHeaderSenders(header);
   if (!senders.ok) {
     const { problem } = senders;
     const field = problem.field;
     switch (problem.kind) {
       case 'repeated':
-        return { field, text: `${field}: header occurs ${problem.count} times (RFC 5322 §3.6 allows one)` };
+        return { field, text: `${field}: header occurs ${problem.count} times (RFC 5322 section 3.6 allows one)` };
       case 'unparseable':
         return { field, text: `${field}: header cannot be parsed (${problem.reason})` };
       case 'empty':
         return { field, text: `${field}: header has no address` };
       case 'missing':
-        return { field, text: 'From: header missing (RFC 5322 §3.6)' };
+        return { field, text: 'From: header missing (RFC 5322 section 3.6)' };
     }
   }
   for (const field of senders.fields) {
@@ -48,4 +52,9 @@ export async function headerSenderRefusal(mail: MailService, account: Account, h
     }
   }
   return null;
+}
+
+function hasBareCr(header: Buffer): boolean {
+  for (let i = header.indexOf(0x0d); i >= 0; i = header.indexOf(0x0d, i + 1)) if (header[i + 1] !== 0x0a) return true;
+  return false;
 }

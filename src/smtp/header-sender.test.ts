@@ -54,6 +54,16 @@ describe('submission: From:/Sender: belong to the user (RFC 6409 §6.1)', () => 
     assert.match(stored!, /\r\nFrom: alice\+lists@example\.test\r\n/);
   });
 
+  it('BDAT: a bare CR cannot hide a second From from the check (the relay would turn it into a line end)', async () => {
+    const c = await loggedIn();
+    await c.command('MAIL FROM:<alice@example.test>', 250);
+    await c.command('RCPT TO:<bob@example.test>', 250);
+    const hidden = 'Subject: x\rFrom: bob@example.test\r\n\r\nbody\r\n';
+    c.send(`BDAT ${Buffer.byteLength(hidden)} LAST\r\n${hidden}`);
+    await c.expect(553, '5.7.1 From: header cannot be checked: bare CR in the header block (RFC 5322 section 2.3)');
+    assert.deepEqual(await fixture!.inbox(fixture!.bob), []);
+  });
+
   it('BDAT LAST: the header is checked over all chunks; refused, then the session goes on', async () => {
     const c = await loggedIn();
     await c.command('MAIL FROM:<alice@example.test>', 250);
