@@ -220,3 +220,23 @@ test('APPEND into the selected mailbox: EXISTS and RECENT follow, the messages a
   const other = await d.command('SELECT recentbox');
   assert.ok(other.untagged.includes('* 0 RECENT'), other.untagged.join(' | '));
 });
+
+test('CATENATE: URL parts are held to the quota (checked after each part, since no literal announces their size)', async () => {
+  const g = await ImapFixture.start();
+  try {
+    const c = await g.login();
+    await c.ok('CREATE qcat');
+    const source = sampleMessage('Quota source', 'x'.repeat(2000) + '\r\n');
+    const uid = await g.deliver(source, { mailbox: 'qcat' });
+    const box = (await g.store.mailboxes.getMailbox(g.account.id, 'qcat'))!;
+    const url = `"/qcat;UIDVALIDITY=${box.uidValidity}/;UID=${uid}"`;
+    // Room for the stored source and about one copy more, not for three.
+    await g.store.accounts.setQuota(USER, 2 * size(source) + 100);
+    const parts = Array.from({ length: 3 }, () => `URL ${url}`).join(' ');
+    assert.match((await c.command(`APPEND qcat CATENATE (${parts})`)).status, /^NO \[OVERQUOTA\]/);
+    assert.equal(await messageCount(g, 'qcat'), 1);
+    assert.match((await c.command(`APPEND qcat CATENATE (URL ${url})`)).status, /^OK \[APPENDUID /);
+  } finally {
+    await g.close();
+  }
+});

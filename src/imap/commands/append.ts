@@ -185,6 +185,9 @@ class AppendReader {
     if (kind !== 'URL') throw bad('Expected TEXT or URL');
     const url = await this.astring();
     await appendUrlPart(this.session, url, writer, limit);
+    // URL parts need no literal, so nothing above saw their size: check the quota now,
+    // before the next part, so a command of many URL parts cannot write past it.
+    this.checkBeforeContinuation(sizeSoFar + writer.size, 0);
   }
 
   /** An astring; a literal one (rare for a URL) is read into memory. */
