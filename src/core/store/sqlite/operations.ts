@@ -75,10 +75,6 @@ const accountReadOperations = {
     const row = db.get('SELECT substr(data, ?, ?) AS data FROM message_bodies WHERE blob_id = ?', start + 1, Math.max(0, end - start), blobId);
     return row ? (row.data as Uint8Array) : null;
   },
-  inlineBodySize: (db: Db, blobId: string): number | null => {
-    const row = db.get('SELECT length(data) AS size FROM message_bodies WHERE blob_id = ?', blobId);
-    return row ? num(row.size) : null;
-  },
 };
 
 // ---------------------------------------------------------------------------
