@@ -12,6 +12,8 @@ command -v lftp >/dev/null || need+=(lftp)
 [[ -x /usr/sbin/dnsmasq ]] || need+=(dnsmasq-base)   # the relay interop test's DNS server
 [[ -x /usr/sbin/postfix ]] || need+=(postfix)   # relay-postfix test and bench/relay.sh (private instances only)
 command -v doveadm >/dev/null || need+=(dovecot-core)   # password-import test: doveadm pw makes the hashes Septet must read
+command -v ssh >/dev/null && command -v sftp >/dev/null && command -v scp >/dev/null || need+=(openssh-client)   # SSH/SFTP/SCP interop tests
+command -v puttygen >/dev/null || need+=(putty-tools)   # PuTTY-format keys in the SSH tests
 [[ -x /usr/bin/node ]] || need+=(nodejs)   # an old Node (18 on bookworm): the CLI test's "refuses a Node older than 26"
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then

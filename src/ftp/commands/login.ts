@@ -4,7 +4,8 @@
 
 import { join } from 'node:path';
 import type { Account } from '../../core/store/types.ts';
-import { HomeJail, openUserHome } from '../../files/jail.ts';
+import { HomeJail } from '../../files/jail.ts';
+import { openAccountFiles } from '../../files/file-area.ts';
 import { QuotaTracker } from '../../files/limits.ts';
 import { FtpError, Reply, Text } from '../replies.ts';
 import type { FtpSession, FtpUser } from '../session.ts';
@@ -55,9 +56,8 @@ async function anonymousUser(session: FtpSession): Promise<FtpUser> {
 
 /** The account's home folder, with its own quota or the configured one. */
 async function accountUser(session: FtpSession, account: Account): Promise<FtpUser> {
-  const jail = await openUserHome(session.deps.dataDir, account.address);
-  const limit = account.quotaBytes ?? (session.ftpConfig.quota_bytes > 0 ? session.ftpConfig.quota_bytes : null);
-  return { name: account.address, jail, readOnly: false, quota: await QuotaTracker.open(jail.root, limit) };
+  const { jail, quota } = await openAccountFiles(session.deps.dataDir, account, session.ftpConfig.quota_bytes);
+  return { name: account.address, jail, readOnly: false, quota };
 }
 
 function loggedIn(session: FtpSession, user: FtpUser): void {
