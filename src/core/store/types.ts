@@ -510,6 +510,33 @@ export interface BanStore {
   deleteBan(source: string, now: Date): Promise<boolean>;
 }
 
+// ---------------------------------------------------------------------------
+// SSH public keys kept per account (OpenSSH's authorized_keys, in the store)
+
+export interface SshKey {
+  id: number;
+  accountId: number;
+  /** The key's type as on the wire: "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", ... */
+  algorithm: string;
+  /** The public key blob in SSH wire format (RFC 4253 §6.6), as the client offers it. */
+  publicKey: Buffer;
+  /** "SHA256:" + unpadded base64 of SHA-256(publicKey), as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+  comment: string;
+  createdAt: Date;
+}
+
+export interface SshKeyStore {
+  /** Throws StoreError('exists') when the account already has this key, 'not-found' for an unknown account. */
+  add(accountId: number, key: { algorithm: string; publicKey: Buffer; fingerprint: string; comment: string }): Promise<SshKey>;
+  /** Oldest first. */
+  list(accountId: number): Promise<SshKey[]>;
+  /** false when the account has no key with this fingerprint. */
+  delete(accountId: number, fingerprint: string): Promise<boolean>;
+  /** The account's key with exactly this blob (public-key authentication), or null. */
+  find(accountId: number, publicKey: Buffer): Promise<SshKey | null>;
+}
+
 export interface Store {
   readonly accounts: AccountStore;
   readonly bans: BanStore;
