@@ -22,6 +22,7 @@ import { attachTcpListeners, bindTcpListeners, bindTftp } from './startup/listen
 import { handOverAndDrop } from './startup/privileges.ts';
 import { openCertificates, openStore } from './startup/store-and-tls.ts';
 import { ensureHostKeys, type HostKey } from './ssh/host-keys.ts';
+import { loadSsh2 } from './ssh/library.ts';
 
 export interface StartOptions {
   config: Config;
@@ -93,6 +94,8 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   let sshHostKeys: HostKey[] | null = null;
   if (config.ssh.enabled) {
     try {
+      // ssh2 is loaded first with the configured crypto path: reading the keys needs it.
+      loadSsh2(config.ssh.native_crypto);
       sshHostKeys = await ensureHostKeys(config.data);
     } catch (error) {
       await Promise.all([group.close(0), tftp?.close()]);
