@@ -194,6 +194,11 @@ export const schema = {
   },
   imaps: { ...service(993, 'IMAP over implicit TLS (RFC 8314)') },
 
+  console: {
+    max_line: int(4096, "longest console command line, octets (a longer one is refused; the pty line editor stops inserting there)", 64, 65536),
+    history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
+  },
+
   tftp: {
     enabled: bool(true, 'run TFTP (RFC 1350, UDP; not in the listeners table, which is TCP)'),
     port: int(69, 'UDP port of TFTP requests, before --port-offset', 0, 65535),
