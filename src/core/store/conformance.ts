@@ -14,6 +14,7 @@ import { runDeliveryConformance } from './conformance-delivery.ts';
 import { runImapStoreConformance } from './conformance-imap.ts';
 import { runChangeFeedConformance, type StorePairFactory } from './conformance-feed.ts';
 import { runQueueStoreConformance } from './conformance-queue.ts';
+import { runSshKeyStoreConformance } from './conformance-ssh-keys.ts';
 
 export type { StoreFactory } from './conformance-helpers.ts';
 export type { StorePairFactory } from './conformance-feed.ts';
@@ -434,6 +435,7 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
     runImapStoreConformance(withStore);
     runQueueStoreConformance(withStore);
     runBanStoreConformance(withStore);
+    runSshKeyStoreConformance(withStore);
     runDeliveryConformance(withStore);
     runChangeFeedConformance(withStore, makePair);
   });

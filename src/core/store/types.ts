@@ -545,6 +545,8 @@ export interface Store {
   readonly blobs: BlobStore;
   readonly queue: QueueStore;
   readonly locks: LockStore;
+  /** SSH public keys per account; deleted with the account. */
+  readonly sshKeys: SshKeyStore;
   /**
    * Changes to mailboxes and to the queue, this process's and those other processes
    * make on the same data (the CLI next to the server): each heard once, in commit

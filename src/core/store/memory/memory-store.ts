@@ -21,6 +21,7 @@ import { createMemoryBanStore } from './memory-bans.ts';
 import { createMemoryBlobStore } from './memory-blobs.ts';
 import { createMemoryMailboxStore } from './memory-mailboxes.ts';
 import { createMemoryQueueStore } from './memory-queue.ts';
+import { createMemorySshKeyStore } from './memory-ssh-keys.ts';
 import { copyAccount, MemoryContext } from './memory-tables.ts';
 
 export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
@@ -101,6 +102,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
         t.mailboxes.delete(record.mailbox.id);
       }
       t.subscriptions.delete(account.id);
+      t.sshKeys = t.sshKeys.filter((k) => k.accountId !== account.id);
       t.accounts.delete(account.id);
       await ctx.releaseBlobs(released);
       return true;
@@ -231,6 +233,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
     blobs,
     queue,
     locks: createLockTable(),
+    sshKeys: createMemorySshKeyStore(ctx),
     bus,
     async close() {},
   };
