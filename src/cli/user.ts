@@ -1,7 +1,7 @@
-// septet user add|list|import|passwd|quota|sendas|del
+// septet user add|list|import|passwd|quota|sendas|admin|del
 // The operations themselves are shared with the console (src/core/admin/accounts.ts).
 
-import { addUser, deleteUser, normalizeAddress, parseQuotaAmount, setUserPassword, setUserQuota, setUserSendAs, userListLine } from '../core/admin/accounts.ts';
+import { addUser, deleteUser, normalizeAddress, parseQuotaAmount, setUserPassword, setUserAdmin, setUserQuota, setUserSendAs, userListLine } from '../core/admin/accounts.ts';
 import { parse, readPassword, UsageError } from './args.ts';
 import { withStore } from './store.ts';
 import { importUsers } from './user-import.ts';
@@ -68,7 +68,15 @@ export async function userCommand(argv: string[]): Promise<void> {
       out(await withStore(values, (store) => setUserSendAs(store, normalized, setting === 'on')));
       return;
     }
+    case 'admin': {
+      // septet user admin ADDRESS on|off: may use the console's administrator commands.
+      const normalized = normalizeAddress(address);
+      const setting = positionals[2];
+      if (setting !== 'on' && setting !== 'off') throw new UsageError('user admin: give "on" or "off"');
+      out(await withStore(values, (store) => setUserAdmin(store, normalized, setting === 'on')));
+      return;
+    }
     default:
-      throw new UsageError(`user: expected add, list, import, passwd, quota, sendas or del`);
+      throw new UsageError(`user: expected add, list, import, passwd, quota, sendas, admin or del`);
   }
 }

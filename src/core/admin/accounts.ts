@@ -74,6 +74,13 @@ export async function setUserQuota(store: Store, address: string, bytes: number 
   return `quota of ${normalized}: ${bytes === null ? 'none' : `${bytes} bytes`}`;
 }
 
+/** Account.admin: the console's administrator commands (src/console/commands/admin.ts). */
+export async function setUserAdmin(store: Store, address: string, admin: boolean): Promise<string> {
+  const normalized = normalizeAddress(address);
+  if (!(await store.accounts.setAdmin(normalized, admin))) throw new AdminError('not-found', `no such user: ${normalized}`);
+  return `${normalized} ${admin ? 'is now an administrator' : 'is no longer an administrator'}`;
+}
+
 export async function setUserSendAs(store: Store, address: string, allowed: boolean): Promise<string> {
   const normalized = normalizeAddress(address);
   if (!(await store.accounts.setSendAsDomain(normalized, allowed))) throw new AdminError('not-found', `no such user: ${normalized}`);
