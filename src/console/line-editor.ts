@@ -373,6 +373,8 @@ export class LineEditor {
     if (this.historyIndex === this.history.length) this.draft = [...this.chars];
     this.historyIndex = index;
     const line = index === this.history.length ? (this.draft ?? []) : [...this.history.at(index)];
+    // A line recorded under a larger bound is cut to this editor's.
+    while (Buffer.byteLength(line.join('')) > this.maxBytes) line.pop();
     return this.edit(line, line.length);
   }
 
@@ -415,11 +417,12 @@ export class LineEditor {
     const endRow = Math.floor(end / this.columns);
     const target = this.promptWidth + this.shownCursor();
     const row = Math.floor(target / this.columns);
+    this.cursorRow = row;
+    // The cursor is where the text ended: nothing to move.
+    if (target === end) return out;
     const column = target % this.columns;
     if (endRow > row) out += `\x1b[${endRow - row}A`;
-    out += '\r' + (column > 0 ? `\x1b[${column}C` : '');
-    this.cursorRow = row;
-    return out;
+    return out + '\r' + (column > 0 ? `\x1b[${column}C` : '');
   }
 
   /** Puts the cursor after the line's last character, for what comes after it. */
