@@ -8,7 +8,7 @@ const usage = `usage:
   septet start [--data DIR] [--config FILE] [--hostname NAME] [--listen ADDR]... [--port-offset N]
   septet user add ADDRESS [--password PW] [--admin] [--send-as-domain]
   septet user import PASSWD-FILE [--domain D] [--replace]   (Dovecot passwd-file, hashes kept)
-  septet user list [--schemes] | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user sendas ADDRESS on|off | user del ADDRESS
+  septet user list [--schemes] | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user sendas ADDRESS on|off | user admin ADDRESS on|off | user del ADDRESS
   septet alias add ALIAS TARGET | alias list | alias del ALIAS
   septet queue list | queue show|retry|delete|hold|release ID
   septet ban list | ban add ADDRESS [--duration SECONDS] [--reason TEXT] | ban del ADDRESS
