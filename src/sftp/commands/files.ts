@@ -49,7 +49,7 @@ export const openFile = define({
     if (target.exists && a.pflags & PFLAG.CREAT && a.pflags & PFLAG.EXCL) throw new SftpError(FX.FAILURE, TEXT.exists);
     const before = target.exists && writable && flags & O_TRUNC ? await stat(target.real) : null;
     if (before?.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
-    const mode = a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o666;
+    const mode = a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o600;
     let fh: FileHandle;
     try {
       fh = await open(target.real, flags, mode);

@@ -38,8 +38,12 @@ export function statAttrs(st: Stats): Attrs {
   };
 }
 
-/** Permissions a client may set: rwx for user, group and others; never setuid, setgid or sticky. */
-export const PERMISSION_MASK = 0o777;
+/**
+ * Permissions a client may set or create with: the owner's own rwx bits only. The data
+ * directory is owner-only (src/core/os/private-files.ts, like vsftpd's local_umask 077
+ * for FTP uploads), so group and other bits, setuid, setgid and sticky are dropped.
+ */
+export const PERMISSION_MASK = 0o700;
 
 export type SetTarget = { kind: 'path'; real: string; follow: boolean } | { kind: 'handle'; fh: FileHandle; onSize?: (size: number) => void };
 

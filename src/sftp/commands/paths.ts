@@ -97,7 +97,7 @@ export const makeDir = define({
   async run(ctx, a: { path: string; attrs: Attrs }) {
     const target = await entry(ctx.jail, a.path);
     if (target.root) throw new SftpError(FX.FAILURE, TEXT.exists);
-    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o777 });
+    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o700 });
     return OK;
   },
 });
