@@ -209,6 +209,14 @@ export const schema = {
     history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
   },
 
+  sftp: {
+    max_packet_length: int(262_144, 'longest SFTP packet accepted, octets in its length field (draft-ietf-secsh-filexfer-02 §3 sets no bound; OpenSSH: SFTP_MAX_MSG_LENGTH, 256 KiB); advertised in limits@openssh.com', 34_000, 16_777_216),
+    max_read_length: int(261_120, 'longest READ answered, octets (longer requests get shorter data, as OpenSSH does); advertised in limits@openssh.com so OpenSSH sftp uses requests this large; at most max_packet_length - 1024', 1024, 16_776_192),
+    max_handles: int(256, 'open file and folder handles per SFTP session (advertised as max-open-handles)', 4, 65_536),
+    max_in_flight: int(128, 'requests received and not yet answered before the session stops reading its channel (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
+    readdir_batch: int(100, 'names per READDIR reply', 1, 10_000),
+  },
+
   tftp: {
     enabled: bool(true, 'run TFTP (RFC 1350, UDP; not in the listeners table, which is TCP)'),
     port: int(69, 'UDP port of TFTP requests, before --port-offset', 0, 65535),
