@@ -13,6 +13,11 @@ import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
+import { createSftpService } from '../sftp/server.ts';
+import { createScpService } from '../scp/server.ts';
+import { createConsoleService } from '../console/server.ts';
+import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
 import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
@@ -28,6 +33,8 @@ export interface Services {
   portOffset: number;
   /** With [ssh] enabled: the host keys (src/ssh/host-keys.ts), made before the handlers. */
   sshHostKeys: HostKey[] | null;
+  /** Open console sessions (SMTP SEND/SOML/SAML); absent = this process's own. */
+  terminals?: TerminalRegistry;
 }
 
 /** What a client hears if it is refused while its service is still starting. */
@@ -75,6 +82,12 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * the console (src/console/), each over the channel's ByteChannel. null = not offered
  * (the client is told so).
  */
-function sshChannelServices(_s: Services): SshChannelServices {
-  return { sftp: null, scp: null, console: null };
+function sshChannelServices(s: Services): SshChannelServices {
+  const deps = { config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'ssh' }) };
+  return {
+    sftp: createSftpService(deps),
+    scp: createScpService(deps),
+    // One process's terminals; the registry shared by workers (and SMTP SEND) is composed by the integrator.
+    console: createConsoleService({ ...deps, store: s.store, terminals: s.terminals ?? new LocalTerminalRegistry() }),
+  };
 }
