@@ -15,6 +15,8 @@ const usage = `usage:
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
   septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
   septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)
+  septet ssh key add ADDRESS FILE|- | ssh key list ADDRESS | ssh key del ADDRESS FINGERPRINT
+  septet ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--comment TEXT] [--passphrase] [--format openssh|ppk] [--out FILE] [--install ADDRESS]
 Every command takes --data DIR (default ./data, or $SEPTET_DATA) and --config FILE.`;
 
 export async function main(argv: string[]): Promise<void> {
@@ -37,6 +39,14 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./ftp.ts')).ftpCommand(rest);
       case 'tftp':
         return await (await import('./tftp.ts')).tftpCommand(rest);
+      case 'ssh': {
+        // Temporary wiring on h/keys (the router is src/cli/ssh.ts on h/ssh).
+        const [sub, ...more] = rest;
+        const keys = await import('./ssh-keys.ts');
+        if (sub === 'key') return await keys.sshKeyCommand(more);
+        if (sub === 'keygen') return await keys.sshKeygenCommand(more);
+        throw new UsageError('ssh: expected key or keygen');
+      }
       case undefined:
       case 'help':
       case '--help':
