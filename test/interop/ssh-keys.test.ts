@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { prepareSeptet, removeDir, type SeptetProcess } from './harness.ts';
+import { prepareSeptet, python, removeDir, SEPTET, type SeptetProcess } from './harness.ts';
 
 const run = promisify(execFile);
 let septet: SeptetProcess;
@@ -305,6 +305,49 @@ describe('ssh keygen', () => {
     assert.match(result.stdout, new RegExp(`\\nadded ${fingerprint.replace(/[+/]/g, '\\$&')} ed25519-key-\\d{8} for alice@keys.test\\n$`));
     assert.deepEqual((await listed('alice@keys.test')).map((k) => k.fingerprint), [fingerprint]);
     await run('ssh-keygen', ['-y', '-P', 'from the environment', '-f', out]);
+  });
+
+  test('--passphrase on a terminal: asked twice, never echoed; a second answer that differs is refused', async () => {
+    // A real pty (python3's pty module), as a user at a terminal has it.
+    const typeAt = `
+import os, pty, sys, time
+node, septet, out, first, second = sys.argv[1:6]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(node, [node, septet, 'ssh', 'keygen', '--out', out, '--passphrase'])
+seen = b''
+def wait_for(text):
+    global seen
+    deadline = time.time() + 30
+    while text not in seen:
+        if time.time() > deadline: raise SystemExit('timeout waiting for %r, saw %r' % (text, seen))
+        seen += os.read(fd, 1024)
+wait_for(b'Passphrase for the new key: ')
+os.write(fd, first.encode() + b'\\r')
+wait_for(b'The same passphrase again: ')
+os.write(fd, second.encode() + b'\\r')
+while True:
+    try:
+        chunk = os.read(fd, 1024)
+    except OSError:
+        break
+    if not chunk: break
+    seen += chunk
+_, status = os.waitpid(pid, 0)
+print(os.waitstatus_to_exitcode(status))
+print(seen.decode('utf-8', 'replace'))
+`;
+    const out = join(work, 'typed');
+    const ok = await python(typeAt, [process.execPath, SEPTET, out, 'typed secret', 'typed secret']);
+    const [status, ...output] = ok.split('\n');
+    assert.equal(status, '0', ok);
+    assert.doesNotMatch(output.join('\n'), /typed secret/, 'the passphrase is not echoed');
+    assert.match(output.join('\n'), /private key: .*typed \(OpenSSH, encrypted with the passphrase\)/);
+    await run('ssh-keygen', ['-y', '-P', 'typed secret', '-f', out]);
+    const differs = await python(typeAt, [process.execPath, SEPTET, join(work, 'typed-2'), 'one', 'two']);
+    assert.equal(differs.split('\n')[0], '1', differs);
+    assert.match(differs, /the passphrases differ/);
+    await assert.rejects(stat(join(work, 'typed-2')));
   });
 
   test('refusals: an existing file is never overwritten, bad bits and types, an empty passphrase, an unknown account', async () => {
