@@ -14,8 +14,14 @@ export interface InstallResult {
 /** Adds each key in order; a key the account has already is skipped, anything else fails. */
 export async function installKeys(sshKeys: SshKeyStore, accountId: number, keys: readonly (AuthorizedKey | PublicKey)[]): Promise<InstallResult> {
   const result: InstallResult = { added: [], present: [] };
+  const seen = new Set<string>();
   for (const key of keys) {
     const entry: AuthorizedKey = { notes: [], ...key };
+    if (seen.has(key.fingerprint)) {
+      result.present.push(entry);
+      continue;
+    }
+    seen.add(key.fingerprint);
     try {
       await sshKeys.add(accountId, { algorithm: key.algorithm, publicKey: key.blob, fingerprint: key.fingerprint, comment: key.comment });
       result.added.push(entry);
