@@ -239,17 +239,19 @@ async function signAndVerify(privateKey: string, publicLine: string, passphrase?
 }
 
 describe('ssh keygen', () => {
-  for (const [type, bits] of [['ed25519', null], ['ecdsa', '384'], ['rsa', '2048']] as const) {
-    test(`${type}, OpenSSH format, with and without a passphrase: ssh-keygen -y prints our public line and our key signs`, async () => {
+  // RSA without --bits: the default, 3072.
+  for (const [type, bits] of [['ed25519', null], ['ecdsa', '256'], ['ecdsa', '384'], ['ecdsa', '521'], ['rsa', null]] as const) {
+    test(`${type} ${bits ?? 'default'}, OpenSSH format, with and without a passphrase: ssh-keygen -y prints our public line and our key signs`, async () => {
       for (const passphrase of [null, 'pass phrase 1']) {
-        const out = join(work, `ours-${type}-${passphrase ? 'enc' : 'plain'}`);
+        const out = join(work, `ours-${type}-${bits}-${passphrase ? 'enc' : 'plain'}`);
         const result = await cli(
           ['ssh', 'keygen', '--type', type, ...(bits ? ['--bits', bits] : []), '--comment', `ours ${type}`, '--out', out, ...(passphrase ? ['--passphrase'] : [])],
           passphrase ? `${passphrase}\n` : undefined,
         );
         assert.equal(result.code, 0, result.stderr);
         const [line, fingerprintLine, commentLine] = result.stdout.split('\n');
-        assert.match(line!, new RegExp(`^${type === 'rsa' ? 'ssh-rsa' : type === 'ed25519' ? 'ssh-ed25519' : 'ecdsa-sha2-nistp384'} AAAA\\S+ ours ${type}$`));
+        assert.match(line!, new RegExp(`^${type === 'rsa' ? 'ssh-rsa' : type === 'ed25519' ? 'ssh-ed25519' : `ecdsa-sha2-nistp${bits}`} AAAA\\S+ ours ${type}$`));
+        if (type === 'rsa') assert.match(fingerprintLine!, /^fingerprint: 3072 SHA256:/);
         assert.equal(commentLine, `comment: ours ${type}`);
         assert.equal((await stat(out)).mode & 0o777, 0o600);
         const { stdout: derived } = await run('ssh-keygen', ['-y', ...(passphrase ? ['-P', passphrase] : ['-P', '']), '-f', out]);
@@ -264,9 +266,9 @@ describe('ssh keygen', () => {
       }
     });
 
-    test(`${type}, PuTTY .ppk v3, with and without a passphrase: puttygen reads it, and its private part signs`, async () => {
+    test(`${type} ${bits ?? 'default'}, PuTTY .ppk v3, with and without a passphrase: puttygen reads it, and its private part signs`, async () => {
       for (const passphrase of [null, 'correct horse']) {
-        const out = join(work, `ours-${type}-${passphrase ? 'enc' : 'plain'}.ppk`);
+        const out = join(work, `ours-${type}-${bits}-${passphrase ? 'enc' : 'plain'}.ppk`);
         const result = await cli(['ssh', 'keygen', '--type', type, ...(bits ? ['--bits', bits] : []), '--format', 'ppk', '--out', out, ...(passphrase ? ['--passphrase'] : [])], passphrase ? `${passphrase}\n` : undefined);
         assert.equal(result.code, 0, result.stderr);
         const line = result.stdout.split('\n')[0]!;
