@@ -36,9 +36,20 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
     },
   });
   channel.pipe(input);
+  // An engine that stops reading (destroys its input) must not stall the channel's end.
+  input.once('close', () => {
+    channel.unpipe(input);
+    channel.resume();
+  });
 
   const output = forwarder((chunk) => channel.write(chunk), channel, channel, () => closed, onActivity);
   const errors = forwarder((chunk) => channel.stderr.write(chunk), channel.stderr, channel, () => closed, onActivity);
+
+  // A write after the client went fails its callback; the stream's 'error' must not
+  // become an uncaught exception in an engine that did not listen for it.
+  output.on('error', () => {});
+  errors.on('error', () => {});
+  input.on('error', () => {});
 
   let exited = false;
   return {
