@@ -1,4 +1,4 @@
-// The SSH handler served on a loopback port over the in-memory store, with fake
+// The SSH handler served by the real listener on a loopback port over the in-memory store, with fake
 // engines that record what reached them, and ssh2's own client to drive it (the
 // real-client tests are in test/interop/ssh.test.ts). Test-only.
 
@@ -17,7 +17,8 @@ import { silentLogger } from '../core/log/logger.ts';
 import type { ByteChannel, ChannelPeer } from '../core/service/byte-channel.ts';
 import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
-import { ServedHandler } from '../core/testing/served-handler.ts';
+import { ListenerGroup } from '../core/net/listener.ts';
+import { connectionLimitsFrom } from '../core/net/limits-config.ts';
 import { ensureHostKeys, type HostKey } from './host-keys.ts';
 import { createSshHandler, type SshChannelServices, type SshTerminal } from './server.ts';
 
@@ -73,7 +74,8 @@ export function testHostKeys(): Promise<HostKey[]> {
 export class SshFixture {
   readonly calls: Recorded[] = [];
   behaviour: Behaviour = echoExit;
-  served!: ServedHandler;
+  /** The real listener (limits, the pre-authentication deadline) on an ephemeral port. */
+  served!: { port: number; close(): Promise<void> };
   readonly store: Store;
   readonly config: Config;
   readonly account: Account;
@@ -118,7 +120,9 @@ export class SshFixture {
       hostKeys: await testHostKeys(),
       services,
     });
-    fixture.served = await ServedHandler.start(handler);
+    const group = new ListenerGroup({ log: silentLogger(), tls: { contextFor: () => { throw new Error('no TLS in SSH'); } }, limits: connectionLimitsFrom(config) });
+    const [bound] = await group.listen({ name: 'ssh', addresses: ['127.0.0.1'], port: 0, implicitTls: false, proxyProtocol: false }, handler);
+    fixture.served = { port: bound!.port, close: () => group.close(0) };
     return fixture;
   }
 
