@@ -301,3 +301,31 @@ test('garbage instead of a banner, huge packets and stalled handshakes get close
   assert.equal(after.code, 0, after.stderr);
   assert.equal(after.stdout.trim(), USER);
 });
+
+test('with two worker processes: one set of host keys, logins and SFTP work in each', async () => {
+  const multi = await prepareSeptet({ offset: OFFSET + 100, workers: 2 });
+  try {
+    await multi.addUsers({ [USER]: PASSWORD });
+    await multi.start();
+    const keys = [...multi.output.matchAll(/"msg":"ssh host key (\S+) (SHA256:\S+)"/g)].map((m) => `${m[1]} ${m[2]}`);
+    assert.equal(new Set(keys).size, 3, `one set of keys logged: ${keys.join('; ')}`);
+    const listed = await multi.cli(['ssh', 'fingerprints']);
+    for (const key of keys) assert.ok(listed.stdout.includes(key.split(' ')[1]!), key);
+    const port = multi.port('ssh');
+    const opts = [...common(port), '-o', 'BatchMode=no', '-o', 'PubkeyAuthentication=no', '-o', 'NumberOfPasswordPrompts=1', '-o', `User=${USER}`];
+    const results = await Promise.all(Array.from({ length: 6 }, () => run('ssh', [...opts, '127.0.0.1', 'whoami'], { password: PASSWORD })));
+    for (const r of results) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.trim(), USER);
+    }
+    const workersSeen = new Set([...multi.output.matchAll(/"worker":(\d+)[^\n]*"msg":"ssh login"/g)].map((m) => m[1]));
+    assert.equal(workersSeen.size, 2, 'both workers served logins');
+    const local = join(work, 'multi.bin');
+    await writeFile(local, Buffer.alloc(1 << 20, 0x5a));
+    const sftp = await run('sftp', [...opts, '-b', '-', '127.0.0.1'], { password: PASSWORD, input: `put ${local} multi.bin\nls -l multi.bin\n` });
+    assert.equal(sftp.code, 0, sftp.stderr);
+    assert.match(sftp.stdout, /1048576/);
+  } finally {
+    await multi.stop();
+  }
+});
