@@ -108,6 +108,30 @@ test('password login through SSH_ASKPASS runs a console command', async () => {
   assert.match(server.output, /"user":"alice@ssh\.test","method":"(keyboard-interactive|password)".*"msg":"ssh login"/);
 });
 
+test('ssh -tt: a pty shell is the console with its line editor, not an OS shell', async () => {
+  // Keystrokes a little apart, as typed: the console reads them through its line editor.
+  const child = spawn('ssh', ['-tt', ...byPassword(), '127.0.0.1'], {
+    detached: true,
+    env: { ...process.env, DISPLAY: '', SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', TEST_SSH_PASSWORD: PASSWORD },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const until = async (text: string) => {
+    for (let i = 0; i < 100 && !out.includes(text); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(out.includes(text), `waiting for ${JSON.stringify(text)} in ${JSON.stringify(out)}`);
+  };
+  await until(`${USER}> `);
+  child.stdin.write('whoami\r');
+  await until(`\r\n${USER}\r\n`);
+  child.stdin.write('ls /etc\r');
+  await new Promise((r) => setTimeout(r, 500));
+  child.stdin.write('exit\r');
+  assert.equal(await exited, 0);
+  assert.doesNotMatch(out, /passwd|hostname|fstab/, 'no operating-system command ran');
+});
+
 test('the password method proper (keyboard-interactive off) works too', async () => {
   const r = await run('ssh', [...byPassword(), '-o', 'KbdInteractiveAuthentication=no', '127.0.0.1', 'whoami'], { password: PASSWORD });
   assert.equal(r.code, 0, r.stderr);
