@@ -15,6 +15,7 @@ const usage = `usage:
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
   septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
   septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)
+  septet ssh fingerprints   (the SSH host keys' SHA-256 fingerprints)
 Every command takes --data DIR (default ./data, or $SEPTET_DATA) and --config FILE.`;
 
 export async function main(argv: string[]): Promise<void> {
@@ -37,6 +38,8 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./ftp.ts')).ftpCommand(rest);
       case 'tftp':
         return await (await import('./tftp.ts')).tftpCommand(rest);
+      case 'ssh':
+        return await (await import('./ssh.ts')).sshCommand(rest);
       case undefined:
       case 'help':
       case '--help':

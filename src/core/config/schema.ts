@@ -199,6 +199,16 @@ export const schema = {
     history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
   },
 
+  ssh: {
+    ...service(22, 'SSH-2 (RFC 4251-4254): Septet\'s console as the shell, SFTP and SCP; no port forwarding, agent or X11'),
+    max_auth_tries: int(6, 'authentication attempts (passwords, keyboard-interactive answers, key signatures) on one connection before it is closed (OpenSSH MaxAuthTries); key queries without a signature are not counted', 1, 100),
+    max_sessions: int(10, 'session channels open at once on one connection (OpenSSH MaxSessions); more are refused (RFC 4254 §5.1 "administratively prohibited")', 1, 1000),
+    idle_timeout: int(0, 'seconds without channel data or a new channel before an authenticated connection is closed; 0 = never (OpenSSH has none by default; keepalives find dead peers)', 0),
+    keepalive_interval: int(15, 'seconds between keepalive requests to a quiet client (OpenSSH ClientAliveInterval); 0 = none', 0, 86_400),
+    keepalive_count_max: int(3, 'keepalive requests without an answer before the connection is closed (OpenSSH ClientAliveCountMax)', 1, 100),
+    native_crypto: bool(true, 'use ssh2\'s native OpenSSL binding for AES-GCM and chacha20-poly1305 when it is built (scripts/build-ssh-crypto.mjs, run by npm ci); false = its pure-JavaScript path (for measuring both); the log says at start which one runs'),
+  },
+
   tftp: {
     enabled: bool(true, 'run TFTP (RFC 1350, UDP; not in the listeners table, which is TCP)'),
     port: int(69, 'UDP port of TFTP requests, before --port-offset', 0, 65535),
@@ -241,5 +251,7 @@ export const listeners = {
   ftps: { section: 'ftps', tls: 'implicit', protocol: 'ftp', mode: 'ftp' },
   imap: { section: 'imap', tls: 'starttls', protocol: 'imap', mode: 'imap' },
   imaps: { section: 'imaps', tls: 'implicit', protocol: 'imap', mode: 'imap' },
+  // SSH has its own transport protection (RFC 4253): no TLS on this port.
+  ssh: { section: 'ssh', tls: 'none', protocol: 'ssh', mode: 'ssh' },
 } as const;
 export type ListenerName = keyof typeof listeners;
