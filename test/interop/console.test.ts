@@ -1,0 +1,212 @@
+// Septet's console through OpenSSH's ssh against a running server: exec mode (whoami,
+// exit status 127 for an unknown command, permission denied for a user), an
+// administrator adding a user over ssh who then logs in with Python's poplib, passwd
+// over ssh then imaplib with the new password, and an interactive session on a pty
+// (python3's pty module runs `ssh -tt`) with echo, line editing and history.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareSeptet, python, removeDir, type SeptetProcess } from './harness.ts';
+
+const ADMIN = 'boss@console.test';
+const USER = 'ann@console.test';
+let server: SeptetProcess;
+let tools: string;
+let askpass: string;
+
+before(async () => {
+  server = await prepareSeptet({ offset: 5000, toml: '[relay]\nenabled = false' });
+  assert.equal((await server.cli(['user', 'add', ADMIN, '--password', 'boss-pw', '--admin'])).code, 0);
+  await server.addUsers({ [USER]: 'ann-pw' });
+  await server.start();
+  tools = await mkdtemp(join(tmpdir(), 'septet-console-ssh-'));
+  // OpenSSH reads a password from a terminal or from SSH_ASKPASS; the test has no terminal.
+  askpass = join(tools, 'askpass.sh');
+  await writeFile(askpass, '#!/bin/sh\nprintf "%s\\n" "$SEPTET_TEST_PASSWORD"\n');
+  await chmod(askpass, 0o755);
+});
+after(async () => {
+  await server?.stop();
+  if (tools) await removeDir(tools);
+});
+
+function sshArgs(user: string): string[] {
+  return [
+    '-p', String(server.port('ssh')),
+    '-l', user,
+    '-o', 'StrictHostKeyChecking=no',
+    '-o', 'UserKnownHostsFile=/dev/null',
+    '-o', 'LogLevel=ERROR',
+    '-o', 'PubkeyAuthentication=no',
+    '-o', 'PreferredAuthentications=password,keyboard-interactive',
+    '-o', 'NumberOfPasswordPrompts=1',
+    '-o', 'ConnectTimeout=20',
+  ];
+}
+
+function sshEnv(password: string): NodeJS.ProcessEnv {
+  return { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0', SEPTET_TEST_PASSWORD: password };
+}
+
+/** `ssh user@host 'command'`: stdout, stderr and the exit status the server sent. */
+function ssh(user: string, password: string, command: string, input = ''): Promise<{ stdout: string; stderr: string; code: number }> {
+  return new Promise((resolve) => {
+    const child = spawn('ssh', [...sshArgs(user), '-T', '127.0.0.1', command], { env: sshEnv(password), stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout, stderr, code: code ?? -1 });
+    });
+    child.stdin.end(input);
+  });
+}
+
+describe('console over OpenSSH ssh (exec mode)', () => {
+  test('ssh user@host whoami: exit 0, prints the address', async () => {
+    const r = await ssh(USER, 'ann-pw', 'whoami');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${USER}\n`);
+  });
+
+  test('an unknown command: exit status 127 and the message on stderr; no OS command', async () => {
+    const r = await ssh(USER, 'ann-pw', 'id; cat /etc/passwd');
+    assert.equal(r.code, 127);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /unknown command: id;; try help/);
+  });
+
+  test('a user is refused the administrator commands (exit 1)', async () => {
+    const r = await ssh(USER, 'ann-pw', 'user list');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /permission denied/);
+  });
+
+  test('an administrator adds a user over ssh, who then logs in with poplib', async () => {
+    const added = await ssh(ADMIN, 'boss-pw', "user add newbie@console.test --password 'n3w pw'");
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stdout, 'added newbie@console.test\n');
+    const out = await python(
+      `
+import poplib, sys
+p = poplib.POP3('127.0.0.1', int(sys.argv[1]))
+p.user('newbie@console.test')
+p.pass_('n3w pw')
+print('COUNT', p.stat()[0])
+p.quit()
+`,
+      [String(server.port('pop3'))],
+    );
+    assert.equal(out.trim(), 'COUNT 0');
+    assert.match((await ssh(ADMIN, 'boss-pw', 'user list')).stdout, /^newbie@console\.test$/m);
+  });
+
+  test('passwd over ssh with the passwords on standard input; imaplib logs in with the new one', async () => {
+    await server.addUsers({ 'pat@console.test': 'old-pw' });
+    const r = await ssh('pat@console.test', 'old-pw', 'passwd', 'old-pw\nnew-pw\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'password changed\n');
+    const out = await python(
+      `
+import imaplib, sys
+m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
+try:
+    m.login('pat@console.test', 'old-pw'); print('OLD ACCEPTED')
+except imaplib.IMAP4.error:
+    print('old refused')
+m = imaplib.IMAP4('127.0.0.1', int(sys.argv[1]))
+print(m.login('pat@console.test', 'new-pw')[0])
+m.logout()
+`,
+      [String(server.port('imap'))],
+    );
+    assert.equal(out.trim(), 'old refused\nOK');
+  });
+
+  test('mailboxes, quota and files work over ssh', async () => {
+    const boxes = await ssh(USER, 'ann-pw', 'mailboxes');
+    assert.equal(boxes.code, 0, boxes.stderr);
+    assert.match(boxes.stdout, /^INBOX\s+0\s+0\s+0 B$/m);
+    assert.equal((await ssh(USER, 'ann-pw', 'files')).code, 0);
+    assert.match((await ssh(USER, 'ann-pw', 'quota')).stdout, /^mail:/m);
+  });
+});
+
+// Runs ssh -tt on a pseudo-terminal, types keys, and prints what the terminal showed.
+const PTY_DRIVER = `
+import os, pty, sys, time, select, json
+port, user, password, script = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+env = dict(os.environ, SSH_ASKPASS=sys.argv[5], SSH_ASKPASS_REQUIRE='force', DISPLAY=':0', SEPTET_TEST_PASSWORD=password)
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvpe('ssh', ['ssh', '-tt', '-p', port, '-l', user, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+               '-o', 'LogLevel=ERROR', '-o', 'PubkeyAuthentication=no', '-o', 'PreferredAuthentications=password,keyboard-interactive',
+               '-o', 'NumberOfPasswordPrompts=1', '127.0.0.1'], env)
+seen = b''
+def read_until(marker, timeout=30):
+    global seen
+    deadline = time.time() + timeout
+    while marker.encode() not in seen:
+        if time.time() > deadline:
+            sys.stderr.write('TIMEOUT waiting for %r in %r\\n' % (marker, seen)); sys.exit(3)
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data: break
+            seen += data
+for keys, marker in script:
+    if keys:
+        # One octet at a time, as a person types.
+        for b in keys.encode():
+            os.write(fd, bytes([b])); time.sleep(0.005)
+    if marker: read_until(marker)
+deadline = time.time() + 30
+while time.time() < deadline:
+    r, _, _ = select.select([fd], [], [], 0.2)
+    if r:
+        try:
+            data = os.read(fd, 4096)
+        except OSError:
+            break
+        if not data: break
+        seen += data
+_, status = os.waitpid(pid, 0)
+sys.stdout.write(json.dumps({'status': os.waitstatus_to_exitcode(status), 'screen': seen.decode('utf-8', 'replace')}))
+`;
+
+describe('console over OpenSSH ssh -tt on a pty (python3 pty)', () => {
+  test('prompt, echo, Backspace, arrows, Home/End, history, exit', async () => {
+    const prompt = `${USER}> `;
+    const script: [string, string][] = [
+      ['', prompt],
+      // "whoamx", Backspace, "i": whoami.
+      ['whoamx\x7fi\r', `${USER}\r\n`],
+      // "hxlp", Left three times, Delete (the "x"), "e": help.
+      ['hxlp\x1b[D\x1b[D\x1b[D\x1b[3~e\r', 'Commands'],
+      // Home, typing at the start: "x" + "bogus" → unknown command xbogus.
+      ['bogus\x1b[Hx\r', 'unknown command: xbogus'],
+      // Up three times: the history, most recent first ("xbogus", "help", "whoami").
+      ['\x1b[A\x1b[A\x1b[A\r', `${USER}\r\n\r\x1b[J${prompt}`],
+      ['exit\r', ''],
+    ];
+    const raw = await python(PTY_DRIVER, [String(server.port('ssh')), USER, 'ann-pw', JSON.stringify(script), askpass], 90_000);
+    const { status, screen } = JSON.parse(raw) as { status: number; screen: string };
+    assert.equal(status, 0, screen);
+    assert.match(screen, /Septet console for ann@console\.test/);
+    // The editor redrew the line after Backspace: "whoamx" became "whoami" on the screen.
+    assert.ok(screen.includes(`\r\x1b[J${prompt}whoamx\r\x1b[J${prompt}whoam`), JSON.stringify(screen));
+    assert.equal(screen.split(`${USER}\r\n`).length - 1, 2, `whoami ran twice (typed, then from the history): ${JSON.stringify(screen)}`);
+    assert.match(screen, /^\s*help \[COMMAND\]/m);
+    assert.match(screen, /unknown command: xbogus; try help/);
+  });
+});
