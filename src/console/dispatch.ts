@@ -46,12 +46,16 @@ export async function dispatch(line: string, ctx: Omit<CommandContext, 'account'
     await ctx.io.err(replies.permissionDenied(entry.name));
     return { status: EXIT_FAILURE, exit: false };
   }
+  // The command's name only: its arguments may carry a password (user add --password).
+  const audit = (status: number) => ctx.peer.log.info({ account: account.address, remote: ctx.peer.remoteAddress, service: ctx.peer.service, command: entry.name, status }, 'console command');
   try {
     const outcome = await entry.run({ ...ctx, account }, entry.parse(args));
+    audit(EXIT_OK);
     return { status: EXIT_OK, exit: outcome === 'exit' };
   } catch (error) {
     const { message, status } = describeFailure(error, ctx);
     await ctx.io.err(`${entry.name}: ${message}`);
+    audit(status);
     return { status, exit: false };
   }
 }

@@ -114,7 +114,8 @@ export class LineEditor {
         if (octet === 0x0a) continue;
       }
       const step = this.key(octet);
-      output += step.output;
+      // One bell per feed is enough, however much was refused.
+      output += step.output === BELL && output.endsWith(BELL) ? '' : step.output;
       if (step.event) {
         this.finished = true;
         return { output, event: step.event, consumed: i + 1 };

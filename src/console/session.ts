@@ -137,7 +137,8 @@ export class ConsoleSession {
         const chunk = await this.input.next();
         if (chunk === null) return { kind: 'eof' };
         const result = editor.feed(chunk);
-        this.write(result.output);
+        // Back-pressure: a client that types (or pastes) without reading its echo waits.
+        await writeText(this.channel.output, result.output);
         if (result.event) {
           this.afterCr = chunk[result.consumed - 1] === 0x0d;
           this.input.unread(chunk.subarray(result.consumed));
