@@ -4,6 +4,7 @@
 // 1 failure, 127 unknown command, as a POSIX shell does).
 
 import { AdminError } from '../core/admin/errors.ts';
+import { KeyFormatError } from '../core/keys/errors.ts';
 import { StoreError } from '../core/store/types.ts';
 import { JailError } from '../files/jail.ts';
 import { QuotaExceededError } from '../files/limits.ts';
@@ -69,6 +70,8 @@ function describeFailure(error: unknown, ctx: Omit<CommandContext, 'account'>): 
     const message = error.reason === 'outside' ? replies.outsideHome : error.reason === 'not-found' ? replies.noSuchFile('') : replies.badPath(error.message);
     return { message, status: EXIT_FAILURE };
   }
+  if (error instanceof KeyFormatError) return { message: printable(error.message), status: EXIT_FAILURE };
+  if (error instanceof StoreError && error.code === 'exists') return { message: printable(error.message), status: EXIT_FAILURE };
   if (error instanceof QuotaExceededError) return { message: 'quota exceeded', status: EXIT_FAILURE };
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EACCES' || code === 'EPERM') return { message: 'the server may not read that', status: EXIT_FAILURE };

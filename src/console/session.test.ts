@@ -207,12 +207,15 @@ describe('the user\'s own data', () => {
     const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl test@host';
     const added = await execCommand(f, f.user, `keys add ${key}`);
     assert.equal(added.status, 0, added.err);
-    assert.match(added.out, /^added SHA256:\S+ ssh-ed25519 test@host\n$/);
-    assert.match((await execCommand(f, f.user, `keys add ${key}`)).err, /./, 'a duplicate is refused');
+    assert.match(added.out, /^added 256 SHA256:\S+ test@host \(ED25519\)\n$/);
+    assert.match((await execCommand(f, f.user, `keys add ${key}`)).err, /^keys: .+/, 'a duplicate is refused');
     const listed = await execCommand(f, f.user, 'keys list');
     assert.match(listed.out, /^SHA256:\S+\s+ssh-ed25519\s+\d{4}-\d\d-\d\d\s+test@host$/m);
     const fingerprint = listed.out.split(/\s+/)[0]!;
-    assert.match((await execCommand(f, f.user, 'keys add not a key')).err, /not an OpenSSH public key/);
+    assert.equal((await execCommand(f, f.user, 'keys add not a key')).status, 1);
+    assert.match((await execCommand(f, f.user, 'keys add', '-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n')).err, /private key/);
+    // Quoted whole, the line keeps its own quotes; options Septet cannot enforce are refused.
+    assert.match((await execCommand(f, f.user, `keys add 'command="/bin/sh" ${key}'`)).err, /cannot be enforced/);
     assert.equal((await execCommand(f, f.user, `keys del ${fingerprint}`)).out, `deleted ${fingerprint}\n`);
     assert.match((await execCommand(f, f.user, `keys del ${fingerprint}`)).err, /no key/);
     // From standard input, as `ssh host keys add < id.pub`.

@@ -6,8 +6,9 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareSeptet, python, removeDir, type SeptetProcess } from './harness.ts';
@@ -136,6 +137,60 @@ m.logout()
     assert.match(boxes.stdout, /^INBOX\s+0\s+0\s+0 B$/m);
     assert.equal((await ssh(USER, 'ann-pw', 'files')).code, 0);
     assert.match((await ssh(USER, 'ann-pw', 'quota')).stdout, /^mail:/m);
+  });
+});
+
+const execFileP = promisify(execFile);
+
+/** `ssh -i KEY user@host command` with public-key authentication only. */
+function sshWithKey(user: string, key: string, command: string) {
+  return new Promise<{ stdout: string; stderr: string; code: number }>((resolve) => {
+    const args = sshArgs(user).map((a) => (a === 'PubkeyAuthentication=no' ? 'PubkeyAuthentication=yes' : a === 'PreferredAuthentications=password,keyboard-interactive' ? 'PreferredAuthentications=publickey' : a));
+    const child = spawn('ssh', [...args, '-o', 'IdentitiesOnly=yes', '-o', 'BatchMode=yes', '-i', key, '-T', '127.0.0.1', command], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ stdout, stderr, code: code ?? -1 }));
+  });
+}
+
+describe('keys over the console, then public-key login', () => {
+  test('an ssh-keygen Ed25519 key added with `keys add < id.pub` logs in; deleted, it does not', async () => {
+    const key = join(tools, 'id_ed25519');
+    await execFileP('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'console-test', '-f', key]);
+    const pub = await readFile(`${key}.pub`, 'utf8');
+    const added = await ssh(USER, 'ann-pw', 'keys add', pub);
+    assert.equal(added.code, 0, added.stderr);
+    const fingerprint = (await execFileP('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${key}.pub`])).stdout.split(' ')[1]!;
+    assert.match(added.stdout, new RegExp(`^added 256 ${fingerprint.replace(/[+/]/g, '\\$&')} console-test \\(ED25519\\)$`, 'm'));
+    assert.match((await ssh(USER, 'ann-pw', 'keys list')).stdout, new RegExp(`^${fingerprint.replace(/[+/]/g, '\\$&')}\\s+ssh-ed25519`, 'm'));
+    const login = await sshWithKey(USER, key, 'whoami');
+    assert.equal(login.code, 0, login.stderr);
+    assert.equal(login.stdout, `${USER}\n`);
+    assert.equal((await ssh(USER, 'ann-pw', `keys del ${fingerprint}`)).code, 0);
+    assert.notEqual((await sshWithKey(USER, key, 'whoami')).code, 0, 'the deleted key no longer logs in');
+  });
+
+  test('a puttygen key (.ppk v3) on standard input; the same key converted by puttygen logs in', async () => {
+    const ppk = join(tools, 'putty.ppk');
+    const empty = join(tools, 'empty-passphrase');
+    await writeFile(empty, '');
+    await execFileP('puttygen', ['-q', '-t', 'rsa', '-b', '2048', '-C', 'from-puttygen', '--new-passphrase', empty, '-o', ppk]);
+    const added = await ssh(USER, 'ann-pw', 'keys add', await readFile(ppk, 'utf8'));
+    assert.equal(added.code, 0, added.stderr);
+    assert.match(added.stdout, /^added 2048 SHA256:\S+ from-puttygen \(RSA\)$/m);
+    const openssh = join(tools, 'putty-openssh');
+    await execFileP('puttygen', [ppk, '-O', 'private-openssh', '--old-passphrase', empty, '-o', openssh]);
+    await chmod(openssh, 0o600);
+    const login = await sshWithKey(USER, openssh, 'whoami');
+    assert.equal(login.code, 0, login.stderr);
+    // A 1024-bit RSA key is refused (RSA keys have at least 2048 bits).
+    const weak = join(tools, 'weak');
+    await execFileP('ssh-keygen', ['-q', '-t', 'rsa', '-b', '1024', '-N', '', '-f', weak]);
+    const refused = await ssh(USER, 'ann-pw', 'keys add', await readFile(`${weak}.pub`, 'utf8'));
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /2048/);
   });
 });
 

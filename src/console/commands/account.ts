@@ -8,7 +8,8 @@ import { hashPassword, passwordPolicy, verifyPassword } from '../../core/auth/pa
 import { failure, replies, usageError } from '../replies.ts';
 import { columns, printable } from '../wire.ts';
 import { command, type ConsoleIO } from './command.ts';
-import { parseKeyText } from '../key-text.ts';
+import { describeKey } from '../../core/keys/public-key.ts';
+import { parsePublicKeys } from '../../core/keys/parse.ts';
 
 /** A wrong old password costs this long, so the console is no faster a guessing oracle than a login. */
 const WRONG_PASSWORD_DELAY_MS = 1000;
@@ -76,10 +77,12 @@ export const keys = command<KeysArgs>({
       }
       case 'add': {
         const text = args.text ?? (io.interactive ? await required(io, replies.keyPrompt, false) : await readAll(io));
-        const parsed = parseKeyText(text);
+        // Every format `septet ssh key add` reads: OpenSSH lines, authorized_keys, RFC 4716, PuTTY .ppk.
+        const parsed = parsePublicKeys(text).keys;
+        if (parsed.length === 0) throw failure('no key given');
         for (const key of parsed) {
-          await store.sshKeys.add(account.id, key);
-          await io.out(`added ${key.fingerprint} ${key.algorithm}${key.comment ? ` ${printable(key.comment)}` : ''}`);
+          await store.sshKeys.add(account.id, { algorithm: key.algorithm, publicKey: key.blob, fingerprint: key.fingerprint, comment: key.comment });
+          await io.out(`added ${printable(describeKey(key))}`, ...key.notes.map((note) => `  ${printable(note)}`));
         }
         ctx.peer.log.info({ account: account.address, keys: parsed.map((k) => k.fingerprint) }, 'console: ssh keys added');
         return;
@@ -96,6 +99,6 @@ export const keys = command<KeysArgs>({
 /** Lines until the end of input (an authorized_keys file piped in), bounded by the line limit per line. */
 async function readAll(io: ConsoleIO): Promise<string> {
   const lines: string[] = [];
-  for (let line = await io.ask(''); line !== null && lines.length < 1000; line = await io.ask('')) lines.push(line);
+  for (let line = await io.ask(''); line !== null && lines.length < 10_000; line = await io.ask('')) lines.push(line);
   return lines.join('\n');
 }
