@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../core/store/types.ts';
 import type { CertificateManager } from '../core/tls/certificate-manager.ts';
 import type { MailService } from '../mail/mail-service.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
 import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
 import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
@@ -24,6 +25,8 @@ export interface Services {
   mail: MailService;
   log: Logger;
   portOffset: number;
+  /** Open console terminals of every worker (SMTP SEND/SOML/SAML; the SSH console attaches). */
+  terminals?: TerminalRegistry;
 }
 
 /** What a client hears if it is refused while its service is still starting. */
@@ -46,7 +49,7 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
   const protocol: Protocol = spec.protocol;
   switch (protocol) {
     case 'smtp':
-      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail });
+      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail, ...(s.terminals ? { terminals: s.terminals } : {}) });
     case 'pop3':
       return createPop3Handler({ ...base, store: s.store });
     case 'imap':
