@@ -24,6 +24,8 @@ import { join } from 'node:path';
 import { attachTcpListeners, bindTcpListeners, bindTftp } from './startup/listeners.ts';
 import { handOverAndDrop } from './startup/privileges.ts';
 import { openCertificates, openStore } from './startup/store-and-tls.ts';
+import { ensureHostKeys, type HostKey } from './ssh/host-keys.ts';
+import { loadSsh2 } from './ssh/library.ts';
 
 export interface StartOptions {
   config: Config;
@@ -93,6 +95,21 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   }
   tls.watch();
   tlsProxy.target = tls;
+  // SSH host keys, made at the first start as the service user (several workers may race: the first wins).
+  let sshHostKeys: HostKey[] | null = null;
+  if (config.ssh.enabled) {
+    try {
+      // ssh2 is loaded first with the configured crypto path: reading the keys needs it.
+      loadSsh2(config.ssh.native_crypto);
+      sshHostKeys = await ensureHostKeys(config.data);
+    } catch (error) {
+      await Promise.all([group.close(0), tftp?.close()]);
+      tls.close();
+      await store.close();
+      throw error;
+    }
+    if (first) for (const key of sshHostKeys) log.info({ service: 'ssh', type: key.type, bits: key.bits, fingerprint: key.fingerprint, file: key.file }, `ssh host key ${key.type} ${key.fingerprint}`);
+  }
 
   // 3. Services, then the handlers that the waiting connections go to.
   const login = createAuth(config, store, banExempt, log, worker?.count);
@@ -105,7 +122,7 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   await relay?.start();
   // Console terminals of all workers, shared through a private folder (core/bus/terminal-registry.ts).
   const terminals = createTerminalRegistry({ folder: join(config.data, 'run', 'terminals'), warn: (message) => log.warn(message) });
-  const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset, terminals };
+  const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset, sshHostKeys, terminals };
   for (const [name, handler] of deferred) handler.set(createHandler(name, services));
   await tftp?.serve();
 
