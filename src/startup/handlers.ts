@@ -15,6 +15,8 @@ import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
 import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
+import { createConsoleService } from '../console/server.ts';
+import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
 
@@ -78,6 +80,14 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * the console (src/console/), each over the channel's ByteChannel. null = not offered
  * (the client is told so).
  */
-function sshChannelServices(_s: Services): SshChannelServices {
-  return { sftp: null, scp: null, console: null };
+function sshChannelServices(s: Services): SshChannelServices {
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals: processTerminals, log: s.log.child({ service: 'console' }) });
+  return { sftp: null, scp: null, console };
 }
+
+/**
+ * The terminals open in this process (src/core/bus/terminal-registry.ts). With several
+ * workers the shared registry (SharedTerminalRegistry, made at start) belongs here; the
+ * integrator wires it, this keeps the console's notices working in one process.
+ */
+const processTerminals = new LocalTerminalRegistry();
