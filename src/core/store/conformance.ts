@@ -14,6 +14,7 @@ import { runDeliveryConformance } from './conformance-delivery.ts';
 import { runImapStoreConformance } from './conformance-imap.ts';
 import { runChangeFeedConformance, type StorePairFactory } from './conformance-feed.ts';
 import { runQueueStoreConformance } from './conformance-queue.ts';
+import { runSshKeyStoreConformance } from './conformance-ssh-keys.ts';
 
 export type { StoreFactory } from './conformance-helpers.ts';
 export type { StorePairFactory } from './conformance-feed.ts';
@@ -81,6 +82,11 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
         assert.equal(await store.accounts.setSendAsDomain('b@example.net', false), true);
         assert.equal((await store.accounts.getUserById((await store.accounts.getUser('b@example.net'))!.id))?.sendAsDomain, false);
         assert.equal(await store.accounts.setSendAsDomain('nobody@example.net', true), false);
+        assert.equal(await store.accounts.setAdmin('B@Example.net', true), true);
+        assert.deepEqual((await store.accounts.listAdmins()).map((a) => a.address), ['a@example.org', 'b@example.net']);
+        assert.equal(await store.accounts.setAdmin('b@example.net', false), true);
+        assert.equal((await store.accounts.getUser('b@example.net'))?.admin, false);
+        assert.equal(await store.accounts.setAdmin('nobody@example.net', true), false);
         assert.equal((await store.accounts.addUser('c@example.net', 'h', { sendAsDomain: true })).sendAsDomain, true);
         assert.equal((await store.accounts.getUser('c@example.net'))?.sendAsDomain, true);
         assert.equal(await store.accounts.deleteUser('A@EXAMPLE.ORG'), true);
@@ -434,6 +440,7 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
     runImapStoreConformance(withStore);
     runQueueStoreConformance(withStore);
     runBanStoreConformance(withStore);
+    runSshKeyStoreConformance(withStore);
     runDeliveryConformance(withStore);
     runChangeFeedConformance(withStore, makePair);
   });

@@ -62,6 +62,8 @@ export interface AccountStore {
   setQuota(address: string, quotaBytes: number | null): Promise<boolean>;
   /** Account.sendAsDomain. false when there is no such user. */
   setSendAsDomain(address: string, allowed: boolean): Promise<boolean>;
+  /** Account.admin. false when there is no such user. */
+  setAdmin(address: string, admin: boolean): Promise<boolean>;
   /** Removes the user, their mailboxes and messages. false when there is no such user. */
   deleteUser(address: string): Promise<boolean>;
 
@@ -545,6 +547,8 @@ export interface Store {
   readonly blobs: BlobStore;
   readonly queue: QueueStore;
   readonly locks: LockStore;
+  /** SSH public keys per account; deleted with the account. */
+  readonly sshKeys: SshKeyStore;
   /**
    * Changes to mailboxes and to the queue, this process's and those other processes
    * make on the same data (the CLI next to the server): each heard once, in commit

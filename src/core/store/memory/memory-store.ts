@@ -21,6 +21,7 @@ import { createMemoryBanStore } from './memory-bans.ts';
 import { createMemoryBlobStore } from './memory-blobs.ts';
 import { createMemoryMailboxStore } from './memory-mailboxes.ts';
 import { createMemoryQueueStore } from './memory-queue.ts';
+import { createMemorySshKeyStore } from './memory-ssh-keys.ts';
 import { copyAccount, MemoryContext } from './memory-tables.ts';
 
 export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
@@ -92,6 +93,12 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
       account.sendAsDomain = allowed;
       return true;
     },
+    async setAdmin(address, admin) {
+      const account = ctx.findAccount(address);
+      if (!account) return false;
+      account.admin = admin;
+      return true;
+    },
     async deleteUser(address) {
       const account = ctx.findAccount(address);
       if (!account) return false;
@@ -101,6 +108,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
         t.mailboxes.delete(record.mailbox.id);
       }
       t.subscriptions.delete(account.id);
+      t.sshKeys = t.sshKeys.filter((k) => k.accountId !== account.id);
       t.accounts.delete(account.id);
       await ctx.releaseBlobs(released);
       return true;
@@ -231,6 +239,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
     blobs,
     queue,
     locks: createLockTable(),
+    sshKeys: createMemorySshKeyStore(ctx),
     bus,
     async close() {},
   };

@@ -4,7 +4,7 @@
 
 import type { ChangeBus, StoreEvent } from '../../bus/bus.ts';
 import { foldCase, nextUidValidity, normalizeMailboxName } from '../names.ts';
-import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueAttempt, type QueueEntry } from '../types.ts';
+import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueAttempt, type QueueEntry, type SshKey } from '../types.ts';
 import type { MemoryBlobStore } from './memory-blobs.ts';
 
 /** A mailbox with what the public Mailbox does not show. */
@@ -29,7 +29,9 @@ export interface Tables {
   queue: Map<string, QueueEntry>;
   /** Per queue id: its delivery attempts, oldest first. */
   queueAttempts: Map<string, QueueAttempt[]>;
-  nextId: { account: number; mailbox: number; message: number };
+  /** SSH public keys of all accounts, oldest first. */
+  sshKeys: SshKey[];
+  nextId: { account: number; mailbox: number; message: number; sshKey: number };
   lastUidValidity: number;
 }
 
@@ -83,7 +85,8 @@ export class MemoryContext {
       subscriptions: new Map(),
       queue: new Map(),
       queueAttempts: new Map(),
-      nextId: { account: 1, mailbox: 1, message: 1 },
+      sshKeys: [],
+      nextId: { account: 1, mailbox: 1, message: 1, sshKey: 1 },
       lastUidValidity: 0,
     };
   }

@@ -2,7 +2,8 @@
 // the database. Runs only inside the worker thread (worker.ts). Write operations
 // return the value plus the bus events to publish and the blobs that lost their last
 // reference; the main thread acts on both after the transaction has committed.
-// Accounts, delivery and the queue are here; mailbox contents in mailbox-operations.ts.
+// Accounts, delivery and the queue are here; mailbox contents in mailbox-operations.ts,
+// bans and SSH keys in ban-operations.ts and ssh-key-operations.ts.
 
 import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, MailboxesEvent } from '../../bus/bus.ts';
@@ -26,6 +27,7 @@ import {
 import { banReadOperations, banWriteOperations } from './ban-operations.ts';
 import { mailboxReadOperations, mailboxWriteOperations } from './mailbox-operations.ts';
 import { queueEvent, queueReadOperations, queueWriteOperations } from './queue-operations.ts';
+import { sshKeyReadOperations, sshKeyWriteOperations } from './ssh-key-operations.ts';
 
 export { Db, type WriteOutcome } from './db.ts';
 
@@ -113,6 +115,10 @@ const accountWriteOperations = {
 
   setSendAsDomain(db: Db, address: string, allowed: boolean): WriteOutcome<boolean> {
     return { value: db.run('UPDATE accounts SET send_as_domain = ? WHERE address = ?', allowed ? 1 : 0, address.trim()) > 0 };
+  },
+
+  setAdmin(db: Db, address: string, admin: boolean): WriteOutcome<boolean> {
+    return { value: db.run('UPDATE accounts SET admin = ? WHERE address = ?', admin ? 1 : 0, address.trim()) > 0 };
   },
 
   deleteUser(db: Db, address: string): WriteOutcome<boolean> {
@@ -247,7 +253,7 @@ const accountWriteOperations = {
 
 };
 
-export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations, ...banReadOperations };
-export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations, ...banWriteOperations };
+export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations, ...banReadOperations, ...sshKeyReadOperations };
+export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations, ...banWriteOperations, ...sshKeyWriteOperations };
 export type ReadOperations = typeof readOperations;
 export type WriteOperations = typeof writeOperations;

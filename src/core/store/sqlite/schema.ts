@@ -190,6 +190,23 @@ export const MIGRATIONS: readonly string[] = [
     data BLOB NOT NULL
   ) STRICT;
   `,
+
+  // 8: SSH public keys per account (ssh-key-operations.ts; `septet ssh key add|list|del`),
+  // OpenSSH's authorized_keys kept in the store. public_key is the wire blob (RFC 4253
+  // §6.6) the client offers; fingerprint is "SHA256:..." of it. Gone with the account.
+  `
+  CREATE TABLE ssh_keys (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    algorithm TEXT NOT NULL,
+    public_key BLOB NOT NULL,
+    fingerprint TEXT NOT NULL,
+    comment TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    UNIQUE (account_id, public_key)
+  ) STRICT;
+  CREATE INDEX ssh_keys_by_fingerprint ON ssh_keys (account_id, fingerprint);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

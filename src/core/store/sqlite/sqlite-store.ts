@@ -2,7 +2,7 @@
 // worker.ts), message bodies as files (blob-files.ts, async I/O on the main thread).
 //
 // Layout of the data directory:
-//   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue, bans
+//   septet.db (+ -wal, -shm)   accounts, aliases, mailboxes, messages, queue, bans, SSH keys
 //   blobs/xx/<id>              message bodies larger than store.inline_body_bytes
 //                              (smaller ones are rows of message_bodies, inline-blobs.ts)
 //
@@ -18,7 +18,7 @@ import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BodyCache } from '../body-cache.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
-import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, Store } from '../types.ts';
+import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, SshKey, SshKeyStore, Store } from '../types.ts';
 import { fanOutFolders, FileBlobStore } from './blob-files.ts';
 import { InlineBlobStore } from './inline-blobs.ts';
 import { createSharedLocks } from './maildrop-locks.ts';
@@ -107,6 +107,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     replacePasswordHash: (address, expected, passwordHash) => write('replacePasswordHash', address, expected, passwordHash),
     setQuota: (address, quotaBytes) => write('setQuota', address, quotaBytes),
     setSendAsDomain: (address, allowed) => write('setSendAsDomain', address, allowed),
+    setAdmin: (address, admin) => write('setAdmin', address, admin),
     deleteUser: (address) => write('deleteUser', address),
     addAlias: (alias, target) => write('addAlias', alias, target),
     listAliases: () => client.read('listAliases'),
@@ -184,9 +185,22 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     deleteBan: (source, now) => write('deleteBan', source, now.getTime()),
   };
 
+  // Blobs come back from the worker as Uint8Array (structured clone): Buffers again here.
+  const asBuffer = (key: SshKey): SshKey => ({ ...key, publicKey: Buffer.from(key.publicKey.buffer, key.publicKey.byteOffset, key.publicKey.byteLength) });
+  const sshKeys: SshKeyStore = {
+    add: async (accountId, key) => asBuffer(await write('sshKeyAdd', accountId, key)),
+    list: async (accountId) => (await client.read('sshKeyList', accountId)).map(asBuffer),
+    delete: (accountId, fingerprint) => write('sshKeyDelete', accountId, fingerprint),
+    find: async (accountId, publicKey) => {
+      const key = await client.read('sshKeyFind', accountId, publicKey);
+      return key ? asBuffer(key) : null;
+    },
+  };
+
   return {
     accounts,
     bans,
+    sshKeys,
     mailboxes,
     messages,
     blobs,
