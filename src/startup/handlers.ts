@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Store } from '../core/store/types.ts';
 import type { CertificateManager } from '../core/tls/certificate-manager.ts';
 import type { MailService } from '../mail/mail-service.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
 import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
 import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
@@ -30,6 +31,8 @@ export interface Services {
   portOffset: number;
   /** With [ssh] enabled: the host keys (src/ssh/host-keys.ts), made before the handlers. */
   sshHostKeys: HostKey[] | null;
+  /** Open console terminals of every worker (SMTP SEND/SOML/SAML; the SSH console attaches). */
+  terminals?: TerminalRegistry;
 }
 
 /** What a client hears if it is refused while its service is still starting. */
@@ -54,7 +57,7 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
   const protocol: Protocol = spec.protocol;
   switch (protocol) {
     case 'smtp':
-      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail });
+      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail, ...(s.terminals ? { terminals: s.terminals } : {}) });
     case 'pop3':
       return createPop3Handler({ ...base, store: s.store });
     case 'imap':

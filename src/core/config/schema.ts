@@ -111,6 +111,8 @@ export const schema = {
       'bare CR or LF in DATA, bare-LF command lines (RFC 5321 §2.3.8): reject = 550 5.5.2 (as Postfix smtpd_forbid_bare_newline = reject), normalize = take them as CRLF; only CRLF.CRLF ever ends DATA (SMTP smuggling)',
       ['reject', 'normalize'],
     ),
+    terminal_delivery: bool(false, "RFC 821 §3.5 SEND, SOML and SAML: show a message on the recipient's open console terminals (SSH console) instead of, or besides, the mailbox; only after AUTH and for local recipients (RFC 5321 F.6: obsolete, servers MAY offer them)"),
+    terminal_max_message: int(16_384, 'largest message SEND, SOML and SAML take, octets: it is shown on a terminal, not stored (a larger one is refused 552)', 256, 262_144),
   },
   submission: {
     ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)'),
@@ -194,19 +196,27 @@ export const schema = {
   },
   imaps: { ...service(993, 'IMAP over implicit TLS (RFC 8314)') },
 
-  console: {
-    max_line: int(4096, "longest console command line, octets (a longer one is refused; the pty line editor stops inserting there)", 64, 65536),
-    history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
-  },
-
   ssh: {
     ...service(22, 'SSH-2 (RFC 4251-4254): Septet\'s console as the shell, SFTP and SCP; no port forwarding, agent or X11'),
-    max_auth_tries: int(6, 'authentication attempts (passwords, keyboard-interactive answers, key signatures) on one connection before it is closed (OpenSSH MaxAuthTries); key queries without a signature are not counted', 1, 100),
+    max_auth_tries: int(6, 'authentication attempts (passwords, keyboard-interactive answers, key offers and signatures) refused on one connection before it is closed (OpenSSH MaxAuthTries counts the same way); only passwords and key signatures count toward the login throttle (auth.throttle_*)', 1, 100),
     max_sessions: int(10, 'session channels open at once on one connection (OpenSSH MaxSessions); more are refused (RFC 4254 §5.1 "administratively prohibited")', 1, 1000),
     idle_timeout: int(0, 'seconds without channel data or a new channel before an authenticated connection is closed; 0 = never (OpenSSH has none by default; keepalives find dead peers)', 0),
     keepalive_interval: int(15, 'seconds between keepalive requests to a quiet client (OpenSSH ClientAliveInterval); 0 = none', 0, 86_400),
     keepalive_count_max: int(3, 'keepalive requests without an answer before the connection is closed (OpenSSH ClientAliveCountMax)', 1, 100),
     native_crypto: bool(true, 'use ssh2\'s native OpenSSL binding for AES-GCM and chacha20-poly1305 when it is built (scripts/build-ssh-crypto.mjs, run by npm ci); false = its pure-JavaScript path (for measuring both); the log says at start which one runs'),
+  },
+
+  console: {
+    max_line: int(4096, "longest console command line, octets (a longer one is refused; the pty line editor stops inserting there)", 64, 65536),
+    history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
+  },
+
+  sftp: {
+    max_packet_length: int(262_144, 'longest SFTP packet accepted, octets in its length field (draft-ietf-secsh-filexfer-02 §3 sets no bound; OpenSSH: SFTP_MAX_MSG_LENGTH, 256 KiB); advertised in limits@openssh.com', 34_000, 16_777_216),
+    max_read_length: int(261_120, 'longest READ answered, octets (longer requests get shorter data, as OpenSSH does); advertised in limits@openssh.com so OpenSSH sftp uses requests this large; at most max_packet_length - 1024', 1024, 16_776_192),
+    max_handles: int(256, 'open file and folder handles per SFTP session (advertised as max-open-handles)', 4, 65_536),
+    max_in_flight: int(128, 'requests received and not yet answered before the session stops reading its channel (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
+    readdir_batch: int(100, 'names per READDIR reply', 1, 10_000),
   },
 
   tftp: {
