@@ -81,13 +81,9 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals: processTerminals, log: s.log.child({ service: 'console' }) });
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals: s.terminals ?? processTerminals, log: s.log.child({ service: 'console' }) });
   return { sftp: null, scp: null, console };
 }
 
-/**
- * The terminals open in this process (src/core/bus/terminal-registry.ts). With several
- * workers the shared registry (SharedTerminalRegistry, made at start) belongs here; the
- * integrator wires it, this keeps the console's notices working in one process.
- */
+/** Without the start-up's shared registry (tests building handlers alone): this process's terminals. */
 const processTerminals = new LocalTerminalRegistry();

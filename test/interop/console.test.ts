@@ -2,7 +2,8 @@
 // exit status 127 for an unknown command, permission denied for a user), an
 // administrator adding a user over ssh who then logs in with Python's poplib, passwd
 // over ssh then imaplib with the new password, and an interactive session on a pty
-// (python3's pty module runs `ssh -tt`) with echo, line editing and history.
+// (python3's pty module runs `ssh -tt`) with echo, line editing and history, and an
+// RFC 821 SEND from smtplib shown above the line being typed.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ let tools: string;
 let askpass: string;
 
 before(async () => {
-  server = await prepareSeptet({ offset: 5000, toml: '[relay]\nenabled = false' });
+  server = await prepareSeptet({ offset: 5000, toml: '[relay]\nenabled = false\n[smtp]\nterminal_delivery = true' });
   assert.equal((await server.cli(['user', 'add', ADMIN, '--password', 'boss-pw', '--admin'])).code, 0);
   await server.addUsers({ [USER]: 'ann-pw' });
   await server.start();
@@ -219,8 +220,22 @@ def read_until(marker, timeout=30):
                 break
             if not data: break
             seen += data
+def smtp_send():
+    # RFC 821 SEND from another user (smtp.terminal_delivery), while a line is half typed.
+    import smtplib
+    s = smtplib.SMTP('127.0.0.1', int(sys.argv[6]))
+    s.ehlo('client.console.test')
+    s.login(sys.argv[7], sys.argv[8])
+    assert s.docmd('SEND FROM:<%s>' % sys.argv[7])[0] == 250
+    assert s.docmd('RCPT TO:<%s>' % user)[0] == 250
+    assert s.docmd('DATA')[0] == 354
+    s.send(b'Subject: ping\\r\\n\\r\\nlunch at noon?\\r\\n.\\r\\n')
+    assert s.getreply()[0] == 250
+    s.quit()
 for keys, marker in script:
-    if keys:
+    if keys == '<SEND>':
+        smtp_send()
+    elif keys:
         # One octet at a time, as a person types.
         for b in keys.encode():
             os.write(fd, bytes([b])); time.sleep(0.005)
@@ -252,15 +267,21 @@ describe('console over OpenSSH ssh -tt on a pty (python3 pty)', () => {
       ['bogus\x1b[Hx\r', 'unknown command: xbogus'],
       // Up three times: the history, most recent first ("xbogus", "help", "whoami").
       ['\x1b[A\x1b[A\x1b[A\r', `${USER}\r\n\r\x1b[J${prompt}`],
+      // Half a line typed, then an SMTP SEND arrives: shown above it, the line stays and runs.
+      ['who', `${prompt}who`],
+      ['<SEND>', '*** end of message ***'],
+      ['', `${prompt}who`],
+      ['ami\r', `${USER}\r\n\r\x1b[J${prompt}`],
       ['exit\r', ''],
     ];
-    const raw = await python(PTY_DRIVER, [String(server.port('ssh')), USER, 'ann-pw', JSON.stringify(script), askpass], 90_000);
+    const raw = await python(PTY_DRIVER, [String(server.port('ssh')), USER, 'ann-pw', JSON.stringify(script), askpass, String(server.port('smtp')), ADMIN, 'boss-pw'], 90_000);
     const { status, screen } = JSON.parse(raw) as { status: number; screen: string };
     assert.equal(status, 0, screen);
     assert.match(screen, /Septet console for ann@console\.test/);
     // The editor redrew the line after Backspace: "whoamx" became "whoami" on the screen.
     assert.ok(screen.includes(`\r\x1b[J${prompt}whoamx\r\x1b[J${prompt}whoam`), JSON.stringify(screen));
-    assert.equal(screen.split(`${USER}\r\n`).length - 1, 2, `whoami ran twice (typed, then from the history): ${JSON.stringify(screen)}`);
+    assert.equal(screen.split(`${USER}\r\n`).length - 1, 3, `whoami ran three times (typed, from the history, after the notice): ${JSON.stringify(screen)}`);
+    assert.match(screen, /\r\x1b\[J\*\*\* message from boss@console\.test at [\d-]+ [\d:]+ UTC \*\*\*\r\nSubject: ping\r\n\r\nlunch at noon\?\r\n\*\*\* end of message \*\*\*\r\n\r\x1b\[Jann@console\.test> who/);
     assert.match(screen, /^\s*help \[COMMAND\]/m);
     assert.match(screen, /unknown command: xbogus; try help/);
   });
