@@ -19,6 +19,9 @@ export interface ShellTerminal {
   onResize(listener: (size: TerminalSize) => void): void;
 }
 
+/** Output waiting for the client beyond which a terminal notice is dropped (octets). */
+const NOTICE_BACKLOG = 1024 * 1024;
+
 type SessionState =
   | { name: 'line-editing'; editor: LineEditor | null }
   | { name: 'running'; command: string }
@@ -190,6 +193,11 @@ export class ConsoleSession {
 
   private showNotice(notice: TerminalNotice): void {
     if (this.state.name === 'closed') return;
+    // A terminal that does not read is not sent more and more notices to hold in memory.
+    if (this.channel.output.writableLength > NOTICE_BACKLOG) {
+      this.peer.log.warn({ account: this.peer.account.address, from: notice.from }, 'console: terminal notice dropped, the client is not reading');
+      return;
+    }
     const lines = [replies.noticeHeader(printable(notice.from), notice.at), ...notice.text.split(/\r?\n/).map(printable), replies.noticeFooter];
     if (lines.at(-2) === '') lines.splice(-2, 1);
     if (!this.terminal) {
