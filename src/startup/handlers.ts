@@ -81,7 +81,7 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals: s.terminals ?? processTerminals, log: s.log.child({ service: 'console' }) });
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals: s.terminals ?? processTerminals, auth: s.auth, log: s.log.child({ service: 'console' }) });
   return { sftp: null, scp: null, console };
 }
 

@@ -112,6 +112,10 @@ p.quit()
 
   test('passwd over ssh with the passwords on standard input; imaplib logs in with the new one', async () => {
     await server.addUsers({ 'pat@console.test': 'old-pw' });
+    // A wrong old password goes through the login throttle and changes nothing.
+    const wrong = await ssh('pat@console.test', 'old-pw', 'passwd', 'guess\nnew-pw\n');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /wrong password/);
     const r = await ssh('pat@console.test', 'old-pw', 'passwd', 'old-pw\nnew-pw\n');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'password changed\n');
