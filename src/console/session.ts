@@ -7,6 +7,7 @@
 import type { TerminalAttachment, TerminalNotice } from '../core/bus/terminals.ts';
 import type { ByteChannel, ChannelPeer, TerminalSize } from '../core/service/byte-channel.ts';
 import type { ConsoleDeps, ConsoleIO } from './commands/command.ts';
+import { COMMANDS } from './commands/index.ts';
 import { dispatch } from './dispatch.ts';
 import { History } from './history.ts';
 import { ChannelInput, readPlainLine } from './input.ts';
@@ -99,6 +100,13 @@ export class ConsoleSession {
     this.close(status);
   }
 
+  /** Tab completion: the commands this account may use (as at login; dispatch checks again). */
+  private readonly commandNames = (prefix: string): string[] =>
+    COMMANDS.filter((c) => !c.admin || this.peer.account.admin)
+      .flatMap((c) => [c.name, ...(c.aliases ?? [])])
+      .filter((name) => name.startsWith(prefix) && /^[a-z]/.test(name))
+      .sort();
+
   private runLine(line: string) {
     return dispatch(line, { deps: this.deps, peer: this.peer, io: this.io });
   }
@@ -115,7 +123,7 @@ export class ConsoleSession {
   /** A command line; undefined for ^C or a line too long (nothing to run); null at the end. */
   private async readCommandLine(): Promise<string | null | undefined> {
     if (this.terminal) {
-      const event = await this.edit(replies.prompt(printable(this.peer.account.address)), { history: this.history, mask: false });
+      const event = await this.edit(replies.prompt(printable(this.peer.account.address)), { history: this.history, mask: false, complete: this.commandNames });
       if (event.kind === 'eof') return null;
       if (event.kind === 'interrupt') return undefined;
       return event.text;
@@ -130,9 +138,9 @@ export class ConsoleSession {
   }
 
   /** Runs the line editor until it finishes a line; octets typed beyond it wait for the next one. */
-  private async edit(prompt: string, options: { history: History | null; mask: boolean }): Promise<EditorEvent> {
+  private async edit(prompt: string, options: { history: History | null; mask: boolean; complete?: (prefix: string) => readonly string[] }): Promise<EditorEvent> {
     const previous = this.state;
-    const editor = new LineEditor({ prompt, columns: this.columns, maxBytes: this.maxLine, history: options.history, mask: options.mask, afterCr: this.afterCr });
+    const editor = new LineEditor({ prompt, columns: this.columns, maxBytes: this.maxLine, history: options.history, mask: options.mask, afterCr: this.afterCr, complete: options.complete });
     this.state = { name: 'line-editing', editor };
     this.write(editor.start());
     try {

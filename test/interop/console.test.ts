@@ -259,7 +259,7 @@ sys.stdout.write(json.dumps({'status': os.waitstatus_to_exitcode(status), 'scree
 `;
 
 describe('console over OpenSSH ssh -tt on a pty (python3 pty)', () => {
-  test('prompt, echo, Backspace, arrows, Home/End, history, exit', async () => {
+  test('prompt, echo, Backspace, arrows, Home/End, history, a notice, Tab, exit', async () => {
     const prompt = `${USER}> `;
     const script: [string, string][] = [
       ['', prompt],
@@ -276,6 +276,8 @@ describe('console over OpenSSH ssh -tt on a pty (python3 pty)', () => {
       ['<SEND>', '*** end of message ***'],
       ['', `${prompt}who`],
       ['ami\r', `${USER}\r\n\r\x1b[J${prompt}`],
+      // Tab completes the command name.
+      ['wh\t\r', `${prompt}whoami \r\n${USER}\r\n\r\x1b[J${prompt}`],
       ['exit\r', ''],
     ];
     const raw = await python(PTY_DRIVER, [String(server.port('ssh')), USER, 'ann-pw', JSON.stringify(script), askpass, String(server.port('smtp')), ADMIN, 'boss-pw'], 90_000);
@@ -284,7 +286,7 @@ describe('console over OpenSSH ssh -tt on a pty (python3 pty)', () => {
     assert.match(screen, /Septet console for ann@console\.test/);
     // The editor redrew the line after Backspace: "whoamx" became "whoami" on the screen.
     assert.ok(screen.includes(`\r\x1b[J${prompt}whoamx\r\x1b[J${prompt}whoam`), JSON.stringify(screen));
-    assert.equal(screen.split(`${USER}\r\n`).length - 1, 3, `whoami ran three times (typed, from the history, after the notice): ${JSON.stringify(screen)}`);
+    assert.equal(screen.split(`${USER}\r\n`).length - 1, 4, `whoami ran four times (typed, from the history, after the notice, completed): ${JSON.stringify(screen)}`);
     assert.match(screen, /\r\x1b\[J\*\*\* message from boss@console\.test at [\d-]+ [\d:]+ UTC \*\*\*\r\nSubject: ping\r\n\r\nlunch at noon\?\r\n\*\*\* end of message \*\*\*\r\n\r\x1b\[Jann@console\.test> who/);
     assert.match(screen, /^\s*help \[COMMAND\]/m);
     assert.match(screen, /unknown command: xbogus; try help/);
