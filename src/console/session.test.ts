@@ -46,6 +46,21 @@ describe('exec mode', () => {
     assert.match(mailbox.err, /no such mailbox: Nowhere/);
   });
 
+  test('with a pty (ssh -t host command): CRLF line ends, diagnostics on the terminal', async () => {
+    const t = testChannel();
+    t.end();
+    const done = f.service.command('help whoami', t.channel, peerOf(f.user), testTerminal().terminal);
+    assert.equal(await t.status, 0);
+    await done;
+    assert.equal(t.output(), 'whoami\r\n  your account address\r\n');
+    const u = testChannel();
+    u.end();
+    const unknown = f.service.command('nope', u.channel, peerOf(f.user), testTerminal().terminal);
+    assert.equal(await u.status, 127);
+    await unknown;
+    assert.equal(u.output(), 'unknown command: nope; try help\r\n');
+  });
+
   test('an empty line does nothing, status 0; a line over console.max_line is refused', async () => {
     assert.equal((await execCommand(f, f.user, '   ')).status, 0);
     const long = await execCommand(f, f.user, 'help ' + 'x'.repeat(5000));
