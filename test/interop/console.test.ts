@@ -160,6 +160,34 @@ function sshWithKey(user: string, key: string, command: string) {
   });
 }
 
+describe('hostile input over ssh', () => {
+  /** `ssh [-tt] user@host` (a shell) fed `input`; what came back and the status. */
+  const shellWith = (input: Buffer, pty: boolean) =>
+    new Promise<{ stdout: number; code: number }>((resolve) => {
+      const child = spawn('ssh', [...sshArgs(USER), pty ? '-tt' : '-T', '127.0.0.1'], { env: sshEnv('ann-pw'), stdio: ['pipe', 'pipe', 'ignore'] });
+      let stdout = 0;
+      child.stdout.on('data', (d: Buffer) => (stdout += d.length));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        resolve({ stdout, code: code ?? -1 });
+      });
+      child.stdin.end(input);
+    });
+
+  test('4 MiB of random octets into a shell, with and without a pty: the session ends cleanly and the server still answers', async () => {
+    const noise = Buffer.alloc(4 * 1024 * 1024);
+    let x = 12345;
+    for (let i = 0; i < noise.length; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+    const plain = await shellWith(noise, false);
+    assert.equal(plain.code, 0);
+    const pty = await shellWith(Buffer.concat([noise.subarray(0, 1024 * 1024), Buffer.from('\r\x04')]), true);
+    assert.equal(pty.code, 0);
+    assert.ok(pty.stdout > 0);
+    assert.equal((await ssh(USER, 'ann-pw', 'whoami')).stdout, `${USER}\n`);
+  });
+});
+
 describe('keys over the console, then public-key login', () => {
   test('an ssh-keygen Ed25519 key added with `keys add < id.pub` logs in; deleted, it does not', async () => {
     const key = join(tools, 'id_ed25519');
