@@ -1,11 +1,11 @@
 // An SSH session channel (RFC 4254 §5-6) as the ByteChannel the engines run over
-// (src/core/service/byte-channel.ts). Input is the channel's data as it arrives
-// (ssh2 adjusts the window as it is read, RFC 4254 §5.2: a slow reader stops the
-// client); output waits for the channel's 'drain' when the client's window or ssh2's
+// (src/core/service/byte-channel.ts). Input is the channel's data as the engine reads
+// it (piped: ssh2 adjusts the window only as it is read, RFC 4254 §5.2, so a slow
+// reader stops the client); output waits for the channel's 'drain' when the client's window or ssh2's
 // buffer is full. exit(status) lets pending output go first, then sends "exit-status"
 // (§6.10), EOF (§5.3) and CLOSE, in that order as OpenSSH's sshd does.
 
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import type { ByteChannel } from '../core/service/byte-channel.ts';
 import type { ServerChannel } from './library.ts';
 
@@ -27,14 +27,22 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
   };
   channel.once('close', onClose);
   channel.on('error', () => onClose());
-  channel.on('data', onActivity);
+  // Input through a pass-through that notes activity: a 'data' listener on the channel
+  // itself would start its flow before the engine reads, and lose what came first.
+  const input = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onActivity();
+      callback(null, chunk);
+    },
+  });
+  channel.pipe(input);
 
   const output = forwarder((chunk) => channel.write(chunk), channel, channel, () => closed, onActivity);
   const errors = forwarder((chunk) => channel.stderr.write(chunk), channel.stderr, channel, () => closed, onActivity);
 
   let exited = false;
   return {
-    input: channel,
+    input,
     output,
     errors,
     signal: abort.signal,
@@ -47,6 +55,7 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
         channel.exit(status);
         channel.end(); // EOF, then CLOSE (ssh2 closes a server channel when its writable side ends)
         // Input nobody reads any more is drained, so the channel's 'end' and 'close' follow.
+        channel.unpipe(input);
         channel.resume();
       };
       // The engine's last writes may still be queued in the forwarders: they go first.

@@ -39,7 +39,7 @@ export const ACCEPTED_ALGORITHMS: readonly string[] = ['ssh-ed25519', 'ssh-rsa',
 
 /** Key type names OpenSSH knows that we refuse, with the reason. */
 function refusal(algorithm: string): string | null {
-  if (algorithm === 'ssh-dss') return 'DSA keys (ssh-dss) are refused: they are 1024-bit and sign with SHA-1 (OpenSSH disabled them); use Ed25519, ECDSA or RSA of 2048 bits or more';
+  if (algorithm === 'ssh-dss') return 'DSA keys (ssh-dss) are refused: in SSH, DSA signs with SHA-1 (RFC 4253 §6.6) and OpenSSH has disabled it; use Ed25519, ECDSA or RSA of 2048 bits or more';
   if (algorithm.startsWith('sk-')) return `security-key (FIDO) keys (${algorithm}) are not supported; use Ed25519, ECDSA or RSA`;
   if (/-cert-v0\d@openssh\.com$/.test(algorithm)) return `OpenSSH certificates (${algorithm}) are not supported; add the plain public key`;
   if (algorithm === 'ssh-ed448') return 'Ed448 keys are not supported; use Ed25519, ECDSA or RSA';
