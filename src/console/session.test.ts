@@ -223,7 +223,10 @@ describe('the user\'s own data', () => {
     const added = await execCommand(f, f.user, `keys add ${key}`);
     assert.equal(added.status, 0, added.err);
     assert.match(added.out, /^added 256 SHA256:\S+ test@host \(ED25519\)\n$/);
-    assert.match((await execCommand(f, f.user, `keys add ${key}`)).err, /^keys: .+/, 'a duplicate is refused');
+    const again = await execCommand(f, f.user, `keys add ${key}`);
+    assert.equal(again.status, 1, 'a duplicate is refused');
+    assert.match(again.out, /^already there: 256 SHA256:/);
+    assert.match(again.err, /^keys: you have this key already\n$/);
     const listed = await execCommand(f, f.user, 'keys list');
     assert.match(listed.out, /^SHA256:\S+\s+ssh-ed25519\s+\d{4}-\d\d-\d\d\s+test@host$/m);
     const fingerprint = listed.out.split(/\s+/)[0]!;
@@ -233,6 +236,7 @@ describe('the user\'s own data', () => {
     assert.match((await execCommand(f, f.user, `keys add 'command="/bin/sh" ${key}'`)).err, /cannot be enforced/);
     assert.equal((await execCommand(f, f.user, `keys del ${fingerprint}`)).out, `deleted ${fingerprint}\n`);
     assert.match((await execCommand(f, f.user, `keys del ${fingerprint}`)).err, /no key/);
+    assert.match((await execCommand(f, f.user, 'keys del nonsense')).err, /not a SHA256 fingerprint/);
     // From standard input, as `ssh host keys add < id.pub`.
     assert.equal((await execCommand(f, f.user, 'keys add', key + '\n')).status, 0);
     assert.equal((await execCommand(f, f.user, 'keys')).out.split('\n').filter(Boolean).length, 1);

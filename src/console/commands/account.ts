@@ -9,6 +9,7 @@ import { failure, replies, usageError } from '../replies.ts';
 import { columns, printable } from '../wire.ts';
 import { command, type CommandContext, type ConsoleIO } from './command.ts';
 import { describeKey } from '../../core/keys/public-key.ts';
+import { installKeys, normalizeFingerprint } from '../../core/keys/install.ts';
 import { parsePublicKeys } from '../../core/keys/parse.ts';
 
 /** Without the login throttle (tests): what a wrong old password costs. */
@@ -90,20 +91,24 @@ export const keys = command<KeysArgs>({
       case 'add': {
         const text = args.text ?? (io.interactive ? await required(io, replies.keyPrompt, false) : await readAll(io));
         // Every format `septet ssh key add` reads: OpenSSH lines, authorized_keys, RFC 4716, PuTTY .ppk.
+        // The one path `septet ssh key add` takes too (src/core/keys/install.ts).
         const parsed = parsePublicKeys(text).keys;
         if (parsed.length === 0) throw failure('no key given');
-        for (const key of parsed) {
-          await store.sshKeys.add(account.id, { algorithm: key.algorithm, publicKey: key.blob, fingerprint: key.fingerprint, comment: key.comment });
-          await io.out(`added ${printable(describeKey(key))}`, ...key.notes.map((note) => `  ${printable(note)}`));
-        }
-        ctx.peer.log.info({ account: account.address, keys: parsed.map((k) => k.fingerprint) }, 'console: ssh keys added');
+        const result = await installKeys(store.sshKeys, account.id, parsed);
+        for (const key of result.added) await io.out(`added ${printable(describeKey(key))}`, ...key.notes.map((note) => `  ${printable(note)}`));
+        for (const key of result.present) await io.out(`already there: ${printable(describeKey(key))}`);
+        if (result.added.length > 0) ctx.peer.log.info({ account: account.address, keys: result.added.map((k) => k.fingerprint) }, 'console: ssh keys added');
+        if (result.added.length === 0) throw failure(parsed.length === 1 ? 'you have this key already' : 'you have these keys already');
         return;
       }
-      case 'del':
-        if (!(await store.sshKeys.delete(account.id, args.fingerprint))) throw failure(`no key ${printable(args.fingerprint)}; see keys list`);
-        ctx.peer.log.info({ account: account.address, key: args.fingerprint }, 'console: ssh key deleted');
-        await io.out(`deleted ${args.fingerprint}`);
+      case 'del': {
+        const fingerprint = normalizeFingerprint(args.fingerprint);
+        if (!fingerprint) throw failure(`not a SHA256 fingerprint: ${printable(args.fingerprint)}; see keys list`);
+        if (!(await store.sshKeys.delete(account.id, fingerprint))) throw failure(`no key ${fingerprint}; see keys list`);
+        ctx.peer.log.info({ account: account.address, key: fingerprint }, 'console: ssh key deleted');
+        await io.out(`deleted ${fingerprint}`);
         return;
+      }
     }
   },
 });
