@@ -77,6 +77,9 @@ describe('exec mode', () => {
     assert.match(admin.out, /^\s+user list/m);
     assert.match(admin.out, /^\s+queue list/m);
     assert.match((await execCommand(f, f.user, 'help files')).out, /files \[PATH\]/);
+    const hidden = await execCommand(f, f.user, 'help user');
+    assert.equal(hidden.status, 1, 'an administrator command is not described to a user');
+    assert.match(hidden.err, /no command user; try help/);
   });
 });
 
