@@ -258,6 +258,16 @@ describe('line editor', () => {
     assert.equal(type(editor(), '\t').output, '', 'without completion Tab does nothing');
   });
 
+  test('a paste into the middle of the line is drawn once per chunk, not once per key', () => {
+    const e = editor({ maxBytes: 4096 });
+    e.start();
+    type(e, 'end\x01');
+    const paste = 'x'.repeat(1000);
+    const r = type(e, paste);
+    assert.equal(e.text, paste + 'end');
+    assert.ok(r.output.length < 1100, `one redraw: ${r.output.length} octets`);
+  });
+
   test('after the line is finished, further octets are left unconsumed', () => {
     const e = editor();
     const r = type(e, 'a\rb');

@@ -79,6 +79,8 @@ export class LineEditor {
   private historyIndex: number;
   private draft: string[] | null = null;
   private finished = false;
+  /** The screen does not show the line as it is (drawn at the end of the chunk). */
+  private dirty = false;
 
   constructor(options: EditorOptions) {
     this.prompt = options.prompt;
@@ -125,7 +127,8 @@ export class LineEditor {
         return { output, event: step.event, consumed: i + 1 };
       }
     }
-    return { output, consumed: input.length };
+    // The edits of one chunk (a paste) are drawn once, not once per key.
+    return { output: output + this.flush(), consumed: input.length };
   }
 
   /** A new terminal width (window-change): redraw for it. */
@@ -183,7 +186,8 @@ export class LineEditor {
         if (this.chars.length === 0) return { output: '\r\n', event: { kind: 'eof' } };
         return { output: this.deleteForward() };
       case 0x03: // ^C
-        return { output: this.toEnd() + '^C\r\n', event: { kind: 'interrupt' } };
+        this.toEnd();
+        return { output: this.flush() + '^C\r\n', event: { kind: 'interrupt' } };
       case 0x0b: // ^K: kill to the end
         return { output: this.edit(this.chars.slice(0, this.cursor), this.cursor) };
       case 0x15: // ^U: kill to the start
@@ -323,8 +327,8 @@ export class LineEditor {
     this.cursor++;
     this.draft = null;
     // Typing at the end without reaching the right margin: the echo is the character.
-    if (atEnd && !this.mask && (this.promptWidth + this.cursor) % this.columns !== 0) return char;
-    return this.render();
+    if (atEnd && !this.mask && !this.dirty && (this.promptWidth + this.cursor) % this.columns !== 0) return char;
+    return this.markDirty();
   }
 
   /** Inserts several characters at the cursor, as far as the bound allows. */
@@ -390,14 +394,14 @@ export class LineEditor {
   private edit(chars: string[], cursor: number): string {
     this.chars = chars;
     this.cursor = Math.max(0, Math.min(cursor, chars.length));
-    return this.render();
+    return this.markDirty();
   }
 
   private moveTo(position: number): string {
     const target = Math.max(0, Math.min(position, this.chars.length));
     if (target === this.cursor) return '';
     this.cursor = target;
-    return this.render();
+    return this.markDirty();
   }
 
   private historyStep(direction: -1 | 1): string {
@@ -415,7 +419,8 @@ export class LineEditor {
   private enter(): { output: string; event: EditorEvent } {
     const text = this.text;
     if (this.history && !this.mask) this.history.add(text);
-    return { output: this.toEnd() + this.newLine(), event: { kind: 'line', text } };
+    this.toEnd();
+    return { output: this.flush() + this.newLine(), event: { kind: 'line', text } };
   }
 
   /** A line end after the line, unless the cursor already sits on a fresh row (the line filled its last one). */
@@ -444,6 +449,7 @@ export class LineEditor {
   }
 
   private render(): string {
+    this.dirty = false;
     let out = this.clearArea() + this.prompt + this.shown();
     const end = this.promptWidth + (this.mask ? 0 : this.chars.length);
     // At the right margin the terminal waits to wrap; a line end puts the cursor below.
@@ -460,9 +466,19 @@ export class LineEditor {
   }
 
   /** Puts the cursor after the line's last character, for what comes after it. */
-  private toEnd(): string {
-    if (this.mask || this.cursor === this.chars.length) return '';
+  private toEnd(): void {
+    if (this.mask || this.cursor === this.chars.length) return;
     this.cursor = this.chars.length;
-    return this.render();
+    this.dirty = true;
+  }
+
+  /** The line changed; it is drawn at the end of the chunk (flush). */
+  private markDirty(): string {
+    this.dirty = true;
+    return '';
+  }
+
+  private flush(): string {
+    return this.dirty ? this.render() : '';
   }
 }
