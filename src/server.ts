@@ -21,6 +21,8 @@ import { createHandler } from './startup/handlers.ts';
 import { attachTcpListeners, bindTcpListeners, bindTftp } from './startup/listeners.ts';
 import { handOverAndDrop } from './startup/privileges.ts';
 import { openCertificates, openStore } from './startup/store-and-tls.ts';
+import { ensureHostKeys, type HostKey } from './ssh/host-keys.ts';
+import { loadSsh2 } from './ssh/library.ts';
 
 export interface StartOptions {
   config: Config;
@@ -88,6 +90,21 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   }
   tls.watch();
   tlsProxy.target = tls;
+  // SSH host keys, made at the first start as the service user (several workers may race: the first wins).
+  let sshHostKeys: HostKey[] | null = null;
+  if (config.ssh.enabled) {
+    try {
+      // ssh2 is loaded first with the configured crypto path: reading the keys needs it.
+      loadSsh2(config.ssh.native_crypto);
+      sshHostKeys = await ensureHostKeys(config.data);
+    } catch (error) {
+      await Promise.all([group.close(0), tftp?.close()]);
+      tls.close();
+      await store.close();
+      throw error;
+    }
+    if (first) for (const key of sshHostKeys) log.info({ service: 'ssh', type: key.type, bits: key.bits, fingerprint: key.fingerprint, file: key.file }, `ssh host key ${key.type} ${key.fingerprint}`);
+  }
 
   // 3. Services, then the handlers that the waiting connections go to.
   const login = createAuth(config, store, banExempt, log, worker?.count);
@@ -98,7 +115,7 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   // would steal another relay's (claims themselves are atomic: queueClaim).
   const relay = config.relay.enabled && first ? createRelayWorker({ mail, config }) : null;
   await relay?.start();
-  const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset };
+  const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset, sshHostKeys };
   for (const [name, handler] of deferred) handler.set(createHandler(name, services));
   await tftp?.serve();
 

@@ -1,44 +1,32 @@
 // septet alias add|list|del
+// The operations are shared with the console (src/core/admin/aliases.ts).
 
-import { StoreError } from '../core/store/types.ts';
+import { addAlias, aliasListLines, deleteAlias, normalizeAlias } from '../core/admin/aliases.ts';
+import { normalizeAddress } from '../core/admin/accounts.ts';
 import { parse, UsageError } from './args.ts';
-import { normalizeAddressArgument, withStore } from './store.ts';
+import { withStore } from './store.ts';
 
-/** An alias is a full address, or "@domain" for a domain's catch-all. */
-function normalizeAlias(alias: string | undefined): string {
-  if (alias?.startsWith('@') && alias.length > 1 && !/[\s@<>]/.test(alias.slice(1))) return alias.toLowerCase();
-  return normalizeAddressArgument(alias, 'alias');
-}
+const out = (line: string) => process.stdout.write(line + '\n');
 
 export async function aliasCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, {});
   const [action, alias, target] = positionals;
   switch (action) {
     case 'add': {
-      const from = normalizeAlias(alias);
-      const to = normalizeAddressArgument(target, 'target');
-      await withStore(values, async (store) => {
-        try {
-          await store.accounts.addAlias(from, to);
-        } catch (error) {
-          if (error instanceof StoreError && error.code === 'exists') throw new Error(`${from} → ${to} exists already, or ${from} is a user`);
-          throw error;
-        }
-      });
-      process.stdout.write(`added ${from} -> ${to}\n`);
+      // Both checked before the store opens, as before.
+      normalizeAlias(alias);
+      normalizeAddress(target, 'target');
+      out(await withStore(values, (store) => addAlias(store, alias, target)));
       return;
     }
     case 'list':
       await withStore(values, async (store) => {
-        for (const { alias: a, target: t } of await store.accounts.listAliases()) process.stdout.write(`${a}\t${t}\n`);
+        for (const line of await aliasListLines(store)) out(line);
       });
       return;
     case 'del': {
-      const from = normalizeAlias(alias);
-      await withStore(values, async (store) => {
-        if (!(await store.accounts.deleteAlias(from))) throw new Error(`no such alias: ${from}`);
-      });
-      process.stdout.write(`deleted ${from}\n`);
+      normalizeAlias(alias);
+      out(await withStore(values, (store) => deleteAlias(store, alias)));
       return;
     }
     default:

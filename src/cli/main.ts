@@ -8,13 +8,14 @@ const usage = `usage:
   septet start [--data DIR] [--config FILE] [--hostname NAME] [--listen ADDR]... [--port-offset N]
   septet user add ADDRESS [--password PW] [--admin] [--send-as-domain]
   septet user import PASSWD-FILE [--domain D] [--replace]   (Dovecot passwd-file, hashes kept)
-  septet user list [--schemes] | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user sendas ADDRESS on|off | user del ADDRESS
+  septet user list [--schemes] | user passwd ADDRESS [--password PW] | user quota ADDRESS BYTES|none | user sendas ADDRESS on|off | user admin ADDRESS on|off | user del ADDRESS
   septet alias add ALIAS TARGET | alias list | alias del ALIAS
   septet queue list | queue show|retry|delete|hold|release ID
   septet ban list | ban add ADDRESS [--duration SECONDS] [--reason TEXT] | ban del ADDRESS
   septet sendmail [-t] [-f FROM] [RECIPIENT...]   (message on standard input)
   septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
   septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)
+  septet ssh fingerprints   (the SSH host keys' SHA-256 fingerprints)
   septet ssh key add ADDRESS FILE|- | ssh key list ADDRESS | ssh key del ADDRESS FINGERPRINT
   septet ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--comment TEXT] [--passphrase] [--format openssh|ppk] [--out FILE] [--install ADDRESS]
 Every command takes --data DIR (default ./data, or $SEPTET_DATA) and --config FILE.`;
@@ -39,14 +40,8 @@ export async function main(argv: string[]): Promise<void> {
         return await (await import('./ftp.ts')).ftpCommand(rest);
       case 'tftp':
         return await (await import('./tftp.ts')).tftpCommand(rest);
-      case 'ssh': {
-        // Temporary wiring on h/keys (the router is src/cli/ssh.ts on h/ssh).
-        const [sub, ...more] = rest;
-        const keys = await import('./ssh-keys.ts');
-        if (sub === 'key') return await keys.sshKeyCommand(more);
-        if (sub === 'keygen') return await keys.sshKeygenCommand(more);
-        throw new UsageError('ssh: expected key or keygen');
-      }
+      case 'ssh':
+        return await (await import('./ssh.ts')).sshCommand(rest);
       case undefined:
       case 'help':
       case '--help':

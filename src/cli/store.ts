@@ -39,10 +39,5 @@ export async function withStore<T>(
   }
 }
 
-/** "Local@Example.ORG" → "Local@example.org"; refuses what is not an address. */
-export function normalizeAddressArgument(address: string | undefined, what = 'address'): string {
-  if (!address) throw new Error(`missing ${what}`);
-  const at = address.lastIndexOf('@');
-  if (at <= 0 || at === address.length - 1 || /[\s<>]/.test(address)) throw new Error(`not a mail address: ${address}`);
-  return address.slice(0, at) + '@' + address.slice(at + 1).toLowerCase();
-}
+/** "Local@Example.ORG" → "Local@example.org" (shared with the console: src/core/admin/accounts.ts). */
+export { normalizeAddress as normalizeAddressArgument } from '../core/admin/accounts.ts';

@@ -12,6 +12,13 @@ import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
 import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
+import type { HostKey } from '../ssh/host-keys.ts';
+import { createSftpService } from '../sftp/server.ts';
+import { createScpService } from '../scp/server.ts';
+import { createConsoleService } from '../console/server.ts';
+import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
+import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
 
@@ -24,6 +31,10 @@ export interface Services {
   mail: MailService;
   log: Logger;
   portOffset: number;
+  /** With [ssh] enabled: the host keys (src/ssh/host-keys.ts), made before the handlers. */
+  sshHostKeys: HostKey[] | null;
+  /** Open console sessions (SMTP SEND/SOML/SAML); absent = this process's own. */
+  terminals?: TerminalRegistry;
 }
 
 /** What a client hears if it is refused while its service is still starting. */
@@ -37,6 +48,8 @@ export function startingRefusal(protocol: Protocol): string {
       return imapRefusal('starting');
     case 'ftp':
       return ftpRefusal('starting');
+    case 'ssh':
+      return sshRefusal('starting');
   }
 }
 
@@ -53,10 +66,28 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
       return createImapHandler({ ...base, store: s.store });
     case 'ftp':
       return createFtpHandler({ ...base, dataDir: s.config.data, portOffset: s.portOffset });
+    case 'ssh':
+      if (!s.sshHostKeys) throw new Error('ssh: no host keys');
+      return createSshHandler({ ...base, store: s.store, hostKeys: s.sshHostKeys, services: sshChannelServices(s) });
     default: {
       // A listener in the schema's table that nobody wired is a programming error.
       const unwired: never = protocol;
       throw new Error(`no handler for protocol ${String(unwired)}`);
     }
   }
+}
+
+/**
+ * The engines an SSH session channel runs: SFTP (src/sftp/), legacy SCP (src/scp/) and
+ * the console (src/console/), each over the channel's ByteChannel. null = not offered
+ * (the client is told so).
+ */
+function sshChannelServices(s: Services): SshChannelServices {
+  const deps = { config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'ssh' }) };
+  return {
+    sftp: createSftpService(deps),
+    scp: createScpService(deps),
+    // One process's terminals; the registry shared by workers (and SMTP SEND) is composed by the integrator.
+    console: createConsoleService({ ...deps, store: s.store, terminals: s.terminals ?? new LocalTerminalRegistry() }),
+  };
 }

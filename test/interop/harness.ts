@@ -16,7 +16,7 @@ export const SEPTET = join(ROOT, 'bin/septet.js');
 /** Debian's interpreter: its smtplib/poplib are what a Debian user runs. */
 export const PYTHON = '/usr/bin/python3';
 
-export const standardPorts = { smtp: 25, submission: 587, submissions: 465, pop3: 110, pop3s: 995, imap: 143, imaps: 993, ftp: 21, ftps: 990, tftp: 69 } as const;
+export const standardPorts = { smtp: 25, submission: 587, submissions: 465, pop3: 110, pop3s: 995, imap: 143, imaps: 993, ftp: 21, ftps: 990, tftp: 69, ssh: 22 } as const;
 
 export interface ServerOptions {
   offset: number;

@@ -13,7 +13,7 @@ import type { Account, AccountStore } from '../store/types.ts';
 import type { BanGuard } from './ban-guard.ts';
 import { LoginThrottle, type ThrottleOptions } from './login-throttle.ts';
 import { hashPassword, isCurrentHash, verifyPassword, type PasswordPolicy } from './password.ts';
-import type { Authenticator, LoginAttempt } from './types.ts';
+import type { Authenticator, LoginAttempt, ProofAttempt } from './types.ts';
 
 export interface AuthenticatorOptions extends Omit<ThrottleOptions, 'freeFailures' | 'maxDelayMs'> {
   accounts: AccountStore;
@@ -57,7 +57,17 @@ export class PasswordAuthenticator implements Authenticator {
     return `${username.slice(0, at)}@${username.slice(at + 1).toLowerCase()}`;
   }
 
-  async login(attempt: LoginAttempt): Promise<Account | null> {
+  login(attempt: LoginAttempt): Promise<Account | null> {
+    return this.prove(attempt, async (address) => {
+      const found = address.includes('@') ? await this.accounts.getUser(address) : null;
+      const ok = await verifyPassword(attempt.password, found?.passwordHash ?? (await this.dummy()));
+      const account = ok && found ? found : null;
+      if (account) await this.upgradeHash(account, attempt.password);
+      return account;
+    });
+  }
+
+  async prove(attempt: ProofAttempt, verify: (address: string) => Promise<Account | null>): Promise<Account | null> {
     const started = Date.now();
     const address = this.canonicalUsername(attempt.username);
     const ticket = this.throttle.begin({ source: sourceNetwork(attempt.remoteAddress), account: address.toLowerCase() });
@@ -68,12 +78,7 @@ export class PasswordAuthenticator implements Authenticator {
       // A banned source (its connection was accepted before the ban) learns nothing more,
       // not even whether a guess was right.
       banned = (await this.bans?.isBanned(attempt.remoteAddress)) ?? false;
-      if (!banned) {
-        const found = address.includes('@') ? await this.accounts.getUser(address) : null;
-        const ok = await verifyPassword(attempt.password, found?.passwordHash ?? (await this.dummy()));
-        account = ok && found ? found : null;
-        if (account) await this.upgradeHash(account, attempt.password);
-      }
+      if (!banned) account = await verify(address);
     } finally {
       // Wait out the delay before answering, whatever the outcome (and on errors too).
       const remaining = delayMs - (Date.now() - started);
@@ -82,7 +87,7 @@ export class PasswordAuthenticator implements Authenticator {
     }
     const ban = account || banned ? null : await this.bans?.recordFailure(attempt.remoteAddress);
     this.log?.info(
-      { service: attempt.service, remote: attempt.remoteAddress, user: address, ok: account !== null, delayMs, ...(banned || ban ? { banned: true } : {}) },
+      { service: attempt.service, remote: attempt.remoteAddress, user: address, ok: account !== null, delayMs, ...(attempt.method ? { method: attempt.method } : {}), ...(banned || ban ? { banned: true } : {}) },
       account ? 'login' : banned ? 'login refused: source banned' : 'login failed',
     );
     return account;

@@ -194,6 +194,29 @@ export const schema = {
   },
   imaps: { ...service(993, 'IMAP over implicit TLS (RFC 8314)') },
 
+  ssh: {
+    ...service(22, 'SSH-2 (RFC 4251-4254): Septet\'s console as the shell, SFTP and SCP; no port forwarding, agent or X11'),
+    max_auth_tries: int(6, 'authentication attempts (passwords, keyboard-interactive answers, key offers and signatures) refused on one connection before it is closed (OpenSSH MaxAuthTries counts the same way); only passwords and key signatures count toward the login throttle (auth.throttle_*)', 1, 100),
+    max_sessions: int(10, 'session channels open at once on one connection (OpenSSH MaxSessions); more are refused (RFC 4254 §5.1 "administratively prohibited")', 1, 1000),
+    idle_timeout: int(0, 'seconds without channel data or a new channel before an authenticated connection is closed; 0 = never (OpenSSH has none by default; keepalives find dead peers)', 0),
+    keepalive_interval: int(15, 'seconds between keepalive requests to a quiet client (OpenSSH ClientAliveInterval); 0 = none', 0, 86_400),
+    keepalive_count_max: int(3, 'keepalive requests without an answer before the connection is closed (OpenSSH ClientAliveCountMax)', 1, 100),
+    native_crypto: bool(true, 'use ssh2\'s native OpenSSL binding for AES-GCM and chacha20-poly1305 when it is built (scripts/build-ssh-crypto.mjs, run by npm ci); false = its pure-JavaScript path (for measuring both); the log says at start which one runs'),
+  },
+
+  console: {
+    max_line: int(4096, "longest console command line, octets (a longer one is refused; the pty line editor stops inserting there)", 64, 65536),
+    history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
+  },
+
+  sftp: {
+    max_packet_length: int(262_144, 'longest SFTP packet accepted, octets in its length field (draft-ietf-secsh-filexfer-02 §3 sets no bound; OpenSSH: SFTP_MAX_MSG_LENGTH, 256 KiB); advertised in limits@openssh.com', 34_000, 16_777_216),
+    max_read_length: int(261_120, 'longest READ answered, octets (longer requests get shorter data, as OpenSSH does); advertised in limits@openssh.com so OpenSSH sftp uses requests this large; at most max_packet_length - 1024', 1024, 16_776_192),
+    max_handles: int(256, 'open file and folder handles per SFTP session (advertised as max-open-handles)', 4, 65_536),
+    max_in_flight: int(128, 'requests received and not yet answered before the session stops reading its channel (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
+    readdir_batch: int(100, 'names per READDIR reply', 1, 10_000),
+  },
+
   tftp: {
     enabled: bool(true, 'run TFTP (RFC 1350, UDP; not in the listeners table, which is TCP)'),
     port: int(69, 'UDP port of TFTP requests, before --port-offset', 0, 65535),
@@ -236,5 +259,7 @@ export const listeners = {
   ftps: { section: 'ftps', tls: 'implicit', protocol: 'ftp', mode: 'ftp' },
   imap: { section: 'imap', tls: 'starttls', protocol: 'imap', mode: 'imap' },
   imaps: { section: 'imaps', tls: 'implicit', protocol: 'imap', mode: 'imap' },
+  // SSH has its own transport protection (RFC 4253): no TLS on this port.
+  ssh: { section: 'ssh', tls: 'none', protocol: 'ssh', mode: 'ssh' },
 } as const;
 export type ListenerName = keyof typeof listeners;

@@ -77,6 +77,8 @@ export class Connection {
   private isTrusted = false;
   private expired = false;
   private readonly closeListeners: Array<() => void> = [];
+  /** Set once a transport that reads the socket itself took it (takeSocket). */
+  private transport: { deadline(): void; timeout(): void } | null = null;
 
   constructor(socket: Socket, log: Logger, options: { id?: string; address?: PeerAddress; initialData?: Buffer } = {}) {
     this.id = options.id ?? newConnectionId();
@@ -170,9 +172,38 @@ export class Connection {
     return this.idleTimeoutMs === 0 ? this.idleCapMs : Math.min(this.idleTimeoutMs, this.idleCapMs);
   }
 
+  /**
+   * Hands the socket to a transport that parses the byte stream itself (SSH: ssh2
+   * reads and writes it). The Connection stops reading; bytes it had buffered (sent
+   * with a PROXY header) are put back in front of the socket's data. Close tracking,
+   * the lease, markTrusted() and the deadline stay: the transport hears the deadline
+   * and the idle timeout (setIdleTimeout, the stress cap) through `events`, and the
+   * connection is still destroyed a little after the deadline if it lingers.
+   */
+  async takeSocket(events: { deadline(): void; timeout(): void }): Promise<Socket> {
+    this.flush();
+    this.transport = events;
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('end', this.onEnd);
+    socket.off('timeout', this.onTimeout);
+    socket.on('timeout', () => this.transport?.timeout());
+    const pending = this.reader.pending;
+    const early = pending > 0 ? await this.reader.readExact(pending) : null;
+    if (early) socket.unshift(early);
+    return socket;
+  }
+
   private deadlineExpired(): void {
     if (this.closed || this.isTrusted) return;
     this.log.info({ remote: this.remoteAddress }, 'pre-authentication deadline reached; closing');
+    if (this.transport) {
+      this.transport.deadline();
+      setTimeout(() => {
+        if (!this.closed) this.destroy();
+      }, DEADLINE_GRACE_MS).unref();
+      return;
+    }
     // Whatever the client sends from now on is ignored, so a pipelined stream of
     // commands cannot keep the session reading; the next read fails at once.
     this.expired = true;

@@ -82,6 +82,11 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
         assert.equal(await store.accounts.setSendAsDomain('b@example.net', false), true);
         assert.equal((await store.accounts.getUserById((await store.accounts.getUser('b@example.net'))!.id))?.sendAsDomain, false);
         assert.equal(await store.accounts.setSendAsDomain('nobody@example.net', true), false);
+        assert.equal(await store.accounts.setAdmin('B@Example.net', true), true);
+        assert.deepEqual((await store.accounts.listAdmins()).map((a) => a.address), ['a@example.org', 'b@example.net']);
+        assert.equal(await store.accounts.setAdmin('b@example.net', false), true);
+        assert.equal((await store.accounts.getUser('b@example.net'))?.admin, false);
+        assert.equal(await store.accounts.setAdmin('nobody@example.net', true), false);
         assert.equal((await store.accounts.addUser('c@example.net', 'h', { sendAsDomain: true })).sendAsDomain, true);
         assert.equal((await store.accounts.getUser('c@example.net'))?.sendAsDomain, true);
         assert.equal(await store.accounts.deleteUser('A@EXAMPLE.ORG'), true);

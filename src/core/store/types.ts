@@ -62,6 +62,8 @@ export interface AccountStore {
   setQuota(address: string, quotaBytes: number | null): Promise<boolean>;
   /** Account.sendAsDomain. false when there is no such user. */
   setSendAsDomain(address: string, allowed: boolean): Promise<boolean>;
+  /** Account.admin. false when there is no such user. */
+  setAdmin(address: string, admin: boolean): Promise<boolean>;
   /** Removes the user, their mailboxes and messages. false when there is no such user. */
   deleteUser(address: string): Promise<boolean>;
 

@@ -93,6 +93,12 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
       account.sendAsDomain = allowed;
       return true;
     },
+    async setAdmin(address, admin) {
+      const account = ctx.findAccount(address);
+      if (!account) return false;
+      account.admin = admin;
+      return true;
+    },
     async deleteUser(address) {
       const account = ctx.findAccount(address);
       if (!account) return false;

@@ -117,6 +117,10 @@ const accountWriteOperations = {
     return { value: db.run('UPDATE accounts SET send_as_domain = ? WHERE address = ?', allowed ? 1 : 0, address.trim()) > 0 };
   },
 
+  setAdmin(db: Db, address: string, admin: boolean): WriteOutcome<boolean> {
+    return { value: db.run('UPDATE accounts SET admin = ? WHERE address = ?', admin ? 1 : 0, address.trim()) > 0 };
+  },
+
   deleteUser(db: Db, address: string): WriteOutcome<boolean> {
     const account = findAccount(db, address);
     if (!account) return { value: false };

@@ -107,6 +107,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     replacePasswordHash: (address, expected, passwordHash) => write('replacePasswordHash', address, expected, passwordHash),
     setQuota: (address, quotaBytes) => write('setQuota', address, quotaBytes),
     setSendAsDomain: (address, allowed) => write('setSendAsDomain', address, allowed),
+    setAdmin: (address, admin) => write('setAdmin', address, admin),
     deleteUser: (address) => write('deleteUser', address),
     addAlias: (alias, target) => write('addAlias', alias, target),
     listAliases: () => client.read('listAliases'),

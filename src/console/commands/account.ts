@@ -1,0 +1,101 @@
+// passwd and keys: what a user changes about their own account. The new password
+// meets the same rule and gets the same hash (auth.password_scheme) as with
+// `septet user passwd` (src/core/admin/accounts.ts).
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { checkNewPassword } from '../../core/admin/accounts.ts';
+import { hashPassword, passwordPolicy, verifyPassword } from '../../core/auth/password.ts';
+import { failure, replies, usageError } from '../replies.ts';
+import { columns, printable } from '../wire.ts';
+import { command, type ConsoleIO } from './command.ts';
+import { parseKeyText } from '../key-text.ts';
+
+/** A wrong old password costs this long, so the console is no faster a guessing oracle than a login. */
+const WRONG_PASSWORD_DELAY_MS = 1000;
+
+async function required(io: ConsoleIO, prompt: string, secret: boolean): Promise<string> {
+  const answer = await io.ask(prompt, { secret });
+  if (answer === null) throw failure(replies.noInput);
+  return answer;
+}
+
+export const passwd = command({
+  name: 'passwd',
+  admin: false,
+  usage: 'passwd',
+  summary: 'change your password (asks the old one, then the new one; without a terminal: two lines on standard input)',
+  parse(args) {
+    if (args.length > 0) throw usageError('passwd', 'the passwords are asked, not given as arguments');
+  },
+  async run(ctx) {
+    const { io, account, deps } = ctx;
+    const old = await required(io, replies.oldPasswordPrompt, true);
+    const fresh = await required(io, replies.newPasswordPrompt, true);
+    if (io.interactive && (await required(io, replies.againPrompt, true)) !== fresh) throw failure(replies.passwordsDiffer);
+    if (!(await verifyPassword(old, account.passwordHash))) {
+      ctx.peer.log.warn({ account: account.address, remote: ctx.peer.remoteAddress }, 'console passwd: wrong old password');
+      await sleep(WRONG_PASSWORD_DELAY_MS);
+      throw failure(replies.wrongPassword);
+    }
+    checkNewPassword(fresh);
+    const hash = await hashPassword(fresh, passwordPolicy(deps.config.auth));
+    // Only over the hash the old password matched: a change made meanwhile is not undone.
+    if (!(await deps.store.accounts.replacePasswordHash(account.address, account.passwordHash, hash))) throw failure(replies.passwordRaced);
+    ctx.peer.log.info({ account: account.address, remote: ctx.peer.remoteAddress }, 'console passwd: password changed');
+    await io.out(replies.passwordChanged);
+  },
+});
+
+type KeysArgs = { action: 'list' } | { action: 'add'; text: string | null } | { action: 'del'; fingerprint: string };
+const KEYS_USAGE = 'keys list | keys add [KEY LINE] | keys del FINGERPRINT';
+
+export const keys = command<KeysArgs>({
+  name: 'keys',
+  admin: false,
+  usage: KEYS_USAGE,
+  summary: 'your SSH public keys (add without a line reads keys from standard input, or asks for one)',
+  parse(args) {
+    const [action, ...rest] = args;
+    if (action === 'list' || action === undefined) {
+      if (rest.length > 0) throw usageError(KEYS_USAGE);
+      return { action: 'list' };
+    }
+    if (action === 'add') return { action: 'add', text: rest.length > 0 ? rest.join(' ') : null };
+    if (action === 'del' && rest.length === 1) return { action: 'del', fingerprint: rest[0]! };
+    throw usageError(KEYS_USAGE);
+  },
+  async run(ctx, args) {
+    const { store } = ctx.deps;
+    const { account, io } = ctx;
+    switch (args.action) {
+      case 'list': {
+        const list = await store.sshKeys.list(account.id);
+        if (list.length === 0) return io.out('no keys');
+        await io.out(...columns(list.map((k) => [k.fingerprint, k.algorithm, k.createdAt.toISOString().slice(0, 10), printable(k.comment)])));
+        return;
+      }
+      case 'add': {
+        const text = args.text ?? (io.interactive ? await required(io, replies.keyPrompt, false) : await readAll(io));
+        const parsed = parseKeyText(text);
+        for (const key of parsed) {
+          await store.sshKeys.add(account.id, key);
+          await io.out(`added ${key.fingerprint} ${key.algorithm}${key.comment ? ` ${printable(key.comment)}` : ''}`);
+        }
+        ctx.peer.log.info({ account: account.address, keys: parsed.map((k) => k.fingerprint) }, 'console: ssh keys added');
+        return;
+      }
+      case 'del':
+        if (!(await store.sshKeys.delete(account.id, args.fingerprint))) throw failure(`no key ${printable(args.fingerprint)}; see keys list`);
+        ctx.peer.log.info({ account: account.address, key: args.fingerprint }, 'console: ssh key deleted');
+        await io.out(`deleted ${args.fingerprint}`);
+        return;
+    }
+  },
+});
+
+/** Lines until the end of input (an authorized_keys file piped in), bounded by the line limit per line. */
+async function readAll(io: ConsoleIO): Promise<string> {
+  const lines: string[] = [];
+  for (let line = await io.ask(''); line !== null && lines.length < 1000; line = await io.ask('')) lines.push(line);
+  return lines.join('\n');
+}

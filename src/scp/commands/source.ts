@@ -1,0 +1,147 @@
+// `scp -f PATH...`: we are the source and send files to the client's sink (scp.c's
+// source() and rsource()). Each file streams from disk in 64 KiB reads, with the
+// channel's back-pressure; folders (with -r) are walked depth-first, a symlink is
+// followed only when its target lies in the home, and a loop or too deep a tree ends
+// in a warning, not a hang.
+
+import { constants } from 'node:fs';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { posix } from 'node:path';
+import { failureMessage } from '../dispatch.ts';
+import { scpReplies } from '../replies.ts';
+import { PeerGoneError, type ScpSession } from '../session.ts';
+import { END_RECORD, formatDirRecord, formatFileRecord, formatStatus, formatTimesRecord, SCP_LIMITS, validRecordName } from '../wire.ts';
+import { childPath, homePath } from './paths.ts';
+
+const CHUNK = 64 * 1024;
+
+export async function runSource(session: ScpSession): Promise<void> {
+  session.state = { name: 'sending', path: session.command.paths[0]! };
+  // The sink speaks first: one 0x00 when it is ready.
+  if (!(await peerOk(session))) return;
+  for (const path of session.command.paths) {
+    session.state = { name: 'sending', path };
+    await sendPath(session, homePath(path), path, new Set());
+  }
+}
+
+/** The sink's answer; false after a warning, and a fatal answer ends the session. */
+async function peerOk(session: ScpSession): Promise<boolean> {
+  const status = await session.readStatus();
+  if (status.ok) return true;
+  if (status.fatal) throw new PeerGoneError();
+  return false;
+}
+
+async function sendPath(session: ScpSession, path: string, shown: string, ancestors: Set<string>): Promise<void> {
+  let real: string;
+  let virtual: string;
+  let st: Stats;
+  try {
+    ({ real, virtual } = await session.area.jail.resolveExisting('/', path));
+    st = await stat(real);
+  } catch (error) {
+    await session.warn(failureMessage(error, shown));
+    return;
+  }
+  const name = virtual === '/' ? '.' : posix.basename(virtual);
+  if (name !== '.' && !validRecordName(name)) {
+    await session.warn(scpReplies.badName(shown));
+    return;
+  }
+  if (st.isDirectory()) {
+    if (!session.command.recursive) await session.warn(scpReplies.notRegular(shown));
+    else await sendFolder(session, real, virtual, name, st, ancestors);
+  } else if (st.isFile()) {
+    await sendFile(session, real, virtual, name);
+  } else {
+    await session.warn(scpReplies.notRegular(shown));
+  }
+}
+
+async function sendTimes(session: ScpSession, st: Stats): Promise<boolean> {
+  if (!session.command.preserveTimes) return true;
+  await session.write(formatTimesRecord(st.mtime, st.atime));
+  return peerOk(session);
+}
+
+async function sendFolder(session: ScpSession, real: string, virtual: string, name: string, st: Stats, ancestors: Set<string>): Promise<void> {
+  const id = `${st.dev}:${st.ino}`;
+  if (ancestors.has(id) || ancestors.size >= SCP_LIMITS.maxDepth) {
+    await session.warn(scpReplies.tooDeep(virtual));
+    return;
+  }
+  let entries: string[];
+  try {
+    entries = (await readdir(real)).sort();
+  } catch (error) {
+    await session.warn(failureMessage(error, virtual));
+    return;
+  }
+  if (!(await sendTimes(session, st))) return;
+  await session.write(formatDirRecord(st.mode, name));
+  if (!(await peerOk(session))) return;
+  const inner = new Set(ancestors).add(id);
+  for (const entry of entries) {
+    const path = childPath(virtual, entry);
+    await sendPath(session, path, path, inner);
+  }
+  await session.write(END_RECORD);
+  await peerOk(session);
+}
+
+async function sendFile(session: ScpSession, real: string, virtual: string, name: string): Promise<void> {
+  const started = Date.now();
+  let handle: FileHandle;
+  let st: Stats;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NOFOLLOW);
+    st = await handle.stat();
+  } catch (error) {
+    await session.warn(failureMessage(error, virtual));
+    return;
+  }
+  let sent = 0;
+  let result: 'ok' | 'aborted' | 'failed' = 'aborted';
+  try {
+    if (!(await sendTimes(session, st))) return;
+    const size = st.size;
+    await session.write(formatFileRecord(st.mode, size, name));
+    if (!(await peerOk(session))) return;
+    let shrank = false;
+    while (sent < size) {
+      const buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - sent));
+      let n = 0;
+      if (!shrank) ({ bytesRead: n } = await handle.read(buffer, 0, buffer.length, sent));
+      if (n === 0) {
+        // The file shrank while we read it: the sink still expects `size` octets
+        // (scp.c pads the same way and then reports the error instead of 0x00).
+        shrank = true;
+        buffer.fill(0);
+        n = buffer.length;
+      }
+      await session.write(n === buffer.length ? buffer : buffer.subarray(0, n));
+      sent += n;
+    }
+    if (shrank) {
+      session.errors++;
+      await session.write(formatStatus(false, scpReplies.shrank(virtual)));
+    } else {
+      await session.ack();
+    }
+    result = (await peerOk(session)) && !shrank ? 'ok' : 'failed';
+  } finally {
+    await handle.close().catch(() => {});
+    session.transfers.record({
+      service: 'scp',
+      user: session.peer.account.address,
+      remote: session.peer.remoteAddress,
+      direction: 'download',
+      path: virtual,
+      bytes: sent,
+      durationMs: Date.now() - started,
+      result,
+    });
+  }
+}

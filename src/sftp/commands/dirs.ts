@@ -1,0 +1,48 @@
+// Directory listing (draft-ietf-secsh-filexfer-02 §6.7): OPENDIR and READDIR. Each
+// READDIR answers up to `sftp.readdir_batch` names with attributes (lstat: a link is
+// shown as a link) and an `ls -l` long name; SSH_FX_EOF once the folder is exhausted.
+
+import { opendir } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FX } from '../wire.ts';
+import { TEXT } from '../replies.ts';
+import { existing, longname, statAttrs } from './helpers.ts';
+import { define, type NameEntry } from './types.ts';
+
+export const openDir = define({
+  name: 'OPENDIR',
+  parse: (r) => ({ path: r.path() }),
+  async run(ctx, a: { path: string }) {
+    ctx.handles.checkRoom();
+    const { virtual, real } = await existing(ctx.jail, a.path);
+    const dir = await opendir(real, { bufferSize: 64 });
+    return { kind: 'handle', handle: ctx.handles.add({ kind: 'dir', dir, virtual, real, done: false }) };
+  },
+});
+
+export const readDir = define({
+  name: 'READDIR',
+  parse: (r) => ({ handle: r.bytes() }),
+  async run(ctx, a: { handle: Buffer }) {
+    const h = ctx.handles.dir(a.handle);
+    const names: string[] = [];
+    while (!h.done && names.length < ctx.limits.readdirBatch) {
+      const next = await h.dir.read();
+      if (next === null) h.done = true;
+      else names.push(next.name);
+    }
+    if (names.length === 0) return { kind: 'status', code: FX.EOF, message: TEXT.eof };
+    const now = Date.now();
+    const entries = await Promise.all(
+      names.map(async (name): Promise<NameEntry | null> => {
+        // An entry removed since the folder was read is left out.
+        const st = await lstat(join(h.real, name)).catch(() => null);
+        return st ? { filename: name, longname: longname(name, st, ctx.user, now), attrs: statAttrs(st) } : null;
+      }),
+    );
+    const found = entries.filter((e): e is NameEntry => e !== null);
+    // Every name vanished: ask again rather than claim the end.
+    return found.length > 0 ? { kind: 'name', entries: found } : { kind: 'name', entries: [] };
+  },
+});

@@ -1,0 +1,125 @@
+// What several command groups share: path resolution through the home jail, stat
+// results as §5 attributes, SETSTAT's changes (quota-checked truncation, permissions
+// limited to the owner's rwx bits, times; no owner change), and `ls -l` long names.
+
+import type { Stats } from 'node:fs';
+import { chmod, lstat, stat, truncate, utimes, lutimes, type FileHandle } from 'node:fs/promises';
+import { posix, join } from 'node:path';
+import { FX, type Attrs } from '../wire.ts';
+import { SftpError, TEXT } from '../replies.ts';
+import type { SftpContext } from './types.ts';
+import type { HomeJail } from '../../files/jail.ts';
+
+/** A path that must exist, every symlink followed; the real path lies inside the home. */
+export async function existing(jail: HomeJail, path: string): Promise<{ virtual: string; real: string }> {
+  return jail.resolveExisting('/', path);
+}
+
+/**
+ * A path whose last component is not followed (LSTAT, REMOVE, RENAME, SYMLINK,
+ * READLINK): its parent must exist inside the home; the entry itself need not.
+ */
+export async function entry(jail: HomeJail, path: string): Promise<{ virtual: string; real: string; root: boolean }> {
+  const virtual = jail.virtualPath('/', path);
+  if (virtual === '/') return { virtual, real: jail.root, root: true };
+  const parent = await jail.resolveExisting('/', posix.dirname(virtual));
+  return { virtual, real: join(parent.real, posix.basename(virtual)), root: false };
+}
+
+/** §5 attributes of a stat result (the mode with its file-type bits, as OpenSSH sends it). */
+export function statAttrs(st: Stats): Attrs {
+  return {
+    size: st.size,
+    uid: st.uid,
+    gid: st.gid,
+    permissions: st.mode,
+    atime: Math.floor(st.atimeMs / 1000),
+    mtime: Math.floor(st.mtimeMs / 1000),
+  };
+}
+
+/**
+ * Permissions a client may set or create with: the owner's own rwx bits only. The data
+ * directory is owner-only (src/core/os/private-files.ts, like vsftpd's local_umask 077
+ * for FTP uploads), so group and other bits, setuid, setgid and sticky are dropped.
+ */
+export const PERMISSION_MASK = 0o700;
+
+export type SetTarget = { kind: 'path'; real: string; follow: boolean } | { kind: 'handle'; fh: FileHandle; onSize?: (size: number) => void };
+
+/** SETSTAT / FSETSTAT / lsetstat@openssh.com (§6.9). Owner changes are refused before anything changes. */
+export async function applyAttrs(ctx: SftpContext, target: SetTarget, a: Attrs): Promise<void> {
+  const current = target.kind === 'handle' ? await target.fh.stat() : target.follow ? await stat(target.real) : await lstat(target.real);
+  if ((a.uid !== undefined && a.uid !== current.uid) || (a.gid !== undefined && a.gid !== current.gid)) {
+    throw new SftpError(FX.PERMISSION_DENIED, TEXT.ownerChange);
+  }
+  if (a.size !== undefined) {
+    if (!current.isFile()) throw new SftpError(FX.FAILURE, TEXT.notAFile);
+    // Only growth counts; shrinking gives space back (the quota is about octets stored).
+    ctx.quota.add(a.size - current.size);
+    try {
+      if (target.kind === 'handle') await target.fh.truncate(a.size);
+      else await truncate(target.real, a.size);
+    } catch (error) {
+      ctx.quota.add(current.size - a.size);
+      throw error;
+    }
+    if (target.kind === 'handle') target.onSize?.(a.size);
+  }
+  const link = current.isSymbolicLink();
+  if (a.permissions !== undefined && !link) {
+    const mode = a.permissions & PERMISSION_MASK;
+    if (target.kind === 'handle') await target.fh.chmod(mode);
+    else await chmod(target.real, mode);
+  }
+  if (a.atime !== undefined && a.mtime !== undefined) {
+    if (target.kind === 'handle') await target.fh.utimes(a.atime, a.mtime);
+    else if (link) await lutimes(target.real, a.atime, a.mtime);
+    else await utimes(target.real, a.atime, a.mtime);
+  }
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const SIX_MONTHS_MS = 182 * 24 * 3600 * 1000;
+
+function typeChar(mode: number): string {
+  switch (mode & 0o170000) {
+    case 0o040000: return 'd';
+    case 0o120000: return 'l';
+    case 0o020000: return 'c';
+    case 0o060000: return 'b';
+    case 0o010000: return 'p';
+    case 0o140000: return 's';
+    default: return '-';
+  }
+}
+
+/** "drwxr-xr-x" as ls(1) and OpenSSH's strmode() print it. */
+export function modeString(mode: number): string {
+  const rwx = (shift: number, special: number, ch: string): string => {
+    const r = mode & (0o4 << shift) ? 'r' : '-';
+    const w = mode & (0o2 << shift) ? 'w' : '-';
+    const x = mode & (0o1 << shift);
+    const s = mode & special;
+    return r + w + (s ? (x ? ch : ch.toUpperCase()) : x ? 'x' : '-');
+  };
+  return typeChar(mode) + rwx(6, 0o4000, 's') + rwx(3, 0o2000, 's') + rwx(0, 0o1000, 't');
+}
+
+/**
+ * The long name of a READDIR entry (draft-02 §7: "the format ... is unspecified", but
+ * it "SHOULD" look like `ls -l`; this is OpenSSH's ls_file layout). The owner is the
+ * account when the file belongs to the server's user, as every file of a home does.
+ */
+export function longname(name: string, st: Stats, user: string, now = Date.now()): string {
+  const own = process.getuid?.() === st.uid;
+  const owner = own ? user : String(st.uid);
+  const group = own ? user : String(st.gid);
+  const t = new Date(st.mtimeMs);
+  const recent = st.mtimeMs > now - SIX_MONTHS_MS && st.mtimeMs < now + SIX_MONTHS_MS;
+  const day = String(t.getDate()).padStart(2);
+  const when = recent
+    ? `${MONTHS[t.getMonth()]} ${day} ${String(t.getHours()).padStart(2, '0')}:${String(t.getMinutes()).padStart(2, '0')}`
+    : `${MONTHS[t.getMonth()]} ${day}  ${t.getFullYear()}`;
+  return `${modeString(st.mode)} ${String(st.nlink).padStart(3)} ${owner.padEnd(8)} ${group.padEnd(8)} ${String(st.size).padStart(8)} ${when} ${name}`;
+}

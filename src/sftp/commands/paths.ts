@@ -1,0 +1,114 @@
+// Requests on names (draft-ietf-secsh-filexfer-02 §6.5-§6.7, §6.9-§6.10): STAT, LSTAT,
+// SETSTAT, REALPATH, REMOVE, RENAME, MKDIR, RMDIR. Every path goes through the home
+// jail: "/" is the home, ".." stops there, and a path whose real location lies outside
+// is refused. The last component of LSTAT, REMOVE, RENAME and RMDIR is not followed,
+// so a symlink is removed or renamed itself.
+
+import { lstat, mkdir, rename as renameFs, rmdir as rmdirFs, stat, unlink } from 'node:fs/promises';
+import { FX, type Attrs } from '../wire.ts';
+import { SftpError, TEXT } from '../replies.ts';
+import { applyAttrs, entry, existing, PERMISSION_MASK, statAttrs } from './helpers.ts';
+import { define, OK, type Reply, type SftpContext } from './types.ts';
+
+export const statPath = define({
+  name: 'STAT',
+  parse: (r) => ({ path: r.path() }),
+  async run(ctx, a: { path: string }) {
+    const { real } = await existing(ctx.jail, a.path);
+    return { kind: 'attrs', attrs: statAttrs(await stat(real)) };
+  },
+});
+
+export const lstatPath = define({
+  name: 'LSTAT',
+  parse: (r) => ({ path: r.path() }),
+  async run(ctx, a: { path: string }) {
+    const { real } = await entry(ctx.jail, a.path);
+    return { kind: 'attrs', attrs: statAttrs(await lstat(real)) };
+  },
+});
+
+export const setstat = define({
+  name: 'SETSTAT',
+  parse: (r) => ({ path: r.path(), attrs: r.attrs() }),
+  async run(ctx, a: { path: string; attrs: Attrs }) {
+    const { real } = await existing(ctx.jail, a.path);
+    await applyAttrs(ctx, { kind: 'path', real, follow: true }, a.attrs);
+    return OK;
+  },
+});
+
+/** §6.11: the canonical virtual path; "." and "" are the home, "/". */
+export async function canonical(ctx: SftpContext, path: string): Promise<Reply> {
+  let virtual: string;
+  try {
+    virtual = ctx.jail.virtualOf((await existing(ctx.jail, path)).real);
+  } catch (error) {
+    // A name that does not exist yet is canonicalised lexically (clients do this before a put).
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    virtual = ctx.jail.virtualPath('/', path);
+  }
+  return { kind: 'name', entries: [{ filename: virtual, longname: virtual, attrs: {} }] };
+}
+
+export const realpath = define({
+  name: 'REALPATH',
+  parse: (r) => ({ path: r.path() }),
+  run: (ctx, a: { path: string }) => canonical(ctx, a.path),
+});
+
+export const remove = define({
+  name: 'REMOVE',
+  parse: (r) => ({ path: r.path() }),
+  async run(ctx, a: { path: string }) {
+    const target = await entry(ctx.jail, a.path);
+    if (target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
+    const st = await lstat(target.real);
+    if (st.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
+    await unlink(target.real);
+    if (st.isFile() && st.nlink === 1) ctx.quota.add(-st.size);
+    return OK;
+  },
+});
+
+/** RENAME (§6.5: "It is an error if there already exists a file with the name") and posix-rename@openssh.com. */
+export async function renamePaths(ctx: SftpContext, from: string, to: string, overwrite: boolean): Promise<Reply> {
+  const source = await entry(ctx.jail, from);
+  const target = await entry(ctx.jail, to);
+  if (source.root || target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
+  await lstat(source.real);
+  let replaced: import('node:fs').Stats | null = null;
+  replaced = await lstat(target.real).catch(() => null);
+  if (replaced && !overwrite) throw new SftpError(FX.FAILURE, TEXT.exists);
+  await renameFs(source.real, target.real);
+  if (replaced?.isFile() && replaced.nlink === 1 && source.real !== target.real) ctx.quota.add(-replaced.size);
+  return OK;
+}
+
+export const rename = define({
+  name: 'RENAME',
+  parse: (r) => ({ from: r.path(), to: r.path() }),
+  run: (ctx, a: { from: string; to: string }) => renamePaths(ctx, a.from, a.to, false),
+});
+
+export const makeDir = define({
+  name: 'MKDIR',
+  parse: (r) => ({ path: r.path(), attrs: r.attrs() }),
+  async run(ctx, a: { path: string; attrs: Attrs }) {
+    const target = await entry(ctx.jail, a.path);
+    if (target.root) throw new SftpError(FX.FAILURE, TEXT.exists);
+    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o700 });
+    return OK;
+  },
+});
+
+export const removeDir = define({
+  name: 'RMDIR',
+  parse: (r) => ({ path: r.path() }),
+  async run(ctx, a: { path: string }) {
+    const target = await entry(ctx.jail, a.path);
+    if (target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
+    await rmdirFs(target.real);
+    return OK;
+  },
+});

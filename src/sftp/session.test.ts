@@ -1,0 +1,314 @@
+// Transcripts of raw SFTP packets (draft-ietf-secsh-filexfer-02) against a session over
+// a stream pair: the happy paths, and every kind of bad input giving its own status.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir, readFile, stat, symlink, writeFile, readlink, lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FX, FXP, PFLAG } from './wire.ts';
+import { packet, parseReply, SftpTestClient, type Reply } from './testing/pair.ts';
+
+const status = (r: Reply) => {
+  assert.equal(r.type, 'status', `expected a status, got ${r.type}`);
+  return r as Extract<Reply, { type: 'status' }>;
+};
+const handleOf = (r: Reply) => {
+  assert.equal(r.type, 'handle', `expected a handle, got ${JSON.stringify(r)}`);
+  return (r as Extract<Reply, { type: 'handle' }>).handle;
+};
+
+async function started(o: Parameters<typeof SftpTestClient.start>[0] = {}) {
+  const c = await SftpTestClient.start(o);
+  await c.init();
+  return c;
+}
+
+test('INIT is answered with version 3 and the OpenSSH extensions', async () => {
+  const c = await SftpTestClient.start();
+  const ext = await c.init();
+  const names = ext.map(([n]) => n);
+  for (const n of ['posix-rename@openssh.com', 'statvfs@openssh.com', 'fstatvfs@openssh.com', 'fsync@openssh.com', 'limits@openssh.com', 'hardlink@openssh.com']) assert.ok(names.includes(n), n);
+  const limits = await c.request(FXP.EXTENDED, 'limits@openssh.com');
+  assert.equal(limits.type, 'extended');
+  const r = (limits as Extract<Reply, { type: 'extended' }>).reader;
+  assert.deepEqual([r.u64(), r.u64(), r.u64(), r.u64()], [262144, 261120, 261120, 256]);
+  await c.end();
+  assert.equal(c.exitStatus, 0);
+});
+
+test('a request before INIT closes the session', async () => {
+  const c = await SftpTestClient.start();
+  c.send(packet(FXP.STAT, 1, '/'));
+  assert.equal(await c.next(), null);
+  assert.equal(c.exitStatus, 1);
+});
+
+test('open, write, read back, fstat, close; the transfer log has one line per handle', async () => {
+  const c = await started();
+  const h = handleOf(await c.request(FXP.OPEN, '/a.txt', PFLAG.WRITE | PFLAG.CREAT | PFLAG.TRUNC, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h, 0n, 'hello ')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, h, 6n, 'world')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  assert.equal(await readFile(join(c.home, 'a.txt'), 'utf8'), 'hello world');
+  assert.equal((await stat(join(c.home, 'a.txt'))).mode & 0o777, 0o600);
+  const r = handleOf(await c.request(FXP.OPEN, 'a.txt', PFLAG.READ, { attrs: {} }));
+  const d = await c.request(FXP.READ, r, 6n, 100);
+  assert.deepEqual(d.type === 'data' && d.data.toString(), 'world');
+  assert.equal(status(await c.request(FXP.READ, r, 11n, 100)).code, FX.EOF);
+  const a = await c.request(FXP.FSTAT, r);
+  assert.equal(a.type === 'attrs' && a.attrs.size, 11);
+  assert.equal(status(await c.request(FXP.CLOSE, r)).code, FX.OK);
+  await c.end();
+  assert.deepEqual(c.records.map((x) => [x.direction, x.path, x.bytes, x.result, x.service]), [['upload', '/a.txt', 11, 'ok', 'sftp'], ['download', '/a.txt', 5, 'ok', 'sftp']]);
+});
+
+test('a handle left open is logged as aborted when the channel ends', async () => {
+  const c = await started();
+  const h = handleOf(await c.request(FXP.OPEN, '/x', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  await c.request(FXP.WRITE, h, 0n, 'abc');
+  await c.end();
+  assert.deepEqual(c.records.map((x) => [x.path, x.bytes, x.result]), [['/x', 3, 'aborted']]);
+});
+
+test('unknown handles, request types and extensions get FAILURE and OP_UNSUPPORTED', async () => {
+  const c = await started();
+  const bad = status(await c.request(FXP.READ, 'nope', 0n, 10));
+  assert.equal(bad.code, FX.FAILURE);
+  assert.match(bad.message, /handle/i);
+  assert.equal(status(await c.request(FXP.CLOSE, Buffer.alloc(300))).code, FX.FAILURE);
+  assert.equal(status(await c.request(99)).code, FX.OP_UNSUPPORTED);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'nonsense@example.com', 'x')).code, FX.OP_UNSUPPORTED);
+  await c.end();
+});
+
+test('malformed bodies get BAD_MESSAGE with their id and the session goes on', async () => {
+  const c = await started();
+  // READ without its length field.
+  c.send(packet(FXP.READ, 7, 'h', 0n));
+  let r = parseReply((await c.next())!);
+  assert.deepEqual([r.id, status(r).code], [7, FX.BAD_MESSAGE]);
+  // A string longer than the packet.
+  const p = packet(FXP.STAT, 8, 'abc');
+  p.writeUInt32BE(1000, 9);
+  c.send(p);
+  r = parseReply((await c.next())!);
+  assert.deepEqual([r.id, status(r).code], [8, FX.BAD_MESSAGE]);
+  // A NUL octet inside a path.
+  assert.equal(status(await c.request(FXP.STAT, Buffer.from('a\0b'))).code, FX.BAD_MESSAGE);
+  // An offset past 2^53.
+  assert.equal(status(await c.request(FXP.READ, 'h', 0xffffffffffffffffn, 10)).code, FX.BAD_MESSAGE);
+  await c.end();
+});
+
+test('the session still answers after malformed bodies', async () => {
+  const c = await started();
+  c.send(packet(FXP.READ, 7, 'h', 0n));
+  assert.equal(status(parseReply((await c.next())!)).code, FX.BAD_MESSAGE);
+  const rp = await c.request(FXP.REALPATH, '.');
+  assert.deepEqual(rp.type === 'name' && rp.names.map((n) => n.filename), ['/']);
+  await c.end();
+});
+
+test('an oversized length gets BAD_MESSAGE naming the request, then the channel closes', async () => {
+  const c = await started();
+  const head = Buffer.alloc(9);
+  head.writeUInt32BE(10_000_000, 0);
+  head[4] = FXP.WRITE;
+  head.writeUInt32BE(42, 5);
+  c.send(head);
+  const r = parseReply((await c.next())!);
+  assert.deepEqual([r.id, status(r).code], [42, FX.BAD_MESSAGE]);
+  assert.equal(await c.next(), null);
+  assert.equal(c.exitStatus, 1);
+});
+
+test('a packet too short for its id, a zero length and a second INIT close the session', async () => {
+  for (const bytes of [Buffer.from([0, 0, 0, 2, FXP.STAT, 0]), Buffer.from([0, 0, 0, 0]), packet(FXP.INIT, 3)]) {
+    const c = await started();
+    c.send(bytes);
+    assert.equal(await c.next(), null);
+    assert.equal(c.exitStatus, 1);
+  }
+});
+
+test('".." stops at the home, and a missing name is NO_SUCH_FILE', async () => {
+  const c = await started();
+  await writeFile(join(c.home, 'passwd'), 'mine');
+  const rp = await c.request(FXP.REALPATH, '/../../..');
+  assert.deepEqual(rp.type === 'name' && rp.names[0]!.filename, '/');
+  const a = await c.request(FXP.STAT, '../../../passwd');
+  assert.equal(a.type === 'attrs' && a.attrs.size, 4);
+  const missing = status(await c.request(FXP.STAT, '/../etc/shadow'));
+  assert.deepEqual([missing.code, missing.message], [FX.NO_SUCH_FILE, 'No such file']);
+  await c.end();
+});
+
+test('symbolic links out of the home are refused: following, creating, reading', async () => {
+  const c = await started();
+  await symlink('/etc', join(c.home, 'out'));
+  await symlink('/etc/passwd', join(c.home, 'pw'));
+  assert.equal(status(await c.request(FXP.STAT, '/out/passwd')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.OPEN, '/pw', PFLAG.READ, { attrs: {} })).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.OPEN, '/out/new', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} })).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.OPENDIR, '/out')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.READLINK, '/pw')).code, FX.PERMISSION_DENIED);
+  // The link itself may be seen and removed.
+  const l = await c.request(FXP.LSTAT, '/pw');
+  assert.equal(l.type === 'attrs' && (l.attrs.permissions! & 0o170000), 0o120000);
+  // SYMLINK: OpenSSH order, target first then the link (PROTOCOL §4.1).
+  assert.equal(status(await c.request(FXP.SYMLINK, '/../../etc/passwd', '/evil')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SYMLINK, '../x', '/evil')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SYMLINK, 'x', '/out/evil')).code, FX.PERMISSION_DENIED);
+  await mkdir(join(c.home, 'd'));
+  await writeFile(join(c.home, 'd', 'f'), 'data');
+  assert.equal(status(await c.request(FXP.SYMLINK, '/d/f', '/d/link')).code, FX.OK);
+  assert.equal(await readlink(join(c.home, 'd', 'link')), 'f');
+  const rl = await c.request(FXP.READLINK, '/d/link');
+  assert.deepEqual(rl.type === 'name' && rl.names[0]!.filename, 'f');
+  const viaLink = await c.request(FXP.STAT, '/d/link');
+  assert.equal(viaLink.type === 'attrs' && viaLink.attrs.size, 4);
+  assert.equal(status(await c.request(FXP.REMOVE, '/pw')).code, FX.OK);
+  await assert.rejects(lstat(join(c.home, 'pw')));
+  await c.end();
+});
+
+test('rename refuses to overwrite, posix-rename overwrites; mkdir, rmdir and remove say why they fail', async () => {
+  const c = await started();
+  await writeFile(join(c.home, 'a'), 'A');
+  await writeFile(join(c.home, 'b'), 'B');
+  const exists = status(await c.request(FXP.RENAME, '/a', '/b'));
+  assert.deepEqual([exists.code, exists.message], [FX.FAILURE, 'File already exists']);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'posix-rename@openssh.com', '/a', '/b')).code, FX.OK);
+  assert.equal(await readFile(join(c.home, 'b'), 'utf8'), 'A');
+  assert.equal(status(await c.request(FXP.RENAME, '/missing', '/c')).code, FX.NO_SUCH_FILE);
+  assert.equal(status(await c.request(FXP.MKDIR, '/d', { attrs: { permissions: 0o4777 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'd'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.MKDIR, '/d', { attrs: {} })).message, 'File already exists');
+  assert.equal(status(await c.request(FXP.MKDIR, '/nope/d', { attrs: {} })).code, FX.NO_SUCH_FILE);
+  await writeFile(join(c.home, 'd', 'f'), 'x');
+  const full = status(await c.request(FXP.RMDIR, '/d'));
+  assert.deepEqual([full.code, full.message], [FX.FAILURE, 'Directory not empty']);
+  assert.equal(status(await c.request(FXP.REMOVE, '/d')).message, 'Is a directory');
+  assert.equal(status(await c.request(FXP.REMOVE, '/zz')).code, FX.NO_SUCH_FILE);
+  assert.equal(status(await c.request(FXP.RMDIR, '/')).code, FX.PERMISSION_DENIED);
+  const excl = status(await c.request(FXP.OPEN, '/b', PFLAG.WRITE | PFLAG.CREAT | PFLAG.EXCL, { attrs: {} }));
+  assert.deepEqual([excl.code, excl.message], [FX.FAILURE, 'File already exists']);
+  assert.equal(status(await c.request(FXP.OPEN, '/d', PFLAG.READ, { attrs: {} })).message, 'Is a directory');
+  await c.end();
+});
+
+test('setstat: times and masked permissions are set, owner changes refused, size truncates', async () => {
+  const c = await started();
+  await writeFile(join(c.home, 'f'), '0123456789');
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { permissions: 0o104755, atime: 1_000_000_000, mtime: 1_234_567_890 } })).code, FX.OK);
+  const st = await stat(join(c.home, 'f'));
+  assert.equal(st.mode & 0o7777, 0o700);
+  assert.equal(Math.floor(st.mtimeMs / 1000), 1_234_567_890);
+  const own = status(await c.request(FXP.SETSTAT, '/f', { attrs: { uid: st.uid + 1, gid: st.gid } }));
+  assert.equal(own.code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { uid: st.uid, gid: st.gid } })).code, FX.OK);
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { size: 4 } })).code, FX.OK);
+  assert.equal(await readFile(join(c.home, 'f'), 'utf8'), '0123');
+  await c.end();
+});
+
+test('quota: only growth counts; a write past it is FAILURE "Quota exceeded"; statvfs reports the quota', async () => {
+  const c = await started({ quota: 4096 });
+  const h = handleOf(await c.request(FXP.OPEN, '/q', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h, 0n, Buffer.alloc(3000))).code, FX.OK);
+  // Rewriting inside the file (a reput, a random-access edit) costs nothing.
+  for (let i = 0; i < 5; i++) assert.equal(status(await c.request(FXP.WRITE, h, 0n, Buffer.alloc(3000, i))).code, FX.OK);
+  const over = status(await c.request(FXP.WRITE, h, 3000n, Buffer.alloc(2000)));
+  assert.deepEqual([over.code, over.message], [FX.FAILURE, 'Quota exceeded']);
+  assert.equal(status(await c.request(FXP.FSETSTAT, h, { attrs: { size: 9000 } })).message, 'Quota exceeded');
+  assert.equal(status(await c.request(FXP.WRITE, h, 3000n, Buffer.alloc(1000))).code, FX.OK);
+  const vfs = await c.request(FXP.EXTENDED, 'statvfs@openssh.com', '/');
+  assert.equal(vfs.type, 'extended');
+  const r = (vfs as Extract<Reply, { type: 'extended' }>).reader;
+  const bsize = r.u64();
+  r.u64();
+  const blocks = r.u64();
+  r.u64();
+  const bavail = r.u64();
+  assert.equal(blocks * bsize <= 4096, true);
+  assert.equal(bavail * bsize <= 96, true);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'fsync@openssh.com', h)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.REMOVE, '/q')).code, FX.OK);
+  const h2 = handleOf(await c.request(FXP.OPEN, '/q2', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h2, 0n, Buffer.alloc(4000))).code, FX.OK, 'removal gave the space back');
+  await c.end();
+});
+
+test('readdir lists in batches with long names and ends with EOF', async () => {
+  const c = await started({ limits: { readdirBatch: 7 } });
+  for (let i = 0; i < 20; i++) await writeFile(join(c.home, `f${i}`), 'x'.repeat(i));
+  const h = handleOf(await c.request(FXP.OPENDIR, '/'));
+  const names: string[] = [];
+  for (;;) {
+    const r = await c.request(FXP.READDIR, h);
+    if (r.type === 'status') {
+      assert.equal(r.code, FX.EOF);
+      break;
+    }
+    assert.equal(r.type, 'name');
+    if (r.type !== 'name') break;
+    assert.ok(r.names.length <= 7);
+    for (const n of r.names) {
+      assert.match(n.longname, new RegExp(`^-rw-r--r-- +1 \\S+ +\\S+ +${n.attrs.size} \\w{3} [ \\d]\\d \\d\\d:\\d\\d ${n.filename}$`));
+      names.push(n.filename);
+    }
+  }
+  assert.equal(names.length, 20);
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  await c.end();
+});
+
+test('many writes in flight land in order of their offsets; a read after them sees them', async () => {
+  const c = await started();
+  const h = handleOf(await c.request(FXP.OPEN, '/big', PFLAG.WRITE | PFLAG.READ | PFLAG.CREAT, { attrs: {} }));
+  const chunk = 32768;
+  const expected = Buffer.alloc(chunk * 100);
+  const ids: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    const data = Buffer.alloc(chunk, i);
+    data.copy(expected, i * chunk);
+    const id = c.id();
+    ids.push(id);
+    c.send(packet(FXP.WRITE, id, h, BigInt(i * chunk), data));
+  }
+  // Overlapping write then read, pipelined: the read sees the write (§7: as if one at a time).
+  const wid = c.id();
+  c.send(packet(FXP.WRITE, wid, h, 0n, 'OVERWRITE'));
+  const rid = c.id();
+  c.send(packet(FXP.READ, rid, h, 0n, 9));
+  const seen = new Map<number, Reply>();
+  while (seen.size < 102) {
+    const r = parseReply((await c.next())!);
+    seen.set(r.id, r);
+  }
+  for (const id of [...ids, wid]) assert.equal(status(seen.get(id)!).code, FX.OK);
+  const rr = seen.get(rid)!;
+  assert.equal(rr.type === 'data' && rr.data.toString(), 'OVERWRITE');
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  Buffer.from('OVERWRITE').copy(expected, 0);
+  assert.ok((await readFile(join(c.home, 'big'))).equals(expected));
+  await c.end();
+});
+
+test('the handle table is bounded', async () => {
+  const c = await started({ limits: { maxHandles: 4 } });
+  for (let i = 0; i < 4; i++) handleOf(await c.request(FXP.OPENDIR, '/'));
+  const full = status(await c.request(FXP.OPEN, '/n', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.deepEqual([full.code, full.message], [FX.FAILURE, 'Too many open handles']);
+  await c.end();
+});
+
+test('READ longer than max_read_length is shortened', async () => {
+  const c = await started({ limits: { maxReadLength: 1000 } });
+  await writeFile(join(c.home, 'f'), Buffer.alloc(5000, 1));
+  const h = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.READ, { attrs: {} }));
+  const r = await c.request(FXP.READ, h, 0n, 4000);
+  assert.equal(r.type === 'data' && r.data.length, 1000);
+  await c.end();
+});

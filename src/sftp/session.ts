@@ -1,0 +1,211 @@
+// One SFTP session over a ByteChannel (draft-ietf-secsh-filexfer-02). Its state is
+// "init" until SSH_FXP_INIT is answered with VERSION 3 and the OpenSSH extension pairs
+// (§4), then "open", then "closed". The read loop frames the channel's octets and
+// hands each request to the scheduler without waiting for it: many requests are in
+// flight and each is answered as it completes. The loop stops reading the channel
+// (back-pressure, §3: "if the server's queues are full, it should not read any more
+// data from the stream") while `max_in_flight` requests are pending or the channel's
+// output is full. Replies completed in one event-loop turn leave in one write.
+
+import { once } from 'node:events';
+import type { ByteChannel } from '../core/service/byte-channel.ts';
+import { closeFile } from './commands/files.ts';
+import { ADVERTISED } from './commands/index.ts';
+import { attrsLength, FX, FXP, Framer, PacketReader, ReplyBuilder, utf8Length, type FrameError } from './wire.ts';
+import type { Reply, SftpContext } from './commands/types.ts';
+import { lookup, toStatus, type Status } from './dispatch.ts';
+import { Scheduler } from './scheduler.ts';
+
+/** The protocol version this server speaks (draft-02 is version 3). */
+export const SFTP_VERSION = 3;
+
+export type SftpState = { name: 'init' } | { name: 'open'; clientVersion: number } | { name: 'closed'; reason: string };
+
+export class SftpSession {
+  state: SftpState = { name: 'init' };
+  private readonly channel: ByteChannel;
+  private readonly ctx: SftpContext;
+  private readonly framer: Framer;
+  private readonly scheduler = new Scheduler();
+  private readonly builder = new ReplyBuilder();
+  private queue: Buffer[] = [];
+  private flushScheduled = false;
+  private outputBlocked = false;
+  private exitStatus = 0;
+
+  constructor(channel: ByteChannel, ctx: SftpContext) {
+    this.channel = channel;
+    this.ctx = ctx;
+    this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e));
+    channel.output.on('drain', () => (this.outputBlocked = false));
+    channel.output.on('error', (error: Error) => this.close(`output failed: ${error.message}`));
+  }
+
+  /** Whether the session gave up (read through a getter: callbacks change the state). */
+  get closed(): boolean {
+    return this.state.name === 'closed';
+  }
+
+  /** Runs until the client ends the channel (or breaks the protocol); then closes every handle and exits. */
+  async run(): Promise<void> {
+    const { input, signal } = this.channel;
+    try {
+      for await (const chunk of input) {
+        this.framer.push(chunk as Buffer);
+        if (this.closed) break;
+        await this.waitForRoom();
+        if (this.closed || signal.aborted) break;
+      }
+    } catch (error) {
+      this.ctx.log.debug({ err: (error as Error).message }, 'sftp input ended');
+    }
+    await this.scheduler.idle();
+    for (const h of this.ctx.handles.drain()) {
+      if (h.kind === 'file') await closeFile(this.ctx, h, 'aborted').catch(() => {});
+      else await h.dir.close().catch(() => {});
+    }
+    this.flush();
+    if (this.state.name !== 'closed') this.state = { name: 'closed', reason: 'end of input' };
+    if (!signal.aborted) this.channel.exit(this.exitStatus);
+  }
+
+  private async waitForRoom(): Promise<void> {
+    const { output, signal } = this.channel;
+    for (;;) {
+      if (this.state.name === 'closed' || signal.aborted) return;
+      if (this.outputBlocked) {
+        try {
+          await once(output, 'drain', { signal });
+        } catch {
+          return;
+        }
+        this.outputBlocked = false;
+        continue;
+      }
+      if (this.scheduler.size >= this.ctx.limits.maxInFlight) {
+        await this.scheduler.change();
+        continue;
+      }
+      return;
+    }
+  }
+
+  /** Ends the session after a protocol error (a packet the stream cannot recover from). */
+  private close(reason: string): void {
+    if (this.state.name === 'closed') return;
+    this.ctx.log.info({ reason }, 'sftp session closed');
+    this.state = { name: 'closed', reason };
+    this.exitStatus = 1;
+  }
+
+  private onFrameError(e: FrameError): void {
+    if (e.kind === 'too-long' && e.head.length >= 5 && this.state.name === 'open') {
+      // Name the request, so the client knows why, before the stream is given up.
+      this.sendStatus(e.head.readUInt32BE(1), { code: FX.BAD_MESSAGE, message: `Bad message: packet of ${e.length} octets exceeds ${this.ctx.limits.maxPacketLength}` });
+    }
+    this.close(e.kind === 'empty' ? 'empty packet' : `packet of ${e.length} octets`);
+  }
+
+  private onPacket(buf: Buffer, start: number, end: number): void {
+    if (this.state.name === 'closed') return;
+    const type = buf[start]!;
+    if (this.state.name === 'init') {
+      // §4: the first packet is SSH_FXP_INIT with the client's version.
+      if (type !== FXP.INIT || end - start < 5) return this.close('first packet is not SSH_FXP_INIT');
+      const clientVersion = buf.readUInt32BE(start + 1);
+      this.state = { name: 'open', clientVersion };
+      this.sendVersion();
+      return;
+    }
+    if (type === FXP.INIT) return this.close('second SSH_FXP_INIT');
+    if (end - start < 5) return this.close('packet without a request id');
+    const id = buf.readUInt32BE(start + 1);
+    const r = new PacketReader(buf, start + 5, end);
+    let cmd;
+    let args: unknown;
+    try {
+      cmd = lookup(type, r);
+      args = cmd.parse(r);
+    } catch (error) {
+      this.sendStatus(id, toStatus(error));
+      return;
+    }
+    const command = cmd;
+    const access = command.access ? command.access(this.ctx, args) : null;
+    this.scheduler.submit(access, async () => {
+      try {
+        this.send(id, await command.run(this.ctx, args, id));
+      } catch (error) {
+        const status = toStatus(error);
+        if (status.unexpected) this.ctx.log.warn({ err: (error as Error)?.message, request: command.name }, 'sftp request failed');
+        this.sendStatus(id, status);
+      }
+    });
+  }
+
+  private sendVersion(): void {
+    let room = 4;
+    for (const [name, value] of ADVERTISED) room += 8 + utf8Length(name) + utf8Length(value);
+    const b = this.builder.begin(FXP.VERSION, room).u32(SFTP_VERSION);
+    for (const [name, value] of ADVERTISED) b.text(name).text(value);
+    b.end();
+    this.scheduleFlush();
+  }
+
+  private sendStatus(id: number, status: Status): void {
+    // §7: id, code, message, language tag (empty).
+    this.builder.begin(FXP.STATUS, 16 + utf8Length(status.message)).u32(id).u32(status.code).text(status.message).text('').end();
+    this.scheduleFlush();
+  }
+
+  private send(id: number, reply: Reply): void {
+    if (this.state.name === 'closed' && this.channel.signal.aborted) return;
+    const b = this.builder;
+    switch (reply.kind) {
+      case 'status':
+        return this.sendStatus(id, reply);
+      case 'handle':
+        b.begin(FXP.HANDLE, 8 + utf8Length(reply.handle)).u32(id).text(reply.handle).end();
+        break;
+      case 'data':
+        if (b.pending) this.queue.push(b.take());
+        this.queue.push(reply.packet);
+        break;
+      case 'attrs':
+        b.begin(FXP.ATTRS, 4 + 32).u32(id).attrs(reply.attrs).end();
+        break;
+      case 'name': {
+        let room = 8;
+        for (const e of reply.entries) room += 8 + utf8Length(e.filename) + utf8Length(e.longname) + attrsLength(e.attrs);
+        b.begin(FXP.NAME, room).u32(id).u32(reply.entries.length);
+        for (const e of reply.entries) b.text(e.filename).text(e.longname).attrs(e.attrs);
+        b.end();
+        break;
+      }
+      case 'extended':
+        b.begin(FXP.EXTENDED_REPLY, 4 + reply.room).u32(id);
+        reply.write(b);
+        b.end();
+        break;
+    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Every reply completed in this turn of the event loop leaves in the same write.
+    setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.builder.pending) this.queue.push(this.builder.take());
+    if (this.queue.length === 0) return;
+    const queue = this.queue;
+    this.queue = [];
+    const { output, signal } = this.channel;
+    if (signal.aborted || output.destroyed) return;
+    for (const chunk of queue) if (!output.write(chunk)) this.outputBlocked = true;
+  }
+}

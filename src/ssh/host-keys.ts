@@ -1,0 +1,141 @@
+// The server's host keys (RFC 4251 §4.1): Ed25519, ECDSA P-256 and RSA 3072, made at
+// the first start in <data>/ssh/ (OpenSSH's file names and private key format, so
+// `ssh-keygen -lf` reads them) and reused on every later one, so clients that know the
+// host keep trusting it. Several processes may start at once (workers, the CLI): each
+// key is written to a temporary file and linked into place, so the first one wins and
+// the others read it.
+
+import { createHash } from 'node:crypto';
+import { chown, link, lstat, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../core/os/private-files.ts';
+import { parseKey, ssh2, type ParsedKey } from './library.ts';
+
+export interface HostKey {
+  /** "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa" (signing with rsa-sha2-512/256 only). */
+  type: string;
+  file: string;
+  /** The private key as ssh2 reads it (OpenSSH format). */
+  privateKey: string;
+  /** "SHA256:" + unpadded base64, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  /** RSA: the modulus size; others their curve's. */
+  bits: number;
+}
+
+interface KeySpec {
+  file: string;
+  kind: 'ed25519' | 'ecdsa' | 'rsa';
+  bits: number;
+}
+
+/** In the order the server prefers them (the client picks from its own list, RFC 4253 §7.1). */
+const KEYS: readonly KeySpec[] = [
+  { file: 'ssh_host_ed25519_key', kind: 'ed25519', bits: 256 },
+  { file: 'ssh_host_ecdsa_key', kind: 'ecdsa', bits: 256 },
+  // 3072 bits: NIST SP 800-57 128-bit security, OpenSSH's ssh-keygen default.
+  { file: 'ssh_host_rsa_key', kind: 'rsa', bits: 3072 },
+];
+
+export function hostKeyFolder(dataDir: string): string {
+  return join(dataDir, 'ssh');
+}
+
+/**
+ * The three host keys, made if missing. When root makes them (the CLI), they are given
+ * to the owner of the data directory, the user the server runs as.
+ */
+export async function ensureHostKeys(dataDir: string): Promise<HostKey[]> {
+  const dir = hostKeyFolder(dataDir);
+  await makePrivateDir(dir);
+  const owner = process.getuid?.() === 0 ? await stat(dataDir).then((s) => ({ uid: s.uid, gid: s.gid }), () => null) : null;
+  const keys: HostKey[] = [];
+  for (const spec of KEYS) keys.push(await ensureKey(dir, spec, owner));
+  if (owner) await chown(dir, owner.uid, owner.gid);
+  return keys;
+}
+
+/** The host keys that exist, without making any (null when one is missing). */
+export async function readHostKeys(dataDir: string): Promise<HostKey[] | null> {
+  const dir = hostKeyFolder(dataDir);
+  const keys: HostKey[] = [];
+  for (const spec of KEYS) {
+    const key = await readKey(join(dir, spec.file)).catch(() => null);
+    if (!key) return null;
+    keys.push(key);
+  }
+  return keys;
+}
+
+async function ensureKey(dir: string, spec: KeySpec, owner: { uid: number; gid: number } | null): Promise<HostKey> {
+  const file = join(dir, spec.file);
+  const existing = await readKey(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw new Error(`${file}: ${error.message}`, { cause: error });
+  });
+  if (existing) return existing;
+
+  const pair = await generate(spec);
+  const temp = join(dir, `.${spec.file}.${randomBytes(6).toString('hex')}.tmp`);
+  // 0600 from creation: a private key is never readable by others, not even briefly.
+  await writeFile(temp, pair.private, { mode: PRIVATE_FILE_MODE, flag: 'wx' });
+  try {
+    if (owner) await chown(temp, owner.uid, owner.gid);
+    await link(temp, file).catch((error: NodeJS.ErrnoException) => {
+      // Another process made it first: theirs is the key.
+      if (error.code !== 'EEXIST') throw error;
+    });
+  } finally {
+    await rm(temp, { force: true });
+  }
+  await writeFile(`${file}.pub`, `${pair.public}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' }).catch(() => {});
+  if (owner) await chown(`${file}.pub`, owner.uid, owner.gid).catch(() => {});
+  return readKey(file);
+}
+
+async function readKey(file: string): Promise<HostKey> {
+  const info = await lstat(file);
+  if (!info.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EINVAL' });
+  const privateKey = await readFile(file, 'utf8');
+  const parsed = parseKey(privateKey);
+  if (!parsed || parsed.getPrivatePEM() === null) throw Object.assign(new Error('not a private key ssh2 can read'), { code: 'EINVAL' });
+  return { type: parsed.type, file, privateKey, fingerprint: fingerprintOf(parsed.getPublicSSH()), bits: keyBits(parsed) };
+}
+
+function generate(spec: KeySpec): Promise<{ private: string; public: string }> {
+  return new Promise((resolve, reject) =>
+    ssh2().utils.generateKeyPair(spec.kind, { bits: spec.bits, comment: 'septet host key' }, (error, keys) => (error ? reject(error) : resolve(keys))),
+  );
+}
+
+/** "SHA256:" + base64 without padding of SHA-256 over the public key blob (OpenSSH's sshkey_fingerprint). */
+export function fingerprintOf(blob: Buffer): string {
+  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+}
+
+/** The size `ssh-keygen -l` prints: RSA's modulus bits, the curve size otherwise. */
+export function keyBits(key: ParsedKey): number {
+  if (key.type === 'ssh-rsa') return rsaModulusBits(key.getPublicSSH());
+  if (key.type.startsWith('ecdsa-sha2-nistp')) return Number(key.type.slice('ecdsa-sha2-nistp'.length));
+  return 256;
+}
+
+/** RFC 4253 §6.6: string "ssh-rsa", mpint e, mpint n. */
+export function rsaModulusBits(blob: Buffer): number {
+  let at = 0;
+  const next = (): Buffer => {
+    if (at + 4 > blob.length) return Buffer.alloc(0);
+    const length = blob.readUInt32BE(at);
+    const value = blob.subarray(at + 4, at + 4 + length);
+    at += 4 + length;
+    return value;
+  };
+  next();
+  next();
+  const n = next();
+  let i = 0;
+  while (i < n.length && n[i] === 0) i++;
+  if (i === n.length) return 0;
+  return (n.length - i - 1) * 8 + (32 - Math.clz32(n[i]!));
+}
