@@ -28,6 +28,10 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
   channel.once('close', onClose);
   channel.on('error', () => onClose());
   channel.on('data', onActivity);
+  // A 'data' listener switches the stream to flowing mode: octets that arrive before the
+  // engine reads (an SFTP INIT right after the subsystem request) would be lost. Paused,
+  // they wait for the engine, and every chunk it reads still emits 'data'.
+  channel.pause();
 
   const output = forwarder((chunk) => channel.write(chunk), channel, channel, () => closed, onActivity);
   const errors = forwarder((chunk) => channel.stderr.write(chunk), channel.stderr, channel, () => closed, onActivity);

@@ -12,6 +12,7 @@ import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
 import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
+import { createSftpService } from '../sftp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
 import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
 
@@ -75,6 +76,6 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * the console (src/console/), each over the channel's ByteChannel. null = not offered
  * (the client is told so).
  */
-function sshChannelServices(_s: Services): SshChannelServices {
-  return { sftp: null, scp: null, console: null };
+function sshChannelServices(s: Services): SshChannelServices {
+  return { sftp: createSftpService({ config: s.config, dataDir: s.config.data, log: s.log }), scp: null, console: null };
 }
