@@ -6,7 +6,9 @@
 # /dev/null, per cipher in CIPHERS (default = chacha20-poly1305, and aes128-gcm), the same
 # cipher on both sides. Septet runs once per value of NATIVE ("true": ssh2's native OpenSSL
 # binding, scripts/build-ssh-crypto.mjs; "false": its pure-JavaScript crypto).
-# Prints the RESULT lines of both and RATIO lines (Septet / OpenSSH; the goal is >= 0.75).
+# sshd is held up for the whole run and each run loads OpenSSH, then Septet (once per
+# NATIVE value), in turn. Prints the RESULT lines of every run, medians, and RATIO lines
+# (Septet / OpenSSH medians; the goal is >= 0.75).
 # usage: bench/sftp.sh   env RUNS=3 SIZE_MIB=1024 OFFSET=16000 NATIVE="true false"
 #                        CIPHERS="default aes128-gcm@openssh.com" BENCH_WORK=/tmp/septet-sftp-bench
 #                        SEPTET_NODE_FLAGS="--cpu-prof --cpu-prof-dir=DIR" (profile Septet)
@@ -69,20 +71,35 @@ TOML
   cat "$WORK/septet-native-$1.log" >&2; echo "septet did not start" >&2; exit 1
 }
 
-echo "== OpenSSH sshd, internal-sftp" >&2
-"$PEERS/sftp.sh" --runs "$RUNS" | tee -a "$out"
-for native in $NATIVE; do
-  echo "== Septet, native_crypto=$native" >&2
-  start_septet "$native"
-  # Password login (Septet has no key command yet in every branch); the peer script feeds it through SSH_ASKPASS.
-  LOAD_USER=bench@example.test LOAD_PASS=bench "$PEERS/sftp.sh" --no-peer --runs "$RUNS" "127.0.0.1:$((OFFSET + 22))" \
-    | sed "s/sftp target /sftp septet(native=$native) /" | tee -a "$out"
-  stop_septet
+# The peer script starts sshd and holds it (--hold); each run then loads OpenSSH and
+# Septet in turn with the same script (--no-peer), so drift on a shared machine hits both.
+echo "== OpenSSH sshd, internal-sftp (held)" >&2
+"$PEERS/sftp.sh" --hold >"$WORK/peer-hold.out" 2>&1 &
+hold_pid=$!
+trap 'stop_septet; kill "$hold_pid" 2>/dev/null; wait "$hold_pid" 2>/dev/null' EXIT
+for _ in $(seq 1200); do grep -q '^HOLDING' "$WORK/peer-hold.out" && break; sleep 0.1; done
+grep -q '^HOLDING' "$WORK/peer-hold.out" || { cat "$WORK/peer-hold.out" >&2; echo "sshd did not start" >&2; exit 1; }
+runs=$WORK/sftp-runs.txt; : >"$runs"
+for i in $(seq "$RUNS"); do
+  echo "== run $i: OpenSSH" >&2
+  "$PEERS/sftp.sh" --no-peer --runs 1 127.0.0.1:12022 | sed "s/sftp target /sftp openssh /" | tee -a "$runs"
+  for native in $NATIVE; do
+    echo "== run $i: Septet, native_crypto=$native" >&2
+    start_septet "$native"
+    # Password login through the peer script's SSH_ASKPASS helper (the password is never a file).
+    LOAD_USER=bench@example.test LOAD_PASS=bench "$PEERS/sftp.sh" --no-peer --runs 1 "127.0.0.1:$((OFFSET + 22))" \
+      | sed "s/sftp target /sftp septet(native=$native) /" | tee -a "$runs"
+    stop_septet
+  done
 done
+# Medians over the runs, one RESULT line per label.
+awk -F'\t' '$1 == "RESULT" { v[$2] = v[$2] " " $3; u[$2] = $4 } END { for (k in v) print k "\t" u[k] "\t" v[k] }' "$runs" | sort | while IFS=$'\t' read -r label unit values; do
+  printf 'RESULT\t%s (median of %s)\t%s\t%s\n' "$label" "$RUNS" "$(printf '%s\n' $values | sort -g | awk '{a[NR]=$1} END { if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }')" "$unit"
+done | tee -a "$out"
 
 # RATIO lines: Septet / OpenSSH for each direction and cipher.
 awk -F'\t' '
   $1 == "RESULT" && $2 ~ /^sftp openssh / { k = $2; sub(/^sftp openssh /, "", k); peer[k] = $3 }
-  $1 == "RESULT" && $2 ~ /^sftp septet/ { k = $2; side = k; sub(/^sftp septet\([^)]*\) /, "", k); sub(/ .*/, "", side); sep[side "\t" k] = $3 }
+  $1 == "RESULT" && $2 ~ /^sftp septet/ { split($2, w, " "); k = $2; sub(/^sftp [^ ]+ /, "", k); sep[w[2] "\t" k] = $3 }
   END { for (sk in sep) { split(sk, p, "\t"); if (peer[p[2]] > 0) printf "RATIO\t%s %s / openssh\t%.2f\n", p[1], p[2], sep[sk] / peer[p[2]] } }
 ' "$out" | sort | tee -a "$out"
