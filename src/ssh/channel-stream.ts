@@ -27,6 +27,7 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
   };
   channel.once('close', onClose);
   channel.on('error', () => onClose());
+<<<<<<< HEAD
   // Input through a pass-through that notes activity: a 'data' listener on the channel
   // itself would start its flow before the engine reads, and lose what came first.
   const input = new Transform({
@@ -36,6 +37,13 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
     },
   });
   channel.pipe(input);
+=======
+  channel.on('data', onActivity);
+  // A 'data' listener switches the stream to flowing mode: octets that arrive before the
+  // engine reads (an SFTP INIT right after the subsystem request) would be lost. Paused,
+  // they wait for the engine, and every chunk it reads still emits 'data'.
+  channel.pause();
+>>>>>>> h/sftp
 
   const output = forwarder((chunk) => channel.write(chunk), channel, channel, () => closed, onActivity);
   const errors = forwarder((chunk) => channel.stderr.write(chunk), channel.stderr, channel, () => closed, onActivity);
