@@ -16,6 +16,8 @@ import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
 import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
 import { createConsoleService } from '../console/server.ts';
+import { createScpService } from '../scp/server.ts';
+import { createSftpService } from '../sftp/server.ts';
 import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
@@ -81,13 +83,10 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals: processTerminals, log: s.log.child({ service: 'console' }) });
-  return { sftp: null, scp: null, console };
+  // The registry start-up made (shared by the workers); a lone one where none was given (tests).
+  const terminals = s.terminals ?? new LocalTerminalRegistry();
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals, log: s.log.child({ service: 'console' }) });
+  const sftp = createSftpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'sftp' }) });
+  const scp = createScpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'scp' }) });
+  return { sftp, scp, console };
 }
-
-/**
- * The terminals open in this process (src/core/bus/terminal-registry.ts). With several
- * workers the shared registry (SharedTerminalRegistry, made at start) belongs here; the
- * integrator wires it, this keeps the console's notices working in one process.
- */
-const processTerminals = new LocalTerminalRegistry();
