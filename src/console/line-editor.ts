@@ -33,6 +33,8 @@ export interface EditorOptions {
   mask?: boolean;
   /** The previous line ended with CR: an LF right after it is that line end's second half. */
   afterCr?: boolean;
+  /** Tab: the words that may complete the first word typed so far (command names). */
+  complete?: (prefix: string) => readonly string[];
 }
 
 export interface FeedResult {
@@ -62,6 +64,7 @@ export class LineEditor {
   private readonly history: History | null;
   private readonly mask: boolean;
   private skipLf: boolean;
+  private readonly complete: ((prefix: string) => readonly string[]) | null;
 
   /** The line as code points. */
   private chars: string[] = [];
@@ -85,6 +88,7 @@ export class LineEditor {
     this.history = options.history;
     this.mask = options.mask === true;
     this.skipLf = options.afterCr === true;
+    this.complete = options.complete ?? null;
     this.historyIndex = this.history?.length ?? 0;
   }
 
@@ -114,7 +118,8 @@ export class LineEditor {
         if (octet === 0x0a) continue;
       }
       const step = this.key(octet);
-      output += step.output;
+      // One bell per feed is enough, however much was refused.
+      output += step.output === BELL && output.endsWith(BELL) ? '' : step.output;
       if (step.event) {
         this.finished = true;
         return { output, event: step.event, consumed: i + 1 };
@@ -185,6 +190,8 @@ export class LineEditor {
         return { output: this.edit(this.chars.slice(this.cursor), 0) };
       case 0x17: // ^W: the word before the cursor
         return { output: this.deleteWordBack() };
+      case 0x09: // Tab: complete the command name
+        return { output: this.completeWord() };
       case 0x0c: // ^L: clear the screen, redraw
         this.cursorRow = 0;
         return { output: '\x1b[H\x1b[2J' + this.render() };
@@ -318,6 +325,33 @@ export class LineEditor {
     // Typing at the end without reaching the right margin: the echo is the character.
     if (atEnd && !this.mask && (this.promptWidth + this.cursor) % this.columns !== 0) return char;
     return this.render();
+  }
+
+  /** Inserts several characters at the cursor, as far as the bound allows. */
+  private insertText(text: string): string {
+    let room = this.maxBytes - Buffer.byteLength(this.text);
+    const added: string[] = [];
+    for (const char of text) {
+      room -= Buffer.byteLength(char);
+      if (room < 0) break;
+      added.push(char);
+    }
+    if (added.length === 0) return BELL;
+    return this.edit([...this.chars.slice(0, this.cursor), ...added, ...this.chars.slice(this.cursor)], this.cursor + added.length);
+  }
+
+  /** readline's Tab on the first word: the one completion, the longest common part, or the list. */
+  private completeWord(): string {
+    if (!this.complete || this.mask) return '';
+    const typed = this.text;
+    if (this.cursor !== this.chars.length || typed.includes(' ')) return BELL;
+    const candidates = this.complete(typed).filter((c) => c.startsWith(typed));
+    if (candidates.length === 0) return BELL;
+    if (candidates.length === 1) return this.insertText(candidates[0]!.slice(typed.length) + ' ');
+    let common = candidates[0]!;
+    for (const c of candidates) while (!c.startsWith(common)) common = common.slice(0, -1);
+    if (common.length > typed.length) return this.insertText(common.slice(typed.length));
+    return this.notice(candidates.join('  '));
   }
 
   private backspace(): string {

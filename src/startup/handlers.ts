@@ -83,10 +83,12 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  // The registry start-up made (shared by the workers); a lone one where none was given (tests).
-  const terminals = s.terminals ?? new LocalTerminalRegistry();
-  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals, log: s.log.child({ service: 'console' }) });
+  const terminals = s.terminals ?? processTerminals;
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals, auth: s.auth, log: s.log.child({ service: 'console' }) });
   const sftp = createSftpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'sftp' }) });
   const scp = createScpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'scp' }) });
   return { sftp, scp, console };
 }
+
+/** Without the start-up's shared registry (tests building handlers alone): this process's terminals. */
+const processTerminals = new LocalTerminalRegistry();
