@@ -14,11 +14,11 @@ import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
-import { createSftpService } from '../sftp/server.ts';
-import { createScpService } from '../scp/server.ts';
-import { createConsoleService } from '../console/server.ts';
-import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
+import { createConsoleService } from '../console/server.ts';
+import { createScpService } from '../scp/server.ts';
+import { createSftpService } from '../sftp/server.ts';
+import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
 
@@ -33,7 +33,7 @@ export interface Services {
   portOffset: number;
   /** With [ssh] enabled: the host keys (src/ssh/host-keys.ts), made before the handlers. */
   sshHostKeys: HostKey[] | null;
-  /** Open console terminals of every worker (SMTP SEND/SOML/SAML; the SSH console attaches); absent = this process's own. */
+  /** Open console terminals of every worker (SMTP SEND/SOML/SAML; the SSH console attaches). */
   terminals?: TerminalRegistry;
 }
 
@@ -83,13 +83,11 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  const deps = { config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'ssh' }) };
-  return {
-    sftp: createSftpService(deps),
-    scp: createScpService(deps),
-    // passwd checks the old password through the login throttle (s.auth).
-    console: createConsoleService({ ...deps, store: s.store, terminals: s.terminals ?? processTerminals, auth: s.auth, log: s.log.child({ service: 'console' }) }),
-  };
+  const terminals = s.terminals ?? processTerminals;
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals, auth: s.auth, log: s.log.child({ service: 'console' }) });
+  const sftp = createSftpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'sftp' }) });
+  const scp = createScpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'scp' }) });
+  return { sftp, scp, console };
 }
 
 /** Without the start-up's shared registry (tests building handlers alone): this process's terminals. */

@@ -4,16 +4,18 @@
 // to the mailbox when nobody is attached, SEND to a user without a terminal is 450,
 // a remote recipient 551, and with a terminal attached in another process (a second
 // process next to the server's two workers, over <data>/run/terminals) SEND shows
-// the message there and stores nothing.
+// the message there and stores nothing; and on a real console session (OpenSSH
+// `ssh -tt` into Septet's SSH server, its console attached) the message appears.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { stat } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { prepareSeptet, python, ROOT, type SeptetProcess } from './harness.ts';
+import { prepareSeptet, python, ROOT, waitFor, type SeptetProcess } from './harness.ts';
 
 const OFF_OFFSET = 4100;
 const ON_OFFSET = 4200;
@@ -174,6 +176,43 @@ p.quit()
     } finally {
       peer.stdin!.end();
       await once(peer, 'exit');
+    }
+  });
+
+  test('SEND to a user logged in with ssh -tt: the message appears on the console', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'septet-send-ssh-'));
+    const askpass = join(dir, 'askpass.sh');
+    await writeFile(askpass, "#!/bin/sh\necho 'bobpw'\n");
+    await chmod(askpass, 0o700);
+    const ssh = spawn(
+      '/usr/bin/ssh',
+      ['-tt', '-p', String(server.port('ssh')), '-o', 'User=bob@term.test', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'PubkeyAuthentication=no', '-o', 'LogLevel=ERROR', '127.0.0.1'],
+      { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0', TERM: 'xterm' } },
+    );
+    let screen = '';
+    ssh.stdout!.on('data', (d: Buffer) => (screen += d.toString('utf8')));
+    ssh.stderr!.on('data', (d: Buffer) => (screen += d.toString('utf8')));
+    try {
+      await waitFor('the console prompt', async () => /> $/m.test(screen), 30_000, async () => screen);
+      const out = await smtp(`
+s.ehlo('client.term.test')
+s.login('ann@term.test', 'annpw')
+print('SEND', s.docmd('SEND FROM:<ann@term.test>')[0])
+print('RCPT', s.docmd('RCPT TO:<bob@term.test>')[0])
+print('DATA', s.docmd('DATA')[0])
+s.send(b'Subject: console\\r\\n\\r\\nMeet at the fountain\\r\\n.\\r\\n')
+print('END', s.getreply())
+`);
+      assert.match(out, /^RCPT 250$/m);
+      assert.match(out, /^END \(250, b'2\.0\.0 Shown on 1 terminal'\)$/m);
+      await waitFor('the notice on the console', async () => screen.includes('Meet at the fountain'), 10_000, async () => screen);
+      assert.match(screen, /ann@term\.test/);
+    } finally {
+      ssh.stdin!.write('exit\r');
+      const exited = once(ssh, 'exit');
+      setTimeout(() => ssh.kill(), 5000).unref();
+      await exited;
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

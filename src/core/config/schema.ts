@@ -215,7 +215,7 @@ export const schema = {
     max_packet_length: int(262_144, 'longest SFTP packet accepted, octets in its length field (draft-ietf-secsh-filexfer-02 §3 sets no bound; OpenSSH: SFTP_MAX_MSG_LENGTH, 256 KiB); advertised in limits@openssh.com', 34_000, 16_777_216),
     max_read_length: int(261_120, 'longest READ answered, octets (longer requests get shorter data, as OpenSSH does); advertised in limits@openssh.com so OpenSSH sftp uses requests this large; at most max_packet_length - 1024', 1024, 16_776_192),
     max_handles: int(256, 'open file and folder handles per SFTP session (advertised as max-open-handles)', 4, 65_536),
-    max_in_flight: int(128, 'requests received and not yet answered before the session stops reading its channel (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
+    max_in_flight: int(64, 'requests received and not yet answered before the session stops reading its channel; with max_packet_length it bounds a session\'s buffered requests (64 x 256 KiB = 16 MiB; OpenSSH\'s sftp keeps 64 in flight) (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
     readdir_batch: int(100, 'names per READDIR reply', 1, 10_000),
   },
 
