@@ -8,17 +8,17 @@ import type { Logger } from 'pino';
 import type { Store } from '../core/store/types.ts';
 import type { CertificateManager } from '../core/tls/certificate-manager.ts';
 import type { MailService } from '../mail/mail-service.ts';
-import type { TerminalRegistry } from '../core/bus/terminals.ts';
 import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
 import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
-import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
-import { createConsoleService } from '../console/server.ts';
-import { createScpService } from '../scp/server.ts';
 import { createSftpService } from '../sftp/server.ts';
+import { createScpService } from '../scp/server.ts';
+import { createConsoleService } from '../console/server.ts';
 import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
+import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
 
@@ -33,7 +33,7 @@ export interface Services {
   portOffset: number;
   /** With [ssh] enabled: the host keys (src/ssh/host-keys.ts), made before the handlers. */
   sshHostKeys: HostKey[] | null;
-  /** Open console terminals of every worker (SMTP SEND/SOML/SAML; the SSH console attaches). */
+  /** Open console sessions (SMTP SEND/SOML/SAML); absent = this process's own. */
   terminals?: TerminalRegistry;
 }
 
@@ -83,10 +83,11 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  // The registry start-up made (shared by the workers); a lone one where none was given (tests).
-  const terminals = s.terminals ?? new LocalTerminalRegistry();
-  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals, log: s.log.child({ service: 'console' }) });
-  const sftp = createSftpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'sftp' }) });
-  const scp = createScpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'scp' }) });
-  return { sftp, scp, console };
+  const deps = { config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'ssh' }) };
+  return {
+    sftp: createSftpService(deps),
+    scp: createScpService(deps),
+    // The registry start-up made (src/server.ts: shared by the workers, and by SMTP SEND); a lone one without it (tests).
+    console: createConsoleService({ ...deps, store: s.store, terminals: s.terminals ?? new LocalTerminalRegistry() }),
+  };
 }
