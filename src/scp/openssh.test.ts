@@ -86,6 +86,11 @@ test('scp -O: several files to a folder (-d), several sources down, and a tree w
     r = await scp(t.data, ['-r', 'host:uploaded', join(t.local, 'back')]);
     assert.equal(r.code, 0, r.stderr);
     assert.ok((await readFile(join(t.local, 'back', 'sub', 'deeper', 'big'))).equals(await readFile(join(tree, 'sub', 'deeper', 'big'))), 'tree bytes');
+    // A remote glob, as a shell would expand it (scp checks the names against the pattern).
+    await mkdir(join(t.local, 'globbed'));
+    r = await scp(t.data, ['host:uploaded/*e', join(t.local, 'globbed')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(join(t.local, 'globbed', 'one'), 'utf8'), 'one');
     r = await scp(t.data, ['host:uploaded/sub/space\\ name', join(t.local, 'quoted')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await readFile(join(t.local, 'quoted'), 'utf8'), 'two');
