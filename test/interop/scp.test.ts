@@ -7,7 +7,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,6 +48,14 @@ function scp(args: string[]): Promise<{ code: number; stderr: string }> {
 
 const remote = (path: string) => `127.0.0.1:${path}`;
 
+/** Compares contents by size and digest (assert's diff of two large buffers would take gigabytes). */
+function sameBytes(actual: Buffer, expected: Buffer, what: string): void {
+  const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  let first = -1;
+  for (let i = 0; i < Math.min(actual.length, expected.length); i++) if (actual[i] !== expected[i]) { first = i; break; }
+  assert.equal(`${actual.length} ${digest(actual)}`, `${expected.length} ${digest(expected)}`, `${what}: first difference at ${first}`);
+}
+
 for (const [name, mode] of [
   ['legacy scp -O', ['-O']],
   ['modern scp (SFTP)', ['-s']],
@@ -61,11 +69,11 @@ for (const [name, mode] of [
       const target = `${mode[0]!.slice(1)}-file.bin`;
       let r = await scp([...mode, '-p', join(dir, 'up.bin'), remote(target)]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(await readFile(join(home(), target)), body);
+      sameBytes(await readFile(join(home(), target)), body, 'uploaded');
       assert.equal((await stat(join(home(), target))).mtimeMs, 1_300_000_100_000);
       r = await scp([...mode, '-p', remote(target), join(dir, 'down.bin')]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(await readFile(join(dir, 'down.bin')), body);
+      sameBytes(await readFile(join(dir, 'down.bin')), body, 'downloaded');
       assert.equal((await stat(join(dir, 'down.bin'))).mtimeMs, 1_300_000_100_000);
     });
 
@@ -82,7 +90,7 @@ for (const [name, mode] of [
       assert.equal(await readFile(join(home(), folder, 'a', 'mid.txt'), 'utf8'), 'mid');
       r = await scp([...mode, '-r', remote(folder), join(dir, 'back')]);
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(await readFile(join(dir, 'back', 'a', 'b', 'deep.bin')), await readFile(join(tree, 'a', 'b', 'deep.bin')));
+      sameBytes(await readFile(join(dir, 'back', 'a', 'b', 'deep.bin')), await readFile(join(tree, 'a', 'b', 'deep.bin')), 'tree');
       r = await scp([...mode, join(tree, 'top.txt'), join(tree, 'a', 'mid.txt'), remote(folder)]);
       assert.equal(r.code, 0, r.stderr);
       assert.equal(await readFile(join(home(), folder, 'top.txt'), 'utf8'), 'top');
