@@ -9,7 +9,8 @@
 #         every command, each checking every untagged response for protocol errors).
 #   append: Dovecot vs Septet, alternately, one client APPENDing 4 KiB messages (imapmix.py append).
 # Uses the peer scripts in ../shared/peers unchanged; prints RESULT lines and ratios.
-# usage: bench/run.sh [smtp] [smtp-workers] [pop3] [imap] [memory] [imapmix] [append]   (default: smtp pop3 imap memory imapmix append)
+# usage: bench/run.sh [smtp] [smtp-workers] [pop3] [imap] [memory] [imapmix] [append] [sftp]   (default: smtp pop3 imap memory imapmix append)
+#   sftp: OpenSSH sshd/internal-sftp vs Septet's SSH server, 1 GiB put and get per cipher (bench/sftp.sh).
 #   env RUNS=3, WORKERS=0 (Septet's worker processes; 0 = one per core, its default)
 #   PEER_SMTP (default 127.0.0.1:12025: where smtp-workers starts Postfix)
 #   smtp-workers: Postfix, Septet with 2 workers and Septet in 1 process, one run of
@@ -154,6 +155,11 @@ for step in "${STEPS[@]}"; do
       start_septet
       LOAD_USER=rcpt@example.test LOAD_PASS=bench "$PEERS/imap.sh" --no-peer --runs "$RUNS" "127.0.0.1:$((143 + OFFSET))" | grab
       stop_septet
+      ;;
+    sftp)
+      # OpenSSH's sshd/internal-sftp and Septet's SSH server with its SFTP engine, same
+      # client, file and ciphers (bench/sftp.sh); it prints its own RATIO lines.
+      BENCH_WORK="$WORK/sftp" OFFSET="$OFFSET" RUNS="$RUNS" SEPTET_NODE_FLAGS="$SEPTET_NODE_FLAGS" "$HERE/sftp.sh" | { grep "^RESULT\|^RATIO" || true; } | tee -a "$RESULTS"
       ;;
     memory)
       # One process: the figure is memory per connection of the process that holds them.

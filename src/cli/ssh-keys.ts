@@ -111,7 +111,6 @@ export async function sshKeyCommand(argv: string[]): Promise<void> {
 /** Reads one line from a terminal without echoing it (raw mode; Backspace edits, Ctrl-C cancels). */
 function readHidden(prompt: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(prompt);
   return new Promise((resolve, reject) => {
     let text = '';
     const finish = (error: Error | null) => {
@@ -132,9 +131,11 @@ function readHidden(prompt: string): Promise<string> {
         else if (char >= ' ') text += char;
       }
     };
+    // Echo off before the prompt shows, so nothing typed after it is echoed.
     input.setRawMode(true);
     input.resume();
     input.on('data', onData);
+    process.stderr.write(prompt);
   });
 }
 

@@ -312,3 +312,46 @@ test('READ longer than max_read_length is shortened', async () => {
   assert.equal(r.type === 'data' && r.data.length, 1000);
   await c.end();
 });
+
+test('back-pressure: with its output full the session stops reading requests, memory stays bounded', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { HomeJail } = await import('../files/jail.ts');
+  const { QuotaTracker } = await import('../files/limits.ts');
+  const { TransferLog } = await import('../files/transfer-log.ts');
+  const { silentLogger } = await import('../core/log/logger.ts');
+  const { defaultConfig } = await import('../core/config/load.ts');
+  const { runSftpSession, sftpLimits } = await import('./server.ts');
+  const home = await mkdtemp(join(tmpdir(), 'sftp-bp-'));
+  await writeFile(join(home, 'f'), Buffer.alloc(1 << 20, 7));
+  const input = new PassThrough();
+  const output = new PassThrough({ highWaterMark: 16 * 1024 });
+  const jail = await HomeJail.open(home);
+  const controller = new AbortController();
+  let exited = false;
+  const done = runSftpSession(
+    { input, output, errors: new PassThrough(), exit: () => ((exited = true), output.end()), signal: controller.signal },
+    { jail, quota: await QuotaTracker.open(jail.root, null) },
+    { limits: { ...sftpLimits(defaultConfig()), maxInFlight: 8 }, transfers: new TransferLog(silentLogger()), user: 't', remote: 't', log: silentLogger() },
+  );
+  // The first handle of a session is "1".
+  const requests = [packet(FXP.INIT, 3), packet(FXP.OPEN, 1, '/f', PFLAG.READ, { attrs: {} })];
+  for (let i = 0; i < 400; i++) requests.push(packet(FXP.READ, 100 + i, '1', BigInt((i % 32) * 32768), 32768));
+  // One chunk holding many requests: the framer stops inside it when enough are in flight.
+  input.write(Buffer.concat(requests.slice(0, 200)));
+  for (const r of requests.slice(200)) input.write(r);
+  await new Promise((r) => setTimeout(r, 300));
+  // Nobody reads the output: the session has stopped taking requests from its input.
+  assert.ok(input.readableLength > 0, 'requests left unread');
+  assert.ok(output.readableLength < 2 * 1024 * 1024, `output held ${output.readableLength}`);
+  // Reading the output lets every request through.
+  const { Framer } = await import('./wire.ts');
+  let data = 0;
+  const framer = new Framer(1 << 20, (b, s) => (b[s] === FXP.DATA && data++, true), () => {});
+  output.on('data', (c: Buffer) => framer.push(c));
+  input.end();
+  await done;
+  assert.equal(exited, true);
+  assert.equal(data, 400);
+});

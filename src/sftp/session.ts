@@ -50,11 +50,15 @@ export class SftpSession {
   async run(): Promise<void> {
     const { input, signal } = this.channel;
     try {
-      for await (const chunk of input) {
-        this.framer.push(chunk as Buffer);
-        if (this.closed) break;
-        await this.waitForRoom();
-        if (this.closed || signal.aborted) break;
+      reading: for await (const chunk of input) {
+        const bytes = chunk as Buffer;
+        for (let off = 0; ; ) {
+          off = this.framer.push(bytes, off);
+          if (this.closed) break reading;
+          await this.waitForRoom();
+          if (this.closed || signal.aborted) break reading;
+          if (off >= bytes.length) break;
+        }
       }
     } catch (error) {
       this.ctx.log.debug({ err: (error as Error).message }, 'sftp input ended');
@@ -106,7 +110,13 @@ export class SftpSession {
     this.close(e.kind === 'empty' ? 'empty packet' : `packet of ${e.length} octets`);
   }
 
-  private onPacket(buf: Buffer, start: number, end: number): void {
+  /** Handles one packet; false when the framer should stop for now (too much in flight, output full). */
+  private onPacket(buf: Buffer, start: number, end: number): boolean {
+    this.handlePacket(buf, start, end);
+    return !this.closed && !this.outputBlocked && this.scheduler.size < this.ctx.limits.maxInFlight;
+  }
+
+  private handlePacket(buf: Buffer, start: number, end: number): void {
     if (this.state.name === 'closed') return;
     const type = buf[start]!;
     if (this.state.name === 'init') {

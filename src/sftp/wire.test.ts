@@ -69,7 +69,7 @@ test('a DATA packet is filled in place', () => {
 function frames(input: Buffer, splits: number[], max = 1000): { bodies: string[]; errors: FrameError[]; framer: Framer } {
   const bodies: string[] = [];
   const errors: FrameError[] = [];
-  const framer = new Framer(max, (b, s, e) => bodies.push(b.toString('hex', s, e)), (e) => errors.push(e));
+  const framer = new Framer(max, (b, s, e) => bodies.push(b.toString('hex', s, e)) > 0, (e) => errors.push(e));
   let at = 0;
   for (const s of [...splits, input.length]) {
     framer.push(input.subarray(at, s));

@@ -275,7 +275,8 @@ export type FrameError = { kind: 'too-long'; length: number; head: Buffer } | { 
  */
 export class Framer {
   private readonly maxLength: number;
-  private readonly onPacket: (buf: Buffer, start: number, end: number) => void;
+  /** Returns false to stop before the next packet (too much in flight); `push` then returns where it stopped. */
+  private readonly onPacket: (buf: Buffer, start: number, end: number) => boolean;
   private readonly onError: (error: FrameError) => void;
   private readonly lengthField = Buffer.alloc(4);
   private lengthHave = 0;
@@ -294,8 +295,13 @@ export class Framer {
     return this.lengthHave + this.bodyHave;
   }
 
-  push(chunk: Buffer): void {
-    let off = 0;
+  /**
+   * Frames `chunk` from `from`. Returns the offset it stopped at: `chunk.length` when all
+   * was taken, less when `onPacket` asked to stop (call again from there later), so a
+   * chunk holding a thousand small requests cannot put a thousand in flight at once.
+   */
+  push(chunk: Buffer, from = 0): number {
+    let off = from;
     const n = chunk.length;
     while (off < n && !this.failed) {
       if (this.body !== null) {
@@ -307,7 +313,7 @@ export class Framer {
           const body = this.body;
           this.body = null;
           this.bodyHave = 0;
-          this.onPacket(body, 0, body.length);
+          if (!this.onPacket(body, 0, body.length)) return off;
         }
         continue;
       }
@@ -320,28 +326,30 @@ export class Framer {
         chunk.copy(this.lengthField, this.lengthHave, off, off + take);
         this.lengthHave += take;
         off += take;
-        if (this.lengthHave < 4) return;
+        if (this.lengthHave < 4) return off;
         this.lengthHave = 0;
         length = this.lengthField.readUInt32BE(0);
       }
       if (length === 0) {
         this.failed = true;
         this.onError({ kind: 'empty' });
-        return;
+        return n;
       }
       if (length > this.maxLength) {
         // The type and request id, when present, let the reply name the request.
         this.failed = true;
         this.onError({ kind: 'too-long', length, head: Buffer.from(chunk.subarray(off, off + 5)) });
-        return;
+        return n;
       }
       if (n - off >= length) {
-        this.onPacket(chunk, off, off + length);
+        const start = off;
         off += length;
+        if (!this.onPacket(chunk, start, off)) return off;
       } else {
         this.body = Buffer.allocUnsafe(length);
         this.bodyHave = 0;
       }
     }
+    return this.failed ? n : off;
   }
 }

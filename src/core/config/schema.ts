@@ -111,6 +111,8 @@ export const schema = {
       'bare CR or LF in DATA, bare-LF command lines (RFC 5321 §2.3.8): reject = 550 5.5.2 (as Postfix smtpd_forbid_bare_newline = reject), normalize = take them as CRLF; only CRLF.CRLF ever ends DATA (SMTP smuggling)',
       ['reject', 'normalize'],
     ),
+    terminal_delivery: bool(false, "RFC 821 §3.5 SEND, SOML and SAML: show a message on the recipient's open console terminals (SSH console) instead of, or besides, the mailbox; only after AUTH and for local recipients (RFC 5321 F.6: obsolete, servers MAY offer them)"),
+    terminal_max_message: int(16_384, 'largest message SEND, SOML and SAML take, octets: it is shown on a terminal, not stored (a larger one is refused 552)', 256, 262_144),
   },
   submission: {
     ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)'),
@@ -213,7 +215,7 @@ export const schema = {
     max_packet_length: int(262_144, 'longest SFTP packet accepted, octets in its length field (draft-ietf-secsh-filexfer-02 §3 sets no bound; OpenSSH: SFTP_MAX_MSG_LENGTH, 256 KiB); advertised in limits@openssh.com', 34_000, 16_777_216),
     max_read_length: int(261_120, 'longest READ answered, octets (longer requests get shorter data, as OpenSSH does); advertised in limits@openssh.com so OpenSSH sftp uses requests this large; at most max_packet_length - 1024', 1024, 16_776_192),
     max_handles: int(256, 'open file and folder handles per SFTP session (advertised as max-open-handles)', 4, 65_536),
-    max_in_flight: int(128, 'requests received and not yet answered before the session stops reading its channel (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
+    max_in_flight: int(64, 'requests received and not yet answered before the session stops reading its channel; with max_packet_length it bounds a session\'s buffered requests (64 x 256 KiB = 16 MiB; OpenSSH\'s sftp keeps 64 in flight) (draft-02 §3: "if the server\'s queues are full, it should not read any more data")', 1, 4096),
     readdir_batch: int(100, 'names per READDIR reply', 1, 10_000),
   },
 

@@ -73,17 +73,34 @@ export async function generateKey(options: KeygenOptions): Promise<GeneratedKey>
   const comment = cleanComment(options.comment);
   const passphrase = options.passphrase && options.passphrase.length > 0 ? options.passphrase : null;
   if (options.format === 'openssh') {
-    const keys = await new Promise<Ssh2KeyPair>((resolve, reject) => {
-      const settings: Record<string, unknown> = { bits, comment };
-      if (passphrase) Object.assign(settings, { passphrase, cipher: 'aes256-ctr', rounds: 16 });
-      ssh2.utils.generateKeyPair(options.type, settings, (error, pair) => (error ? reject(error) : resolve(pair)));
-    });
-    return { publicKey: parseAuthorizedKeyLine(keys.public), privateKey: keys.private };
+    const settings: Record<string, unknown> = { bits, comment };
+    if (passphrase) Object.assign(settings, { passphrase, cipher: 'aes256-ctr', rounds: 16 });
+    return generateOpenSsh(options.type, settings);
   }
   if (options.format !== 'ppk') throw new KeyFormatError(`unknown private key format ${String(options.format)}: openssh or ppk`);
   const parts = await generateParts(options.type, bits);
   const publicKey = publicKeyFromBlob(parts.publicBlob, comment, parts.algorithm);
   return { publicKey, privateKey: writePpk(parts, comment, passphrase, options.argon2) };
+}
+
+/**
+ * ssh2 1.17's generator drops leading zero octets of the Ed25519 public key (it strips
+ * the BIT STRING's unused-bits octet that way, keygen.js parseDERs), so one key in 256 comes
+ * out with a 31-octet public key, in the .pub line and inside the private key file alike:
+ * unusable. The check of the public line catches it; such a key is thrown away and made
+ * again (a fresh random key, so nothing is lost but one draw in 256).
+ */
+async function generateOpenSsh(type: KeyType, settings: Record<string, unknown>): Promise<GeneratedKey> {
+  for (let attempt = 1; ; attempt++) {
+    const keys = await new Promise<Ssh2KeyPair>((resolve, reject) => {
+      ssh2.utils.generateKeyPair(type, settings, (error, pair) => (error ? reject(error) : resolve(pair)));
+    });
+    try {
+      return { publicKey: parseAuthorizedKeyLine(keys.public), privateKey: keys.private };
+    } catch (error) {
+      if (!(error instanceof KeyFormatError) || type !== 'ed25519' || attempt >= 8) throw error;
+    }
+  }
 }
 
 const generate = promisify(generateNodeKeyPair);

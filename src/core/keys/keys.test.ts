@@ -165,6 +165,12 @@ describe('PuTTY .ppk files (made by puttygen 0.78)', () => {
     assert.equal(parsed.keys[0]!.comment, 'rsa-key-20261203');
   });
 
+  test('Windows line ends (CRLF), as PuTTYgen on Windows saves them, in .ppk and RFC 4716 files', () => {
+    assert.equal(one(fixtures.pr_ppk3.text.replace(/\n/g, '\r\n')).fingerprint, one(fixtures.pr_ppk3.text).fingerprint);
+    assert.equal(one(fixtures.pr_rfc.text.replace(/\n/g, '\r\n')).comment, 'rsa-key-20261203');
+    assert.equal(readPpkPrivate(fixtures.pr_ppk3.text.replace(/\n/g, '\r\n'), Buffer.from('secret')).algorithm, 'ssh-rsa');
+  });
+
   test('version 2, encrypted ECDSA P-384', () => {
     const key = one(fixtures.pv2_ppk.text);
     assert.equal(describeKey(key), fixtures.pv2_ppk.lf);
@@ -265,6 +271,13 @@ describe('keygen', () => {
       assert.equal(made.publicKey.comment, 'made here');
       assert.equal(parsePpkPublic(made.privateKey).fingerprint, made.publicKey.fingerprint);
       assert.ok(readPpkPrivate(made.privateKey, Buffer.from('pw')).privateBlob.length >= 32);
+    }
+  });
+
+  test('OpenSSH Ed25519: 1500 keys, each with a 32-octet public key (ssh2 alone breaks one in 256)', async () => {
+    for (let i = 0; i < 1500; i++) {
+      const made = await generateKey({ type: 'ed25519', comment: '', format: 'openssh', passphrase: null });
+      assert.equal(made.publicKey.blob.length, 4 + 11 + 4 + 32);
     }
   });
 

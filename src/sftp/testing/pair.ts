@@ -114,6 +114,7 @@ export class SftpTestClient {
       const body = Buffer.from(b.subarray(s, e));
       client.packets.push({ type: body[0]!, body, reader: () => new PacketReader(body, 1, body.length) });
       client.wake();
+      return true;
     }, () => {});
     client.output.on('data', (c: Buffer) => framer.push(c));
     client.output.on('end', () => {

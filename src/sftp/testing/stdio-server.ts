@@ -7,7 +7,7 @@
 import { QuotaTracker } from '../../files/limits.ts';
 import { HomeJail } from '../../files/jail.ts';
 import { TransferLog } from '../../files/transfer-log.ts';
-import { createLogger } from '../../core/log/logger.ts';
+import pino from 'pino';
 import { defaultConfig } from '../../core/config/load.ts';
 import type { ByteChannel } from '../../core/service/byte-channel.ts';
 import { runSftpSession, sftpLimits } from '../server.ts';
@@ -17,7 +17,8 @@ if (!home) {
   process.stderr.write('usage: stdio-server.ts HOME [QUOTA_BYTES]\n');
   process.exit(2);
 }
-const log = createLogger({ level: process.env.SFTP_LOG_LEVEL ?? 'warn', file: process.env.SFTP_LOG_FILE || '/dev/stderr' });
+// Logs go to stderr (fd 2), which sftp -D passes through to the user.
+const log = pino({ level: process.env.SFTP_LOG_LEVEL ?? 'warn' }, pino.destination(2));
 const jail = await HomeJail.open(home);
 const area = { jail, quota: await QuotaTracker.open(jail.root, quota ? Number(quota) : null) };
 const config = defaultConfig();
