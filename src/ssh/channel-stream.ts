@@ -1,7 +1,7 @@
 // An SSH session channel (RFC 4254 §5-6) as the ByteChannel the engines run over
-// (src/core/service/byte-channel.ts). Input is the channel's data as it arrives
-// (ssh2 adjusts the window as it is read, RFC 4254 §5.2: a slow reader stops the
-// client); output waits for the channel's 'drain' when the client's window or ssh2's
+// (src/core/service/byte-channel.ts). Input is the channel's data as the engine reads
+// it (piped: ssh2 adjusts the window only as it is read, RFC 4254 §5.2, so a slow
+// reader stops the client); output waits for the channel's 'drain' when the client's window or ssh2's
 // buffer is full. exit(status) lets pending output go first, then sends "exit-status"
 // (§6.10), EOF (§5.3) and CLOSE, in that order as OpenSSH's sshd does.
 
@@ -37,9 +37,20 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
     },
   });
   channel.pipe(input);
+  // An engine that stops reading (destroys its input) must not stall the channel's end.
+  input.once('close', () => {
+    channel.unpipe(input);
+    channel.resume();
+  });
 
   const output = forwarder((chunk) => channel.write(chunk), channel, channel, () => closed, onActivity);
   const errors = forwarder((chunk) => channel.stderr.write(chunk), channel.stderr, channel, () => closed, onActivity);
+
+  // A write after the client went fails its callback; the stream's 'error' must not
+  // become an uncaught exception in an engine that did not listen for it.
+  output.on('error', () => {});
+  errors.on('error', () => {});
+  input.on('error', () => {});
 
   let exited = false;
   return {

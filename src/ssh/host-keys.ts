@@ -22,6 +22,8 @@ export interface HostKey {
   fingerprint: string;
   /** RSA: the modulus size; others their curve's. */
   bits: number;
+  /** The public key blob (RFC 4253 §6.6). */
+  publicBlob: Buffer;
 }
 
 interface KeySpec {
@@ -89,9 +91,12 @@ async function ensureKey(dir: string, spec: KeySpec, owner: { uid: number; gid: 
   } finally {
     await rm(temp, { force: true });
   }
-  await writeFile(`${file}.pub`, `${pair.public}\n`, { mode: PRIVATE_FILE_MODE, flag: 'wx' }).catch(() => {});
+  // The public half of the key that won (another process may have linked its own first).
+  const key = await readKey(file);
+  const line = `${key.type} ${key.publicBlob.toString('base64')} septet host key\n`;
+  await writeFile(`${file}.pub`, line, { mode: PRIVATE_FILE_MODE, flag: 'wx' }).catch(() => {});
   if (owner) await chown(`${file}.pub`, owner.uid, owner.gid).catch(() => {});
-  return readKey(file);
+  return key;
 }
 
 async function readKey(file: string): Promise<HostKey> {
@@ -100,7 +105,8 @@ async function readKey(file: string): Promise<HostKey> {
   const privateKey = await readFile(file, 'utf8');
   const parsed = parseKey(privateKey);
   if (!parsed || parsed.getPrivatePEM() === null) throw Object.assign(new Error('not a private key ssh2 can read'), { code: 'EINVAL' });
-  return { type: parsed.type, file, privateKey, fingerprint: fingerprintOf(parsed.getPublicSSH()), bits: keyBits(parsed) };
+  const publicBlob = parsed.getPublicSSH();
+  return { type: parsed.type, file, privateKey, fingerprint: fingerprintOf(publicBlob), bits: keyBits(parsed), publicBlob };
 }
 
 /**
