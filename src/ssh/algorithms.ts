@@ -8,6 +8,7 @@
 // (kex-strict-s-v00@openssh.com, OpenSSH PROTOCOL §1.10, the Terrapin fix, CVE-2023-48795)
 // is added to the offer in library.ts (serverOffer), which replaces the one ssh2 builds.
 
+import type { Config } from '../core/config/schema.ts';
 import type { Algorithms } from './library.ts';
 
 export const SSH_ALGORITHMS: Algorithms = {
@@ -24,3 +25,17 @@ export const SSH_ALGORITHMS: Algorithms = {
   // No compression: nothing to gain on a LAN, and no decompression bombs.
   compress: ['none'],
 };
+
+/**
+ * With ssh.legacy_ciphers, for clients without any AEAD cipher (libssh2 before 1.11,
+ * so Debian 12's curl sftp://): AES-CTR (RFC 4344 §4) with HMAC-SHA2 (RFC 6668), after
+ * the AEAD ones; encrypt-then-MAC first. Still no CBC, no SHA-1, no MD5.
+ */
+export function sshAlgorithms(config: Config): Algorithms {
+  if (!config.ssh.legacy_ciphers) return SSH_ALGORITHMS;
+  return {
+    ...SSH_ALGORITHMS,
+    cipher: [...SSH_ALGORITHMS.cipher, 'aes256-ctr', 'aes128-ctr'],
+    hmac: [...SSH_ALGORITHMS.hmac, 'hmac-sha2-256', 'hmac-sha2-512'],
+  };
+}

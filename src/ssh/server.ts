@@ -11,7 +11,7 @@ import type { ServiceDeps } from '../core/service/deps.ts';
 import type { ByteChannel, ChannelPeer, TerminalSize } from '../core/service/byte-channel.ts';
 import type { Refusal } from '../core/service/refusals.ts';
 import type { Store } from '../core/store/types.ts';
-import { SSH_ALGORITHMS } from './algorithms.ts';
+import { sshAlgorithms } from './algorithms.ts';
 import type { HostKey } from './host-keys.ts';
 import { loadSsh2, serverOffer } from './library.ts';
 import { IDENT, refusalLine } from './replies.ts';
@@ -52,14 +52,15 @@ export function createSshHandler(deps: SshDeps): ConnectionHandler & { readonly 
     native ? 'ssh crypto: native OpenSSL binding (AES-GCM, chacha20-poly1305)' : 'ssh crypto: pure JavaScript (the native binding is not built or ssh.native_crypto = false)',
   );
   const sessions = new WeakMap<Socket, SshSession>();
+  const algorithms = sshAlgorithms(deps.config);
   const server = new ssh2.Server({
     hostKeys: deps.hostKeys.map((key) => key.privateKey),
-    algorithms: SSH_ALGORITHMS,
+    algorithms,
     ident: IDENT,
     keepaliveInterval: deps.config.ssh.keepalive_interval * 1000,
     keepaliveCountMax: deps.config.ssh.keepalive_count_max,
   });
-  const offer = serverOffer(SSH_ALGORITHMS);
+  const offer = serverOffer(algorithms);
   // ssh2 emits 'connection' once it has the client's identification string, before it
   // sends its KEXINIT: the offer without ssh-rsa goes in now (library.ts says why).
   server.on('connection', (client, info) => {

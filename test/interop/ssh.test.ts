@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ByteClient } from '../../src/core/testing/byte-client.ts';
-import { prepareSeptet, removeDir, type SeptetProcess } from './harness.ts';
+import { curl, prepareSeptet, removeDir, type SeptetProcess } from './harness.ts';
 
 const execFileP = promisify(execFile);
 const OFFSET = 2000;
@@ -327,7 +327,8 @@ test('garbage instead of a banner, huge packets and stalled handshakes get close
 });
 
 test('with two worker processes: one set of host keys, logins and SFTP work in each', async () => {
-  const multi = await prepareSeptet({ offset: OFFSET + 100, workers: 2 });
+  // This one also offers AES-CTR for libssh2 1.10 (Debian 12's curl), tested below.
+  const multi = await prepareSeptet({ offset: OFFSET + 100, workers: 2, toml: '[ssh]\nlegacy_ciphers = true' });
   try {
     await multi.addUsers({ [USER]: PASSWORD });
     await multi.start();
@@ -349,6 +350,16 @@ test('with two worker processes: one set of host keys, logins and SFTP work in e
     const sftp = await run('sftp', [...opts, '-b', '-', '127.0.0.1'], { password: PASSWORD, input: `put ${local} multi.bin\nls -l multi.bin\n` });
     assert.equal(sftp.code, 0, sftp.stderr);
     assert.match(sftp.stdout, /1048576/);
+
+    // ssh.legacy_ciphers: curl's libssh2 1.10 (no AES-GCM, no chacha20) gets AES-CTR + HMAC-SHA2.
+    const fetched = join(work, 'multi-curl.bin');
+    const c = await curl(['--insecure', '-sS', '-u', `${USER}:${PASSWORD}`, '-o', fetched, `sftp://127.0.0.1:${port}/multi.bin`]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.ok((await readFile(fetched)).equals(Buffer.alloc(1 << 20, 0x5a)));
+    const ctr = await run('ssh', ['-c', 'aes256-ctr', '-o', 'MACs=hmac-sha2-256', ...opts, '127.0.0.1', 'whoami'], { password: PASSWORD });
+    assert.equal(ctr.code, 0, ctr.stderr);
+    const cbc = await run('ssh', ['-c', 'aes256-cbc', ...opts, '127.0.0.1', 'whoami'], { password: PASSWORD });
+    assert.equal(cbc.code, 255, 'still no CBC');
   } finally {
     await multi.stop();
   }

@@ -203,6 +203,7 @@ export const schema = {
     idle_timeout: int(0, 'seconds without channel data or a new channel before an authenticated connection is closed; 0 = never (OpenSSH has none by default; keepalives find dead peers)', 0),
     keepalive_interval: int(15, 'seconds between keepalive requests to a quiet client (OpenSSH ClientAliveInterval); 0 = none', 0, 86_400),
     keepalive_count_max: int(3, 'keepalive requests without an answer before the connection is closed (OpenSSH ClientAliveCountMax)', 1, 100),
+    legacy_ciphers: bool(false, 'also offer aes256-ctr and aes128-ctr with hmac-sha2-256/512 (RFC 4344, RFC 6668), after the AEAD ciphers, for clients that have no AES-GCM or chacha20-poly1305: libssh2 before 1.11, e.g. curl sftp:// on Debian 12; never CBC, SHA-1 or MD5'),
     native_crypto: bool(true, 'use ssh2\'s native OpenSSL binding for AES-GCM and chacha20-poly1305 when it is built (scripts/build-ssh-crypto.mjs, run by npm ci); false = its pure-JavaScript path (for measuring both); the log says at start which one runs'),
   },
 
