@@ -50,7 +50,9 @@ export class SftpSession {
   async run(): Promise<void> {
     const { input, signal } = this.channel;
     try {
-      reading: for await (const chunk of input) {
+      // Not destroyed when the loop ends: the channel must stay open for the exit status
+      // (RFC 4254 §6.10) that exit() sends after the last replies.
+      reading: for await (const chunk of input.iterator({ destroyOnReturn: false })) {
         const bytes = chunk as Buffer;
         for (let off = 0; ; ) {
           off = this.framer.push(bytes, off);

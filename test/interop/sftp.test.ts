@@ -133,3 +133,38 @@ test('paths cannot leave the home: .. stops at it, links out are refused', async
   assert.match(r.stderr, /Permission denied/);
   await assert.rejects(readFile(join(work, 'pw')));
 });
+
+/** OpenSSH scp without -O: it runs over the SFTP subsystem (OpenSSH 9), so it is this engine's client too. */
+function scp(args: string[]): Promise<Run> {
+  const argv = [
+    '-o', 'BatchMode=no', '-o', 'NumberOfPasswordPrompts=1', '-o', 'PubkeyAuthentication=no',
+    '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR',
+    '-o', 'User=alice@example.test', '-P', String(server.port('ssh')), ...args,
+  ];
+  return new Promise((done) => {
+    execFile('/usr/bin/scp', argv, {
+      cwd: work, timeout: 60_000,
+      env: { ...process.env, SSH_ASKPASS: join(work, 'askpass.sh'), SSH_ASKPASS_REQUIRE: 'force', DISPLAY: 'none', SFTP_TEST_PASSWORD: 'alice-secret' },
+    }, (error, stdout, stderr) => done({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }));
+  });
+}
+
+test('modern scp (over SFTP): up, down, ~ paths, -r -p; it ends with exit status 0', async () => {
+  const data = randomBytes(333_333);
+  await writeFile(join(work, 's.bin'), data);
+  let r = await scp(['s.bin', '127.0.0.1:~/scp-up.bin']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok((await readFile(join(home('alice@example.test'), 'scp-up.bin'))).equals(data));
+  r = await scp(['127.0.0.1:scp-up.bin', join(work, 'scp-down.bin')]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok((await readFile(join(work, 'scp-down.bin'))).equals(data));
+  const { mkdir, utimes } = await import('node:fs/promises');
+  await mkdir(join(work, 'tree/sub'), { recursive: true });
+  await writeFile(join(work, 'tree/sub/leaf.txt'), 'leaf');
+  await utimes(join(work, 'tree/sub/leaf.txt'), 1_111_111_111, 1_222_222_222);
+  r = await scp(['-r', '-p', 'tree', '127.0.0.1:']);
+  assert.equal(r.code, 0, r.stderr);
+  const leaf = join(home('alice@example.test'), 'tree/sub/leaf.txt');
+  assert.equal(await readFile(leaf, 'utf8'), 'leaf');
+  assert.equal(Math.floor((await stat(leaf)).mtimeMs / 1000), 1_222_222_222);
+});
