@@ -1,6 +1,7 @@
 // SFTP on the running server (Septet's SSH server, its own SFTP v3 engine src/sftp/):
-// OpenSSH's sftp in batch mode and curl's sftp:// (libssh2) with passwords, a wrong
-// password refused, the quota refusal as sftp shows it, and the cross-protocol check:
+// OpenSSH's sftp in batch mode with passwords (curl's sftp:// is refused: see its test), a wrong
+// password refused, the quota refusal as sftp shows it, modern scp (which runs over SFTP),
+// and the cross-protocol check:
 // a file put over SFTP is read back over FTP (python ftplib) and the other way round,
 // byte for byte, because both protocols serve the same home folder.
 
@@ -75,18 +76,16 @@ test('a wrong password is refused', async () => {
   assert.match(r.stderr, /Permission denied|Connection closed/);
 });
 
-test('curl sftp:// (libssh2) uploads and downloads', async () => {
-  const data = randomBytes(700_000);
-  await writeFile(join(work, 'c.bin'), data);
-  const up = await curl(['--insecure', '-u', 'alice@example.test:alice-secret', '-T', join(work, 'c.bin'), `sftp://127.0.0.1:${server.port('ssh')}/curl.bin`]);
-  assert.equal(up.code, 0, up.stderr);
-  assert.ok((await readFile(join(home('alice@example.test'), 'curl.bin'))).equals(data));
-  const down = await curl(['--insecure', '-u', 'alice@example.test:alice-secret', '-o', join(work, 'c2.bin'), `sftp://127.0.0.1:${server.port('ssh')}/curl.bin`]);
-  assert.equal(down.code, 0, down.stderr);
-  assert.ok((await readFile(join(work, 'c2.bin'))).equals(data));
-  const list = await curl(['--insecure', '-u', 'alice@example.test:alice-secret', `sftp://127.0.0.1:${server.port('ssh')}/`]);
-  assert.equal(list.code, 0, list.stderr);
-  assert.match(list.stdout, /curl\.bin/);
+// Debian 12's curl uses libssh2 1.10, which has neither AES-GCM nor chacha20-poly1305, the
+// only ciphers the server offers (issue 12: modern algorithms only). It is refused at the
+// key exchange, cleanly; with a libssh2 of 1.11 or later (AES-GCM) curl sftp:// would pass.
+test('curl sftp:// with libssh2 1.10 (no AEAD cipher) is refused cleanly at key exchange', async () => {
+  const r = await curl(['--insecure', '-u', 'alice@example.test:alice-secret', `sftp://127.0.0.1:${server.port('ssh')}/`]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /Unable to exchange encryption keys/);
+  // The server is still there for the next client.
+  const after = await sftp('alice@example.test', 'alice-secret', 'pwd\n');
+  assert.equal(after.code, 0, after.stderr);
 });
 
 test('a file put over SFTP is read back over FTP, and the other way round, byte for byte', async () => {
