@@ -18,6 +18,9 @@ import { createRelayWorker } from './mail/relay/worker.ts';
 import { banExemptions, createAuth } from './startup/auth.ts';
 import { DeferredTls } from './startup/deferred.ts';
 import { createHandler } from './startup/handlers.ts';
+import { createTerminalRegistry } from './core/bus/terminal-registry.ts';
+import type { TerminalRegistry } from './core/bus/terminals.ts';
+import { join } from 'node:path';
 import { attachTcpListeners, bindTcpListeners, bindTftp } from './startup/listeners.ts';
 import { handOverAndDrop } from './startup/privileges.ts';
 import { openCertificates, openStore } from './startup/store-and-tls.ts';
@@ -40,6 +43,8 @@ export interface RunningServer {
   readonly tls: CertificateManager;
   /** In a worker: serves a socket the primary accepted on the listener of that name. */
   readonly accept: Map<string, (socket: Socket) => void>;
+  /** Open console terminals (this process's, reaching the other workers'). */
+  readonly terminals: TerminalRegistry;
   /** Stops accepting, lets sessions finish for up to graceMs, closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -115,7 +120,9 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   // would steal another relay's (claims themselves are atomic: queueClaim).
   const relay = config.relay.enabled && first ? createRelayWorker({ mail, config }) : null;
   await relay?.start();
-  const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset, sshHostKeys };
+  // Console terminals of all workers, shared through a private folder (core/bus/terminal-registry.ts).
+  const terminals = createTerminalRegistry({ folder: join(config.data, 'run', 'terminals'), warn: (message) => log.warn(message) });
+  const services = { config, hostname, store, auth: login.auth, tls, mail, log, portOffset, sshHostKeys, terminals };
   for (const [name, handler] of deferred) handler.set(createHandler(name, services));
   await tftp?.serve();
 
@@ -126,9 +133,11 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
     store,
     tls,
     accept,
+    terminals,
     async stop(graceMs = 10_000) {
       await Promise.all([group.close(graceMs), tftp?.close()]);
       await relay?.stop();
+      await terminals.close();
       tls.close();
       await store.close();
     },

@@ -16,6 +16,8 @@ const usage = `usage:
   septet ftp ls|get|put|mkdir|rm|mirror URL ...   (septet ftp --help)
   septet tftp get|put HOST[:PORT] REMOTE [LOCAL]  (septet tftp --help)
   septet ssh fingerprints   (the SSH host keys' SHA-256 fingerprints)
+  septet ssh key add ADDRESS FILE|- | ssh key list ADDRESS | ssh key del ADDRESS FINGERPRINT
+  septet ssh keygen [--type ed25519|ecdsa|rsa] [--bits N] [--comment TEXT] [--passphrase] [--format openssh|ppk] [--out FILE] [--install ADDRESS]
 Every command takes --data DIR (default ./data, or $SEPTET_DATA) and --config FILE.`;
 
 export async function main(argv: string[]): Promise<void> {

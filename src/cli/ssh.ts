@@ -1,5 +1,5 @@
-// septet ssh SUBCOMMAND ...: the SSH server's command group. Subcommands are listed in
-// one table, so others (key add|list|del, keygen) are one entry each.
+// septet ssh SUBCOMMAND ...: the SSH server's command group, one table of subcommands:
+// fingerprints (here), key add|list|del and keygen (src/cli/ssh-keys.ts).
 //
 //   septet ssh fingerprints [--data DIR]   the host keys' SHA-256 fingerprints, as
 //       `ssh-keygen -lf` prints them (making the keys first if the server never ran,
@@ -13,6 +13,8 @@ type Subcommand = (argv: string[]) => Promise<void>;
 
 const subcommands: Record<string, Subcommand> = {
   fingerprints,
+  key: async (argv) => (await import('./ssh-keys.ts')).sshKeyCommand(argv),
+  keygen: async (argv) => (await import('./ssh-keys.ts')).sshKeygenCommand(argv),
 };
 
 export async function sshCommand(argv: string[]): Promise<void> {

@@ -4,6 +4,7 @@
 // 1 failure, 127 unknown command, as a POSIX shell does).
 
 import { AdminError } from '../core/admin/errors.ts';
+import { KeyFormatError } from '../core/keys/errors.ts';
 import { StoreError } from '../core/store/types.ts';
 import { JailError } from '../files/jail.ts';
 import { QuotaExceededError } from '../files/limits.ts';
@@ -46,12 +47,16 @@ export async function dispatch(line: string, ctx: Omit<CommandContext, 'account'
     await ctx.io.err(replies.permissionDenied(entry.name));
     return { status: EXIT_FAILURE, exit: false };
   }
+  // The command's name only: its arguments may carry a password (user add --password).
+  const audit = (status: number) => ctx.peer.log.info({ account: account.address, remote: ctx.peer.remoteAddress, service: ctx.peer.service, command: entry.name, status }, 'console command');
   try {
     const outcome = await entry.run({ ...ctx, account }, entry.parse(args));
+    audit(EXIT_OK);
     return { status: EXIT_OK, exit: outcome === 'exit' };
   } catch (error) {
     const { message, status } = describeFailure(error, ctx);
     await ctx.io.err(`${entry.name}: ${message}`);
+    audit(status);
     return { status, exit: false };
   }
 }
@@ -65,6 +70,8 @@ function describeFailure(error: unknown, ctx: Omit<CommandContext, 'account'>): 
     const message = error.reason === 'outside' ? replies.outsideHome : error.reason === 'not-found' ? replies.noSuchFile('') : replies.badPath(error.message);
     return { message, status: EXIT_FAILURE };
   }
+  if (error instanceof KeyFormatError) return { message: printable(error.message), status: EXIT_FAILURE };
+  if (error instanceof StoreError && error.code === 'exists') return { message: printable(error.message), status: EXIT_FAILURE };
   if (error instanceof QuotaExceededError) return { message: 'quota exceeded', status: EXIT_FAILURE };
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EACCES' || code === 'EPERM') return { message: 'the server may not read that', status: EXIT_FAILURE };

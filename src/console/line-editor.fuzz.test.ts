@@ -93,7 +93,7 @@ class Screen {
 }
 
 const KEYS = [
-  'a', 'b', 'z', ' ', '~', '0', 'ä', '€', '😀', '\x7f', '\x08', '\x01', '\x05', '\x02', '\x06', '\x0b', '\x15', '\x17', '\x0c', '\x04',
+  'a', 'b', 'z', ' ', '~', '\t', 'm', 'q', 'h', '0', 'ä', '€', '😀', '\x7f', '\x08', '\x01', '\x05', '\x02', '\x06', '\x0b', '\x15', '\x17', '\x0c', '\x04',
   '\x1b[A', '\x1b[B', '\x1b[C', '\x1b[D', '\x1b[H', '\x1b[F', '\x1bOH', '\x1bOF', '\x1b[3~', '\x1b[1~', '\x1b[4~', '\x1b[1;5C', '\x1b[1;5D',
   '\x1bb', '\x1bf', '\x1b[200~', '\x1b[?1049h', '\x1b[15~', '\x1bOP', '\x1b', '\x1b[', '\x1b[1;', '\x1b]0;title\x07', '\x1bx',
 ];
@@ -122,7 +122,8 @@ test('line editor fuzz: never throws, stays bounded, the screen always shows pro
     const prompt = pick(rand, ['> ', 'alice@example.org> ', 'Password: ']);
     const mask = rand() < 0.15;
     const screen = new Screen(columns);
-    let editor = new LineEditor({ prompt, columns, maxBytes, history, mask });
+    const complete = (p: string) => ['help', 'mailboxes', 'messages', 'quota', 'queue'].filter((n) => n.startsWith(p));
+    let editor = new LineEditor({ prompt, columns, maxBytes, history, mask, complete });
     screen.write(editor.start());
     let input = randomInput(rand);
     while (input.length > 0) {
@@ -132,7 +133,7 @@ test('line editor fuzz: never throws, stays bounded, the screen always shows pro
       input = input.subarray(result.consumed > 0 || result.event ? result.consumed : size);
       assert.ok(Buffer.byteLength(editor.text) <= maxBytes, `seed ${seed}: bounded`);
       if (result.event) {
-        editor = new LineEditor({ prompt, columns, maxBytes, history, mask });
+        editor = new LineEditor({ prompt, columns, maxBytes, history, mask, complete });
         screen.write(editor.start());
         continue;
       }

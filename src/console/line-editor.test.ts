@@ -237,6 +237,37 @@ describe('line editor', () => {
     assert.equal(e.text, 'half a line');
   });
 
+  test('Tab completes the command name: one match, the common part, or the list', () => {
+    const names = ['help', 'mailboxes', 'messages', 'quota', 'queue', 'quit'];
+    const e = new LineEditor({ prompt: PROMPT, columns: 80, maxBytes: 100, history: null, complete: (p) => names.filter((n) => n.startsWith(p)) });
+    e.start();
+    type(e, 'he\t');
+    assert.equal(e.text, 'help ');
+    const f = new LineEditor({ prompt: PROMPT, columns: 80, maxBytes: 100, history: null, complete: (p) => names.filter((n) => n.startsWith(p)) });
+    type(f, 'm\t');
+    assert.equal(f.text, 'm', 'mailboxes and messages share only "m"');
+    const listed = type(f, 'a\t');
+    assert.equal(f.text, 'mailboxes ');
+    const g = new LineEditor({ prompt: PROMPT, columns: 80, maxBytes: 100, history: null, complete: (p) => names.filter((n) => n.startsWith(p)) });
+    type(g, 'qu');
+    const list = type(g, '\t').output;
+    assert.ok(list.includes('quota  queue  quit'), JSON.stringify(list));
+    assert.ok(list.endsWith(PROMPT + 'qu'), 'the line comes back after the list');
+    assert.ok(type(g, 'x\t').output.endsWith('\x07'), 'nothing matches: the bell');
+    assert.equal(listed.output.includes('\x07'), false);
+    assert.equal(type(editor(), '\t').output, '', 'without completion Tab does nothing');
+  });
+
+  test('a paste into the middle of the line is drawn once per chunk, not once per key', () => {
+    const e = editor({ maxBytes: 4096 });
+    e.start();
+    type(e, 'end\x01');
+    const paste = 'x'.repeat(1000);
+    const r = type(e, paste);
+    assert.equal(e.text, paste + 'end');
+    assert.ok(r.output.length < 1100, `one redraw: ${r.output.length} octets`);
+  });
+
   test('after the line is finished, further octets are left unconsumed', () => {
     const e = editor();
     const r = type(e, 'a\rb');

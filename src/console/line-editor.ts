@@ -33,6 +33,8 @@ export interface EditorOptions {
   mask?: boolean;
   /** The previous line ended with CR: an LF right after it is that line end's second half. */
   afterCr?: boolean;
+  /** Tab: the words that may complete the first word typed so far (command names). */
+  complete?: (prefix: string) => readonly string[];
 }
 
 export interface FeedResult {
@@ -62,6 +64,7 @@ export class LineEditor {
   private readonly history: History | null;
   private readonly mask: boolean;
   private skipLf: boolean;
+  private readonly complete: ((prefix: string) => readonly string[]) | null;
 
   /** The line as code points. */
   private chars: string[] = [];
@@ -76,6 +79,8 @@ export class LineEditor {
   private historyIndex: number;
   private draft: string[] | null = null;
   private finished = false;
+  /** The screen does not show the line as it is (drawn at the end of the chunk). */
+  private dirty = false;
 
   constructor(options: EditorOptions) {
     this.prompt = options.prompt;
@@ -85,6 +90,7 @@ export class LineEditor {
     this.history = options.history;
     this.mask = options.mask === true;
     this.skipLf = options.afterCr === true;
+    this.complete = options.complete ?? null;
     this.historyIndex = this.history?.length ?? 0;
   }
 
@@ -114,13 +120,15 @@ export class LineEditor {
         if (octet === 0x0a) continue;
       }
       const step = this.key(octet);
-      output += step.output;
+      // One bell per feed is enough, however much was refused.
+      output += step.output === BELL && output.endsWith(BELL) ? '' : step.output;
       if (step.event) {
         this.finished = true;
         return { output, event: step.event, consumed: i + 1 };
       }
     }
-    return { output, consumed: input.length };
+    // The edits of one chunk (a paste) are drawn once, not once per key.
+    return { output: output + this.flush(), consumed: input.length };
   }
 
   /** A new terminal width (window-change): redraw for it. */
@@ -178,13 +186,16 @@ export class LineEditor {
         if (this.chars.length === 0) return { output: '\r\n', event: { kind: 'eof' } };
         return { output: this.deleteForward() };
       case 0x03: // ^C
-        return { output: this.toEnd() + '^C\r\n', event: { kind: 'interrupt' } };
+        this.toEnd();
+        return { output: this.flush() + '^C\r\n', event: { kind: 'interrupt' } };
       case 0x0b: // ^K: kill to the end
         return { output: this.edit(this.chars.slice(0, this.cursor), this.cursor) };
       case 0x15: // ^U: kill to the start
         return { output: this.edit(this.chars.slice(this.cursor), 0) };
       case 0x17: // ^W: the word before the cursor
         return { output: this.deleteWordBack() };
+      case 0x09: // Tab: complete the command name
+        return { output: this.completeWord() };
       case 0x0c: // ^L: clear the screen, redraw
         this.cursorRow = 0;
         return { output: '\x1b[H\x1b[2J' + this.render() };
@@ -316,8 +327,35 @@ export class LineEditor {
     this.cursor++;
     this.draft = null;
     // Typing at the end without reaching the right margin: the echo is the character.
-    if (atEnd && !this.mask && (this.promptWidth + this.cursor) % this.columns !== 0) return char;
-    return this.render();
+    if (atEnd && !this.mask && !this.dirty && (this.promptWidth + this.cursor) % this.columns !== 0) return char;
+    return this.markDirty();
+  }
+
+  /** Inserts several characters at the cursor, as far as the bound allows. */
+  private insertText(text: string): string {
+    let room = this.maxBytes - Buffer.byteLength(this.text);
+    const added: string[] = [];
+    for (const char of text) {
+      room -= Buffer.byteLength(char);
+      if (room < 0) break;
+      added.push(char);
+    }
+    if (added.length === 0) return BELL;
+    return this.edit([...this.chars.slice(0, this.cursor), ...added, ...this.chars.slice(this.cursor)], this.cursor + added.length);
+  }
+
+  /** readline's Tab on the first word: the one completion, the longest common part, or the list. */
+  private completeWord(): string {
+    if (!this.complete || this.mask) return '';
+    const typed = this.text;
+    if (this.cursor !== this.chars.length || typed.includes(' ')) return BELL;
+    const candidates = this.complete(typed).filter((c) => c.startsWith(typed));
+    if (candidates.length === 0) return BELL;
+    if (candidates.length === 1) return this.insertText(candidates[0]!.slice(typed.length) + ' ');
+    let common = candidates[0]!;
+    for (const c of candidates) while (!c.startsWith(common)) common = common.slice(0, -1);
+    if (common.length > typed.length) return this.insertText(common.slice(typed.length));
+    return this.notice(candidates.join('  '));
   }
 
   private backspace(): string {
@@ -356,14 +394,14 @@ export class LineEditor {
   private edit(chars: string[], cursor: number): string {
     this.chars = chars;
     this.cursor = Math.max(0, Math.min(cursor, chars.length));
-    return this.render();
+    return this.markDirty();
   }
 
   private moveTo(position: number): string {
     const target = Math.max(0, Math.min(position, this.chars.length));
     if (target === this.cursor) return '';
     this.cursor = target;
-    return this.render();
+    return this.markDirty();
   }
 
   private historyStep(direction: -1 | 1): string {
@@ -381,7 +419,8 @@ export class LineEditor {
   private enter(): { output: string; event: EditorEvent } {
     const text = this.text;
     if (this.history && !this.mask) this.history.add(text);
-    return { output: this.toEnd() + this.newLine(), event: { kind: 'line', text } };
+    this.toEnd();
+    return { output: this.flush() + this.newLine(), event: { kind: 'line', text } };
   }
 
   /** A line end after the line, unless the cursor already sits on a fresh row (the line filled its last one). */
@@ -410,6 +449,7 @@ export class LineEditor {
   }
 
   private render(): string {
+    this.dirty = false;
     let out = this.clearArea() + this.prompt + this.shown();
     const end = this.promptWidth + (this.mask ? 0 : this.chars.length);
     // At the right margin the terminal waits to wrap; a line end puts the cursor below.
@@ -426,9 +466,19 @@ export class LineEditor {
   }
 
   /** Puts the cursor after the line's last character, for what comes after it. */
-  private toEnd(): string {
-    if (this.mask || this.cursor === this.chars.length) return '';
+  private toEnd(): void {
+    if (this.mask || this.cursor === this.chars.length) return;
     this.cursor = this.chars.length;
-    return this.render();
+    this.dirty = true;
+  }
+
+  /** The line changed; it is drawn at the end of the chunk (flush). */
+  private markDirty(): string {
+    this.dirty = true;
+    return '';
+  }
+
+  private flush(): string {
+    return this.dirty ? this.render() : '';
   }
 }

@@ -7,6 +7,7 @@
 import type { TerminalAttachment, TerminalNotice } from '../core/bus/terminals.ts';
 import type { ByteChannel, ChannelPeer, TerminalSize } from '../core/service/byte-channel.ts';
 import type { ConsoleDeps, ConsoleIO } from './commands/command.ts';
+import { COMMANDS } from './commands/index.ts';
 import { dispatch } from './dispatch.ts';
 import { History } from './history.ts';
 import { ChannelInput, readPlainLine } from './input.ts';
@@ -18,6 +19,9 @@ export interface ShellTerminal {
   size: TerminalSize;
   onResize(listener: (size: TerminalSize) => void): void;
 }
+
+/** Output waiting for the client beyond which a terminal notice is dropped (octets). */
+const NOTICE_BACKLOG = 1024 * 1024;
 
 type SessionState =
   | { name: 'line-editing'; editor: LineEditor | null }
@@ -96,6 +100,13 @@ export class ConsoleSession {
     this.close(status);
   }
 
+  /** Tab completion: the commands this account may use (as at login; dispatch checks again). */
+  private readonly commandNames = (prefix: string): string[] =>
+    COMMANDS.filter((c) => !c.admin || this.peer.account.admin)
+      .flatMap((c) => [c.name, ...(c.aliases ?? [])])
+      .filter((name) => name.startsWith(prefix) && /^[a-z]/.test(name))
+      .sort();
+
   private runLine(line: string) {
     return dispatch(line, { deps: this.deps, peer: this.peer, io: this.io });
   }
@@ -112,7 +123,7 @@ export class ConsoleSession {
   /** A command line; undefined for ^C or a line too long (nothing to run); null at the end. */
   private async readCommandLine(): Promise<string | null | undefined> {
     if (this.terminal) {
-      const event = await this.edit(replies.prompt(printable(this.peer.account.address)), { history: this.history, mask: false });
+      const event = await this.edit(replies.prompt(printable(this.peer.account.address)), { history: this.history, mask: false, complete: this.commandNames });
       if (event.kind === 'eof') return null;
       if (event.kind === 'interrupt') return undefined;
       return event.text;
@@ -127,9 +138,9 @@ export class ConsoleSession {
   }
 
   /** Runs the line editor until it finishes a line; octets typed beyond it wait for the next one. */
-  private async edit(prompt: string, options: { history: History | null; mask: boolean }): Promise<EditorEvent> {
+  private async edit(prompt: string, options: { history: History | null; mask: boolean; complete?: (prefix: string) => readonly string[] }): Promise<EditorEvent> {
     const previous = this.state;
-    const editor = new LineEditor({ prompt, columns: this.columns, maxBytes: this.maxLine, history: options.history, mask: options.mask, afterCr: this.afterCr });
+    const editor = new LineEditor({ prompt, columns: this.columns, maxBytes: this.maxLine, history: options.history, mask: options.mask, afterCr: this.afterCr, complete: options.complete });
     this.state = { name: 'line-editing', editor };
     this.write(editor.start());
     try {
@@ -137,7 +148,8 @@ export class ConsoleSession {
         const chunk = await this.input.next();
         if (chunk === null) return { kind: 'eof' };
         const result = editor.feed(chunk);
-        this.write(result.output);
+        // Back-pressure: a client that types (or pastes) without reading its echo waits.
+        await writeText(this.channel.output, result.output);
         if (result.event) {
           this.afterCr = chunk[result.consumed - 1] === 0x0d;
           this.input.unread(chunk.subarray(result.consumed));
@@ -189,6 +201,11 @@ export class ConsoleSession {
 
   private showNotice(notice: TerminalNotice): void {
     if (this.state.name === 'closed') return;
+    // A terminal that does not read is not sent more and more notices to hold in memory.
+    if (this.channel.output.writableLength > NOTICE_BACKLOG) {
+      this.peer.log.warn({ account: this.peer.account.address, from: notice.from }, 'console: terminal notice dropped, the client is not reading');
+      return;
+    }
     const lines = [replies.noticeHeader(printable(notice.from), notice.at), ...notice.text.split(/\r?\n/).map(printable), replies.noticeFooter];
     if (lines.at(-2) === '') lines.splice(-2, 1);
     if (!this.terminal) {

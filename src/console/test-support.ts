@@ -1,5 +1,5 @@
 // Test tools for the console: a memory store with an administrator and a user, a
-// temporary data folder, an in-memory TerminalRegistry (the real one is src/core/bus/'s),
+// temporary data folder, the in-process TerminalRegistry (src/core/bus/terminal-registry.ts),
 // and a ByteChannel over stream pairs whose client side a test writes to and reads.
 
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hashPassword } from '../core/auth/password.ts';
-import type { TerminalNotice, TerminalRegistry } from '../core/bus/terminals.ts';
+import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 import { defaultConfig } from '../core/config/load.ts';
 import { silentLogger } from '../core/log/logger.ts';
 import type { ByteChannel, ChannelPeer, TerminalSize } from '../core/service/byte-channel.ts';
@@ -21,30 +21,11 @@ export const ADMIN = 'root@example.test';
 export const USER = 'alice@example.test';
 export const PASSWORD = 'secret-pw';
 
-/** Test-only: delivers notices to the terminals attached in this process. */
-export class MemoryTerminals implements TerminalRegistry {
-  private readonly shows = new Map<number, Set<(notice: TerminalNotice) => void>>();
-  attach(accountId: number, show: (notice: TerminalNotice) => void) {
-    const set = this.shows.get(accountId) ?? new Set();
-    this.shows.set(accountId, set);
-    set.add(show);
-    return { detach: () => void set.delete(show) };
-  }
-  async hasTerminal(accountId: number) {
-    return (this.shows.get(accountId)?.size ?? 0) > 0;
-  }
-  async send(accountId: number, notice: TerminalNotice) {
-    const set = this.shows.get(accountId) ?? new Set();
-    for (const show of set) show(notice);
-    return set.size;
-  }
-}
-
 export interface ConsoleFixture {
   store: Store;
   deps: ConsoleDeps;
   service: ConsoleService;
-  terminals: MemoryTerminals;
+  terminals: LocalTerminalRegistry;
   dataDir: string;
   admin: Account;
   user: Account;
@@ -60,7 +41,7 @@ export async function consoleFixture(): Promise<ConsoleFixture> {
   await store.mailboxes.ensureDefaultMailboxes(user.id);
   const config = defaultConfig();
   config.auth.scrypt_cost = 1024;
-  const terminals = new MemoryTerminals();
+  const terminals = new LocalTerminalRegistry();
   const deps: ConsoleDeps = { config, store, dataDir, terminals, log: silentLogger() };
   return {
     store,

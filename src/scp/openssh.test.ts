@@ -45,11 +45,11 @@ test('scp -O: one file up and down, byte for byte, and -p keeps the times both w
     await utimes(join(t.local, 'f.bin'), 1_111_111_111, 1_222_222_222);
     let r = await scp(t.data, ['-p', join(t.local, 'f.bin'), 'host:up.bin']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(await readFile(join(t.home, 'up.bin')), body);
+    assert.ok((await readFile(join(t.home, 'up.bin'))).equals(body), 'uploaded bytes');
     assert.equal((await stat(join(t.home, 'up.bin'))).mtimeMs, 1_222_222_222_000);
     r = await scp(t.data, ['-p', 'host:up.bin', join(t.local, 'down.bin')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(await readFile(join(t.local, 'down.bin')), body);
+    assert.ok((await readFile(join(t.local, 'down.bin'))).equals(body), 'downloaded bytes');
     assert.equal((await stat(join(t.local, 'down.bin'))).mtimeMs, 1_222_222_222_000);
     // Without -p the upload gets a fresh time.
     r = await scp(t.data, [join(t.local, 'f.bin'), 'host:fresh.bin']);
@@ -85,7 +85,12 @@ test('scp -O: several files to a folder (-d), several sources down, and a tree w
     assert.equal(await readFile(join(t.home, 'uploaded', 'sub', 'space name'), 'utf8'), 'two');
     r = await scp(t.data, ['-r', 'host:uploaded', join(t.local, 'back')]);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(await readFile(join(t.local, 'back', 'sub', 'deeper', 'big')), await readFile(join(tree, 'sub', 'deeper', 'big')));
+    assert.ok((await readFile(join(t.local, 'back', 'sub', 'deeper', 'big'))).equals(await readFile(join(tree, 'sub', 'deeper', 'big'))), 'tree bytes');
+    // A remote glob, as a shell would expand it (scp checks the names against the pattern).
+    await mkdir(join(t.local, 'globbed'));
+    r = await scp(t.data, ['host:uploaded/*e', join(t.local, 'globbed')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await readFile(join(t.local, 'globbed', 'one'), 'utf8'), 'one');
     r = await scp(t.data, ['host:uploaded/sub/space\\ name', join(t.local, 'quoted')]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(await readFile(join(t.local, 'quoted'), 'utf8'), 'two');

@@ -202,6 +202,22 @@ test('source: the sink refusing a file (0x01) skips its data; a fatal 0x02 ends 
   }
 });
 
+test('source: a glob in the last component is expanded (sorted, no dot files); no match is a warning', async () => {
+  const f = await scpFixture();
+  try {
+    await mkdir(join(f.home, 'd'));
+    for (const name of ['b.txt', 'a.txt', '.hidden.txt', 'c.md']) await writeFile(join(f.home, 'd', name), name[0]!);
+    let r = await f.run("scp -f 'd/*.txt'", ['\0', '\0', '\0', '\0', '\0']);
+    assert.equal(r.output.toString('latin1'), 'C0644 1 a.txt\na\0C0644 1 b.txt\nb\0');
+    assert.equal(r.status, 0);
+    r = await f.run('scp -f d/[ab].t?t d/*.none', ['\0', '\0', '\0', '\0', '\0']);
+    assert.equal(r.output.toString('latin1'), 'C0644 1 a.txt\na\0C0644 1 b.txt\nb\0\x01scp: d/*.none: No such file or directory\n');
+    assert.equal(r.status, 1);
+  } finally {
+    await f.cleanup();
+  }
+});
+
 test('an exec command that is not scp -t/-f is refused with a usage line and status 1', async () => {
   const f = await scpFixture();
   try {

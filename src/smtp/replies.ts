@@ -96,6 +96,18 @@ export const Replies = {
   queued: (messageId: string) => r(250, '2.0.0', `Ok: queued as ${messageId}`), // RFC 5321 §4.1.1.4: on disk
   chunkReceived: (size: number) => r(250, '2.0.0', `${size} octets received`), // RFC 3030 §2: a chunk but the last
   verified: (address: string) => r(250, '2.1.5', `<${address}>`), // RFC 5321 §3.5.1
+
+  // RFC 821 §3.5 SEND, SOML, SAML (commands/terminal.ts); texts from RFC 821's scenarios 5 and 6.
+  terminalDisabled: (verb: string) => r(502, '5.5.1', `${verb} is not enabled here (RFC 5321 F.6: obsolete; smtp.terminal_delivery)`),
+  terminalNeedsAuth: (verb: string) => r(530, '5.7.0', `${verb} needs authentication: only logged-in users may write to terminals`),
+  terminalNotLocal: (address: string) => r(551, '5.7.1', `<${address}>: User not local; SEND, SOML and SAML reach users of this host only`), // RFC 821 §4.2.1 551
+  userNotActive: (address: string) => r(450, '4.2.1', `<${address}>: User not active now`), // RFC 821 scenario 5; RFC 3463 X.2.1
+  willMail: (address: string) => r(250, '2.1.5', `<${address}>: User not active now, so will do mail.`), // RFC 821 scenario 6
+  noTerminalReached: r(451, '4.2.1', 'Requested action aborted: no recipient has a terminal open now'), // RFC 821 §4.3 DATA: 451
+  terminalTooLarge: (max: number) => r(552, '5.3.4', `Message too long for a terminal (limit ${max} octets); use MAIL`),
+  terminalBdat: r(503, '5.5.1', 'BDAT cannot carry a SEND, SOML or SAML message; use DATA'),
+  shownOnTerminals: (count: number, missed: string[]) =>
+    r(250, '2.0.0', `Shown on ${count} terminal${count === 1 ? '' : 's'}${missed.length > 0 ? `; not active now: ${missed.map((a) => `<${a}>`).join(' ')}` : ''}`),
   expanded: (targets: string[]) => r(250, '2.1.5', targets.map((t) => `<${t}>`).join('\n')), // RFC 5321 §3.5.2
 } as const;
 

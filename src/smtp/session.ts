@@ -10,6 +10,7 @@ import { ConnectionClosedError, type Connection } from '../core/net/connection.t
 import type { MailServiceDeps } from '../core/service/deps.ts';
 import { passwordsAllowed } from '../core/service/plaintext-policy.ts';
 import type { Account } from '../core/store/types.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
 import type { AcceptedRecipient } from '../mail/deliver.ts';
 import type { MailService } from '../mail/mail-service.ts';
 import type { MessageWriter } from '../mail/message-writer.ts';
@@ -21,6 +22,8 @@ export interface SmtpDeps extends MailServiceDeps {
   /** 'mta' on port 25 (mail for local domains without AUTH); 'submission' on 587/465 (AUTH required, RFC 6409). */
   mode: 'mta' | 'submission';
   mail: MailService;
+  /** Open console terminals, for SEND/SOML/SAML (smtp.terminal_delivery); without it those stay 502. */
+  terminals?: TerminalRegistry;
 }
 
 export interface ClientIdentity {
@@ -42,6 +45,8 @@ export interface Envelope {
   /** RFC 3461 §4.3 RET (FULL or HDRS) and §4.4 ENVID (xtext decoded), or null. */
   ret: string | null;
   envid: string | null;
+  /** RFC 821 §3.5: a transaction begun by SEND, SOML or SAML (commands/terminal.ts); absent for MAIL. */
+  terminal?: 'send' | 'soml' | 'saml';
 }
 
 export interface BodyInProgress {

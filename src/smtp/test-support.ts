@@ -16,6 +16,7 @@ import { createMemoryStore } from '../core/store/memory/memory-store.ts';
 import type { Account, Store } from '../core/store/types.ts';
 import { createMailService } from '../mail/mail-service.ts';
 import { createSmtpHandler } from './server.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
 
 export const PASSWORD = 'secret-password';
 const HOSTNAME = 'mx.example.test';
@@ -29,6 +30,8 @@ export interface FixtureOptions {
   config?: Record<string, unknown>;
   /** Capture log lines into fixture.logs. */
   captureLog?: boolean;
+  /** Open console terminals (SEND/SOML/SAML). */
+  terminals?: TerminalRegistry;
 }
 
 /** Users alice@example.test (admin) and bob@example.test, alias sales@ → bob. */
@@ -61,7 +64,7 @@ export class SmtpFixture {
     const log = captured?.log ?? silentLogger();
     const auth = new PasswordAuthenticator({ accounts: store.accounts, scryptCost: 1024, freeFailures: 100, maxDelayMs: 0 });
     const mail = createMailService({ config, store, log, hostname: HOSTNAME });
-    const handler = createSmtpHandler({ mode: options.mode ?? 'mta', implicitTls: false, config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail });
+    const handler = createSmtpHandler({ mode: options.mode ?? 'mta', implicitTls: false, config, hostname: HOSTNAME, store, auth, tls: await testTls(), log, mail, ...(options.terminals ? { terminals: options.terminals } : {}) });
     const address: PeerAddress | undefined = options.remoteAddress
       ? { remoteAddress: options.remoteAddress, remotePort: 40000, localAddress: '127.0.0.1', localPort: 25 }
       : undefined;

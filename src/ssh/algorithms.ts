@@ -6,7 +6,7 @@
 // ssh2 1.17.0 has no post-quantum hybrid key exchange (sntrup761x25519-sha512,
 // mlkem768x25519-sha256): curve25519 is the best it offers. Strict key exchange
 // (kex-strict-s-v00@openssh.com, OpenSSH PROTOCOL §1.10, the Terrapin fix, CVE-2023-48795)
-// is added by ssh2 itself to every server KEXINIT.
+// is added to the offer in library.ts (serverOffer), which replaces the one ssh2 builds.
 
 import type { Algorithms } from './library.ts';
 

@@ -5,7 +5,7 @@
 // buffer is full. exit(status) lets pending output go first, then sends "exit-status"
 // (§6.10), EOF (§5.3) and CLOSE, in that order as OpenSSH's sshd does.
 
-import { Writable } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import type { ByteChannel } from '../core/service/byte-channel.ts';
 import type { ServerChannel } from './library.ts';
 
@@ -27,18 +27,23 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
   };
   channel.once('close', onClose);
   channel.on('error', () => onClose());
-  channel.on('data', onActivity);
-  // A 'data' listener switches the stream to flowing mode: octets that arrive before the
-  // engine reads (an SFTP INIT right after the subsystem request) would be lost. Paused,
-  // they wait for the engine, and every chunk it reads still emits 'data'.
-  channel.pause();
+  // Input through a Transform that notes activity: a 'data' listener on the channel
+  // itself would set it flowing before the engine listens (an engine that awaits, e.g.
+  // to open the home folder, would lose the client's first octets: scp -f's 0x00, SFTP's INIT).
+  const input = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      onActivity();
+      callback(null, chunk);
+    },
+  });
+  channel.pipe(input);
 
   const output = forwarder((chunk) => channel.write(chunk), channel, channel, () => closed, onActivity);
   const errors = forwarder((chunk) => channel.stderr.write(chunk), channel.stderr, channel, () => closed, onActivity);
 
   let exited = false;
   return {
-    input: channel,
+    input,
     output,
     errors,
     signal: abort.signal,
@@ -51,6 +56,7 @@ export function channelStream(channel: ServerChannel, onActivity: () => void = (
         channel.exit(status);
         channel.end(); // EOF, then CLOSE (ssh2 closes a server channel when its writable side ends)
         // Input nobody reads any more is drained, so the channel's 'end' and 'close' follow.
+        channel.unpipe(input);
         channel.resume();
       };
       // The engine's last writes may still be queued in the forwarders: they go first.

@@ -103,10 +103,20 @@ async function readKey(file: string): Promise<HostKey> {
   return { type: parsed.type, file, privateKey, fingerprint: fingerprintOf(parsed.getPublicSSH()), bits: keyBits(parsed) };
 }
 
-function generate(spec: KeySpec): Promise<{ private: string; public: string }> {
-  return new Promise((resolve, reject) =>
-    ssh2().utils.generateKeyPair(spec.kind, { bits: spec.bits, comment: 'septet host key' }, (error, keys) => (error ? reject(error) : resolve(keys))),
-  );
+/**
+ * A new key pair that ssh2 reads back. ssh2 1.17.0's own Ed25519 keygen writes, about one
+ * time in 250, an OpenSSH private key its parser then calls malformed: such a pair is
+ * thrown away and another made.
+ */
+async function generate(spec: KeySpec): Promise<{ private: string; public: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const pair = await new Promise<{ private: string; public: string }>((resolve, reject) =>
+      ssh2().utils.generateKeyPair(spec.kind, { bits: spec.bits, comment: 'septet host key' }, (error, keys) => (error ? reject(error) : resolve(keys))),
+    );
+    const parsed = parseKey(pair.private);
+    if (parsed && parsed.getPrivatePEM() !== null) return pair;
+    if (attempt >= 20) throw new Error(`${spec.file}: the ${spec.kind} keys made cannot be read back`);
+  }
 }
 
 /** "SHA256:" + base64 without padding of SHA-256 over the public key blob (OpenSSH's sshkey_fingerprint). */

@@ -118,9 +118,10 @@ export interface SshServer extends EventEmitter {
   on(event: 'connection', listener: (client: SshClient & { _sock: Socket; _protocol: SshProtocol }, info: { header: { identRaw: string } }) => void): this;
 }
 
-/** The transport under an SshClient (ssh2's Protocol): used only to say goodbye properly. */
+/** The transport under an SshClient (ssh2's Protocol): its KEXINIT offer, and a goodbye. */
 export interface SshProtocol {
   disconnect(reason: number): void;
+  _offer: object;
 }
 
 interface Ssh2Module {
@@ -149,17 +150,6 @@ export function loadSsh2(native: boolean): { ssh2: Ssh2Module; native: boolean }
       },
     });
   }
-  // ssh2's server offers "ssh-rsa" (SHA-1 signatures, RFC 8332 §3 / RFC 9142 §3.2: SHOULD
-  // NOT) whenever it has an RSA key, whatever its configured list says. Its KEXINIT
-  // builder is replaced, before server.js and Protocol.js take it, by one that drops it.
-  const kex = require('ssh2/lib/protocol/kex.js') as { KexInit: new (lists: { serverHostKey: unknown }) => object };
-  const Original = kex.KexInit;
-  kex.KexInit = class KexInit extends Original {
-    constructor(lists: { serverHostKey: unknown }) {
-      const hostKeys = Array.isArray(lists?.serverHostKey) ? (lists.serverHostKey as string[]).filter((name) => name !== 'ssh-rsa') : lists?.serverHostKey;
-      super(lists && typeof lists === 'object' ? { ...lists, serverHostKey: hostKeys } : lists);
-    }
-  };
   const ssh2 = require('ssh2') as Ssh2Module;
   const crypto = require('ssh2/lib/protocol/crypto.js') as { bindingAvailable: boolean };
   loaded = { ssh2, native: crypto.bindingAvailable };
@@ -176,4 +166,20 @@ export function parseKey(data: Buffer | string): ParsedKey | null {
   const parsed = ssh2().utils.parseKey(data);
   if (parsed instanceof Error) return null;
   return Array.isArray(parsed) ? (parsed[0] ?? null) : parsed;
+}
+
+/**
+ * The KEXINIT (RFC 4253 §7.1) this server sends, built by ssh2's own KexInit class.
+ * ssh2's Server always adds "ssh-rsa" (SHA-1 signatures; RFC 8332 §3, RFC 9142 §3.2:
+ * SHOULD NOT) to its host key algorithms when it has an RSA key, whatever it was told;
+ * server.ts puts this offer in place of ssh2's on each connection, in the 'connection'
+ * event, which ssh2 emits after the client's identification and before its KEXINIT is
+ * sent (Protocol.js parseHeader), so the first and every later key exchange use it.
+ * Strict key exchange (OpenSSH PROTOCOL, kex-strict-s-v00@openssh.com) is kept.
+ */
+export function serverOffer(algorithms: Algorithms): object {
+  ssh2();
+  const { KexInit } = require('ssh2/lib/protocol/kex.js') as { KexInit: new (lists: unknown) => object };
+  const direction = { cipher: algorithms.cipher, mac: algorithms.hmac, compress: algorithms.compress, lang: [] };
+  return new KexInit({ kex: [...algorithms.kex, 'kex-strict-s-v00@openssh.com'], serverHostKey: algorithms.serverHostKey, cs: direction, sc: { ...direction } });
 }

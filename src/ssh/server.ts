@@ -13,7 +13,7 @@ import type { Refusal } from '../core/service/refusals.ts';
 import type { Store } from '../core/store/types.ts';
 import { SSH_ALGORITHMS } from './algorithms.ts';
 import type { HostKey } from './host-keys.ts';
-import { loadSsh2 } from './library.ts';
+import { loadSsh2, serverOffer } from './library.ts';
 import { IDENT, refusalLine } from './replies.ts';
 import { SshSession } from './session.ts';
 
@@ -59,10 +59,13 @@ export function createSshHandler(deps: SshDeps): ConnectionHandler & { readonly 
     keepaliveInterval: deps.config.ssh.keepalive_interval * 1000,
     keepaliveCountMax: deps.config.ssh.keepalive_count_max,
   });
-  // ssh2 emits 'connection' once it has the client's identification string.
+  const offer = serverOffer(SSH_ALGORITHMS);
+  // ssh2 emits 'connection' once it has the client's identification string, before it
+  // sends its KEXINIT: the offer without ssh-rsa goes in now (library.ts says why).
   server.on('connection', (client, info) => {
     const session = sessions.get(client._sock);
-    if (!session) return client.end();
+    if (!session || typeof client._protocol?._offer !== 'object') return client.end();
+    client._protocol._offer = offer;
     session.attach(client, info.header.identRaw);
   });
   return {

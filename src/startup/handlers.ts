@@ -8,13 +8,17 @@ import type { Logger } from 'pino';
 import type { Store } from '../core/store/types.ts';
 import type { CertificateManager } from '../core/tls/certificate-manager.ts';
 import type { MailService } from '../mail/mail-service.ts';
+import type { TerminalRegistry } from '../core/bus/terminals.ts';
 import { createFtpHandler, ftpRefusal } from '../ftp/server.ts';
 import { createImapHandler, imapRefusal } from '../imap/server.ts';
 import { createPop3Handler, pop3Refusal } from '../pop3/server.ts';
 import { createSmtpHandler, smtpRefusal } from '../smtp/server.ts';
-import { createSftpService } from '../sftp/server.ts';
 import type { HostKey } from '../ssh/host-keys.ts';
 import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/server.ts';
+import { createConsoleService } from '../console/server.ts';
+import { createScpService } from '../scp/server.ts';
+import { createSftpService } from '../sftp/server.ts';
+import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
 
@@ -29,6 +33,8 @@ export interface Services {
   portOffset: number;
   /** With [ssh] enabled: the host keys (src/ssh/host-keys.ts), made before the handlers. */
   sshHostKeys: HostKey[] | null;
+  /** Open console terminals of every worker (SMTP SEND/SOML/SAML; the SSH console attaches). */
+  terminals?: TerminalRegistry;
 }
 
 /** What a client hears if it is refused while its service is still starting. */
@@ -53,7 +59,7 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
   const protocol: Protocol = spec.protocol;
   switch (protocol) {
     case 'smtp':
-      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail });
+      return createSmtpHandler({ ...base, mode: spec.mode as 'mta' | 'submission', store: s.store, mail: s.mail, ...(s.terminals ? { terminals: s.terminals } : {}) });
     case 'pop3':
       return createPop3Handler({ ...base, store: s.store });
     case 'imap':
@@ -77,5 +83,12 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
  * (the client is told so).
  */
 function sshChannelServices(s: Services): SshChannelServices {
-  return { sftp: createSftpService({ config: s.config, dataDir: s.config.data, log: s.log }), scp: null, console: null };
+  const terminals = s.terminals ?? processTerminals;
+  const console = createConsoleService({ config: s.config, store: s.store, dataDir: s.config.data, terminals, auth: s.auth, log: s.log.child({ service: 'console' }) });
+  const sftp = createSftpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'sftp' }) });
+  const scp = createScpService({ config: s.config, dataDir: s.config.data, log: s.log.child({ service: 'scp' }) });
+  return { sftp, scp, console };
 }
+
+/** Without the start-up's shared registry (tests building handlers alone): this process's terminals. */
+const processTerminals = new LocalTerminalRegistry();

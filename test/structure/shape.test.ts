@@ -11,7 +11,10 @@ import { join, relative, resolve, dirname } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '../..');
 const SRC = join(ROOT, 'src');
 const STREAM_PROTOCOLS = ['smtp', 'pop3', 'imap', 'ftp'];
-const PROTOCOLS = [...STREAM_PROTOCOLS, 'tftp'];
+// Engines carried inside an SSH session channel (and later the web console): the same
+// skeleton over a ByteChannel instead of a listener.
+const CHANNEL_ENGINES = ['sftp', 'scp', 'console'];
+const PROTOCOLS = [...STREAM_PROTOCOLS, 'tftp', 'ssh', ...CHANNEL_ENGINES];
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -47,8 +50,8 @@ test('every path docs/ARCHITECTURE.md names in backticks exists', () => {
   assert.deepEqual(missing, []);
 });
 
-test('every stream protocol folder has server.ts, session.ts, dispatch.ts, commands/, wire.ts and replies.ts', () => {
-  for (const protocol of STREAM_PROTOCOLS) {
+test('every stream protocol and channel engine folder has server.ts, session.ts, dispatch.ts, commands/, wire.ts and replies.ts', () => {
+  for (const protocol of [...STREAM_PROTOCOLS, ...CHANNEL_ENGINES]) {
     for (const part of ['server.ts', 'session.ts', 'dispatch.ts', 'wire.ts', 'replies.ts']) {
       assert.ok(existsSync(join(SRC, protocol, part)), `src/${protocol}/${part}`);
     }
@@ -59,6 +62,10 @@ test('every stream protocol folder has server.ts, session.ts, dispatch.ts, comma
 
 test('TFTP has its datagram equivalents: server.ts, wire.ts, replies.ts', () => {
   for (const part of ['server.ts', 'wire.ts', 'replies.ts']) assert.ok(existsSync(join(SRC, 'tftp', part)), `src/tftp/${part}`);
+});
+
+test('SSH, whose wire is the ssh2 library, has server.ts, session.ts, replies.ts and a channel router', () => {
+  for (const part of ['server.ts', 'session.ts', 'replies.ts', 'channels.ts']) assert.ok(existsSync(join(SRC, 'ssh', part)), `src/ssh/${part}`);
 });
 
 test('no file under src/ imports another protocol folder; core imports nothing above it', () => {

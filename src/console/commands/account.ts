@@ -7,10 +7,12 @@ import { checkNewPassword } from '../../core/admin/accounts.ts';
 import { hashPassword, passwordPolicy, verifyPassword } from '../../core/auth/password.ts';
 import { failure, replies, usageError } from '../replies.ts';
 import { columns, printable } from '../wire.ts';
-import { command, type ConsoleIO } from './command.ts';
-import { parseKeyText } from '../key-text.ts';
+import { command, type CommandContext, type ConsoleIO } from './command.ts';
+import { describeKey } from '../../core/keys/public-key.ts';
+import { installKeys, normalizeFingerprint } from '../../core/keys/install.ts';
+import { parsePublicKeys } from '../../core/keys/parse.ts';
 
-/** A wrong old password costs this long, so the console is no faster a guessing oracle than a login. */
+/** Without the login throttle (tests): what a wrong old password costs. */
 const WRONG_PASSWORD_DELAY_MS = 1000;
 
 async function required(io: ConsoleIO, prompt: string, secret: boolean): Promise<string> {
@@ -32,19 +34,31 @@ export const passwd = command({
     const old = await required(io, replies.oldPasswordPrompt, true);
     const fresh = await required(io, replies.newPasswordPrompt, true);
     if (io.interactive && (await required(io, replies.againPrompt, true)) !== fresh) throw failure(replies.passwordsDiffer);
-    if (!(await verifyPassword(old, account.passwordHash))) {
+    checkNewPassword(fresh);
+    if (!(await oldPasswordHolds(ctx, old))) {
       ctx.peer.log.warn({ account: account.address, remote: ctx.peer.remoteAddress }, 'console passwd: wrong old password');
-      await sleep(WRONG_PASSWORD_DELAY_MS);
       throw failure(replies.wrongPassword);
     }
-    checkNewPassword(fresh);
+    // The login may just have upgraded the hash's scheme: replace the one there now,
+    // and only it, so a change made meanwhile elsewhere is not undone.
+    const verified = (await deps.store.accounts.getUserById(account.id))?.passwordHash ?? account.passwordHash;
     const hash = await hashPassword(fresh, passwordPolicy(deps.config.auth));
-    // Only over the hash the old password matched: a change made meanwhile is not undone.
-    if (!(await deps.store.accounts.replacePasswordHash(account.address, account.passwordHash, hash))) throw failure(replies.passwordRaced);
+    if (!(await deps.store.accounts.replacePasswordHash(account.address, verified, hash))) throw failure(replies.passwordRaced);
     ctx.peer.log.info({ account: account.address, remote: ctx.peer.remoteAddress }, 'console passwd: password changed');
     await io.out(replies.passwordChanged);
   },
 });
+
+async function oldPasswordHolds(ctx: CommandContext, password: string): Promise<boolean> {
+  const { auth } = ctx.deps;
+  if (auth) {
+    const proved = await auth.login({ username: ctx.account.address, password, remoteAddress: ctx.peer.remoteAddress, service: `${ctx.peer.service}-console` });
+    return proved?.id === ctx.account.id;
+  }
+  if (await verifyPassword(password, ctx.account.passwordHash)) return true;
+  await sleep(WRONG_PASSWORD_DELAY_MS);
+  return false;
+}
 
 type KeysArgs = { action: 'list' } | { action: 'add'; text: string | null } | { action: 'del'; fingerprint: string };
 const KEYS_USAGE = 'keys list | keys add [KEY LINE] | keys del FINGERPRINT';
@@ -76,19 +90,25 @@ export const keys = command<KeysArgs>({
       }
       case 'add': {
         const text = args.text ?? (io.interactive ? await required(io, replies.keyPrompt, false) : await readAll(io));
-        const parsed = parseKeyText(text);
-        for (const key of parsed) {
-          await store.sshKeys.add(account.id, key);
-          await io.out(`added ${key.fingerprint} ${key.algorithm}${key.comment ? ` ${printable(key.comment)}` : ''}`);
-        }
-        ctx.peer.log.info({ account: account.address, keys: parsed.map((k) => k.fingerprint) }, 'console: ssh keys added');
+        // Every format `septet ssh key add` reads: OpenSSH lines, authorized_keys, RFC 4716, PuTTY .ppk.
+        // The one path `septet ssh key add` takes too (src/core/keys/install.ts).
+        const parsed = parsePublicKeys(text).keys;
+        if (parsed.length === 0) throw failure('no key given');
+        const result = await installKeys(store.sshKeys, account.id, parsed);
+        for (const key of result.added) await io.out(`added ${printable(describeKey(key))}`, ...key.notes.map((note) => `  ${printable(note)}`));
+        for (const key of result.present) await io.out(`already there: ${printable(describeKey(key))}`);
+        if (result.added.length > 0) ctx.peer.log.info({ account: account.address, keys: result.added.map((k) => k.fingerprint) }, 'console: ssh keys added');
+        if (result.added.length === 0) throw failure(parsed.length === 1 ? 'you have this key already' : 'you have these keys already');
         return;
       }
-      case 'del':
-        if (!(await store.sshKeys.delete(account.id, args.fingerprint))) throw failure(`no key ${printable(args.fingerprint)}; see keys list`);
-        ctx.peer.log.info({ account: account.address, key: args.fingerprint }, 'console: ssh key deleted');
-        await io.out(`deleted ${args.fingerprint}`);
+      case 'del': {
+        const fingerprint = normalizeFingerprint(args.fingerprint);
+        if (!fingerprint) throw failure(`not a SHA256 fingerprint: ${printable(args.fingerprint)}; see keys list`);
+        if (!(await store.sshKeys.delete(account.id, fingerprint))) throw failure(`no key ${fingerprint}; see keys list`);
+        ctx.peer.log.info({ account: account.address, key: fingerprint }, 'console: ssh key deleted');
+        await io.out(`deleted ${fingerprint}`);
         return;
+      }
     }
   },
 });
@@ -96,6 +116,6 @@ export const keys = command<KeysArgs>({
 /** Lines until the end of input (an authorized_keys file piped in), bounded by the line limit per line. */
 async function readAll(io: ConsoleIO): Promise<string> {
   const lines: string[] = [];
-  for (let line = await io.ask(''); line !== null && lines.length < 1000; line = await io.ask('')) lines.push(line);
+  for (let line = await io.ask(''); line !== null && lines.length < 10_000; line = await io.ask('')) lines.push(line);
   return lines.join('\n');
 }

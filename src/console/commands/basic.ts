@@ -1,7 +1,7 @@
 // help, whoami, exit/quit.
 
-import { usageError } from '../replies.ts';
-import { columns } from '../wire.ts';
+import { failure, usageError } from '../replies.ts';
+import { columns, printable } from '../wire.ts';
 import { command, type ConsoleCommand } from './command.ts';
 
 const noArgs = (usage: string) => (args: string[]) => {
@@ -47,7 +47,8 @@ export function helpCommand(all: () => readonly ConsoleCommand[]): ConsoleComman
       const visible = all().filter((c) => !c.admin || ctx.account.admin);
       if (name !== undefined) {
         const found = visible.find((c) => c.name === name || c.aliases?.includes(name));
-        await ctx.io.out(found ? `${found.usage}\n  ${found.summary}` : `no command ${name}; try help`);
+        if (!found) throw failure(`no command ${printable(name)}; try help`);
+        await ctx.io.out(`${found.usage}\n  ${found.summary}`);
         return;
       }
       await ctx.io.out('Commands (words may be quoted as in a shell):', ...columns(visible.map((c) => ['  ' + c.usage, c.summary])));

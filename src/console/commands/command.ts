@@ -3,6 +3,7 @@
 // runs; `run` does the work through the context.
 
 import type { Logger } from 'pino';
+import type { Authenticator } from '../../core/auth/types.ts';
 import type { Config } from '../../core/config/schema.ts';
 import type { TerminalRegistry } from '../../core/bus/terminals.ts';
 import type { ChannelPeer } from '../../core/service/byte-channel.ts';
@@ -14,6 +15,12 @@ export interface ConsoleDeps {
   dataDir: string;
   terminals: TerminalRegistry;
   log: Logger;
+  /**
+   * The login throttle (src/core/auth/): passwd checks the old password through it, so a
+   * console is no faster a guessing oracle than a login, with the same bans and log.
+   * Without it (tests) a wrong old password costs a fixed delay.
+   */
+  auth?: Authenticator;
 }
 
 /** How a command talks to the user: lines out, and questions (passwords, keys) in. */

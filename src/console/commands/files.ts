@@ -6,6 +6,7 @@ import { lstat, readdir, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openAccountFiles } from '../../files/file-area.ts';
 import { openUserHome } from '../../files/jail.ts';
+import { QuotaTracker } from '../../files/limits.ts';
 import { failure, replies, usageError } from '../replies.ts';
 import { columns, humanBytes, printable } from '../wire.ts';
 import { command } from './command.ts';
@@ -71,8 +72,8 @@ export const quota = command({
     const { store, config, dataDir } = ctx.deps;
     const mail = await store.mailboxes.quota(ctx.account.id);
     const area = await openAccountFiles(dataDir, ctx.account, config.ftp.quota_bytes);
-    // Without a file quota the tracker does not walk the home; measure it here.
-    const used = area.quota.limit === null ? await folderBytes(area.jail.root) : area.quota.usedBytes;
+    // Without a file quota the tracker does not walk the home; a tracker with a limit does.
+    const used = area.quota.limit === null ? (await QuotaTracker.open(area.jail.root, Number.MAX_SAFE_INTEGER)).usedBytes : area.quota.usedBytes;
     const limit = (n: number | null) => (n === null ? 'no limit' : `of ${humanBytes(n)} (${Math.min(100, Math.round((100 * used) / Math.max(1, n)))}%)`);
     await ctx.io.out(
       `mail:  ${humanBytes(mail.usedBytes)} in ${mail.messages} message${mail.messages === 1 ? '' : 's'}, ${mail.limitBytes === null ? 'no limit' : `of ${humanBytes(mail.limitBytes)} (${Math.min(100, Math.round((100 * mail.usedBytes) / Math.max(1, mail.limitBytes)))}%)`}`,
@@ -80,19 +81,3 @@ export const quota = command({
     );
   },
 });
-
-async function folderBytes(root: string): Promise<number> {
-  let total = 0;
-  const stack = [root];
-  let visited = 0;
-  while (stack.length > 0 && visited++ < 100_000) {
-    const dir = stack.pop()!;
-    const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      if (e.isDirectory()) stack.push(p);
-      else if (e.isFile()) total += (await lstat(p).catch(() => ({ size: 0 }))).size;
-    }
-  }
-  return total;
-}

@@ -68,6 +68,15 @@ export const messages = command({
 });
 
 async function readHeader(store: Store, meta: MessageMeta): Promise<{ from: string; subject: string }> {
+  try {
+    return await peekHeader(store, meta);
+  } catch {
+    // One unreadable body (a missing blob file) does not hide the others.
+    return { from: '?', subject: '(unreadable)' };
+  }
+}
+
+async function peekHeader(store: Store, meta: MessageMeta): Promise<{ from: string; subject: string }> {
   const end = Math.min(meta.size, HEADER_PEEK);
   const block = store.blobs.inMemory(meta.blobId)?.subarray(0, end) ?? (await collect(store.blobs.read(meta.blobId, { start: 0, end })));
   const fields = parseHeaderFields(block);

@@ -14,7 +14,7 @@
 //   are only a hint, found stale when its socket refuses (and then removed). The
 //   folder is 0700, owned by the server's user: only that user can show notices.
 
-import { mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
@@ -175,6 +175,7 @@ export class SharedTerminalRegistry extends LocalTerminalRegistry {
           resolve();
         });
       });
+      chmodSync(path, 0o600); // the folder is 0700 already; the socket says so too
       server.unref();
       this.server = server;
       process.once('exit', this.cleanupOnExit);

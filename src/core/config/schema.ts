@@ -111,6 +111,8 @@ export const schema = {
       'bare CR or LF in DATA, bare-LF command lines (RFC 5321 §2.3.8): reject = 550 5.5.2 (as Postfix smtpd_forbid_bare_newline = reject), normalize = take them as CRLF; only CRLF.CRLF ever ends DATA (SMTP smuggling)',
       ['reject', 'normalize'],
     ),
+    terminal_delivery: bool(false, "RFC 821 §3.5 SEND, SOML and SAML: show a message on the recipient's open console terminals (SSH console) instead of, or besides, the mailbox; only after AUTH and for local recipients (RFC 5321 F.6: obsolete, servers MAY offer them)"),
+    terminal_max_message: int(16_384, 'largest message SEND, SOML and SAML take, octets: it is shown on a terminal, not stored (a larger one is refused 552)', 256, 262_144),
   },
   submission: {
     ...service(587, 'mail submission (RFC 6409, STARTTLS + AUTH)'),

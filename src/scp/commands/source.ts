@@ -22,8 +22,59 @@ export async function runSource(session: ScpSession): Promise<void> {
   if (!(await peerOk(session))) return;
   for (const path of session.command.paths) {
     session.state = { name: 'sending', path };
-    await sendPath(session, homePath(path), path, new Set());
+    for (const each of await expandGlob(session, path)) await sendPath(session, homePath(each), each, new Set());
   }
+}
+
+/**
+ * The remote shell would expand `scp host:'*.txt' .` before scp -f saw it; we have no
+ * shell, so a last component with * ? or [...] that names no file itself is matched
+ * against its folder's entries (sorted; a leading "." only matched explicitly, as sh
+ * does). No match: the pattern as given (a "No such file" warning follows).
+ */
+async function expandGlob(session: ScpSession, path: string): Promise<string[]> {
+  const slash = path.lastIndexOf('/');
+  const folder = slash < 0 ? '' : path.slice(0, slash + 1);
+  const pattern = path.slice(slash + 1);
+  if (!/[*?[]/.test(pattern) || /[*?[]/.test(folder)) return [path];
+  try {
+    await session.area.jail.resolveExisting('/', homePath(path));
+    return [path]; // a file really has that name
+  } catch {
+    // no such file: expand
+  }
+  let names: string[];
+  try {
+    names = await readdir((await session.area.jail.resolveExisting('/', homePath(folder || '.'))).real);
+  } catch {
+    return [path];
+  }
+  const matcher = globRegExp(pattern);
+  const matched = names.filter((n) => matcher.test(n) && (!n.startsWith('.') || pattern.startsWith('.'))).sort();
+  return matched.length > 0 ? matched.map((n) => folder + n) : [path];
+}
+
+/** sh's pattern matching for one path component (POSIX 2.13.1): * ? [...] [!...]. */
+export function globRegExp(pattern: string): RegExp {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') out += '.*';
+    else if (c === '?') out += '.';
+    else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) {
+        out += '\\[';
+        continue;
+      }
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('!') || body.startsWith('^');
+      if (negate) body = body.slice(1);
+      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
+      i = end;
+    } else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${out}$`, 's');
 }
 
 /** The sink's answer; false after a warning, and a fatal answer ends the session. */

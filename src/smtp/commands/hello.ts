@@ -4,6 +4,7 @@
 import { helloLine, Replies, SmtpError } from '../replies.ts';
 import type { SmtpSession } from '../session.ts';
 import { ANY_STATE, command } from './command.ts';
+import { terminalDeliveryEnabled } from './terminal.ts';
 
 function parseDomain(args: string): string {
   const name = args.trim().split(' ')[0] ?? '';
@@ -18,6 +19,8 @@ export function capabilities(session: SmtpSession): string[] {
   if (!session.conn.secure && !session.deps.implicitTls) caps.push('STARTTLS');
   // RFC 4954 §4 / RFC 3207 §6: no AUTH offered where passwords would go in clear.
   if (session.authAllowed) caps.push('AUTH PLAIN LOGIN');
+  // RFC 5321 F.6: a server that implements SEND, SOML, SAML MUST list them in EHLO.
+  if (terminalDeliveryEnabled(session)) caps.push('SEND', 'SOML', 'SAML');
   caps.push('HELP');
   return caps;
 }

@@ -4,22 +4,21 @@
 import type { Command } from './command.ts';
 import { ehlo, helo } from './hello.ts';
 import { mail } from './mail.ts';
-import { rcpt } from './rcpt.ts';
-import { data } from './data.ts';
-import { bdat } from './bdat.ts';
 import { help, noop, quit, rset } from './basic.ts';
 import { expn, vrfy } from './verify.ts';
 import { auth } from './auth.ts';
 import { starttls } from './starttls.ts';
-import { saml, send, soml, turn } from './obsolete.ts';
+import { turn } from './obsolete.ts';
+import { bdatWithTerminals, dataWithTerminals, rcptWithTerminals, saml, send, soml } from './terminal.ts';
 
 export const commands: Readonly<Record<string, Command>> = {
   EHLO: ehlo,
   HELO: helo,
   MAIL: mail,
-  RCPT: rcpt,
-  DATA: data,
-  BDAT: bdat,
+  // RCPT, DATA and BDAT as usual, or for a SEND/SOML/SAML transaction (RFC 821 §3.5).
+  RCPT: rcptWithTerminals,
+  DATA: dataWithTerminals,
+  BDAT: bdatWithTerminals,
   RSET: rset,
   NOOP: noop,
   QUIT: quit,

@@ -14,7 +14,4 @@ const refuse = (reason: string): Command =>
 
 // RFC 5321 Appendix F.1: TURN let anyone take another host's mail; not secure.
 export const turn = refuse('TURN is not supported: without authentication it hands mail to anyone (RFC 5321 F.1)');
-// RFC 5321 Appendix F.6: terminal delivery was rarely implemented and is gone.
-export const send = refuse('SEND is obsolete (RFC 5321 F.6); use MAIL');
-export const soml = refuse('SOML is obsolete (RFC 5321 F.6); use MAIL');
-export const saml = refuse('SAML is obsolete (RFC 5321 F.6); use MAIL');
+// SEND, SOML and SAML (RFC 5321 F.6) are in terminal.ts: 502 unless smtp.terminal_delivery.
