@@ -1,5 +1,5 @@
 // SFTP on the running server (Septet's SSH server, its own SFTP v3 engine src/sftp/):
-// OpenSSH's sftp in batch mode with passwords (curl's sftp:// is refused: see its test), a wrong
+// OpenSSH's sftp in batch mode with passwords and an Ed25519 key (curl's sftp:// is refused: see its test), a wrong
 // password refused, the quota refusal as sftp shows it, modern scp (which runs over SFTP),
 // and the cross-protocol check:
 // a file put over SFTP is read back over FTP (python ftplib) and the other way round,
@@ -166,4 +166,23 @@ test('modern scp (over SFTP): up, down, ~ paths, -r -p; it ends with exit status
   const leaf = join(home('alice@example.test'), 'tree/sub/leaf.txt');
   assert.equal(await readFile(leaf, 'utf8'), 'leaf');
   assert.equal(Math.floor((await stat(leaf)).mtimeMs / 1000), 1_222_222_222);
+});
+
+test('public-key login (ssh-keygen Ed25519 added with septet ssh key add): sftp -b in BatchMode', async () => {
+  const key = join(work, 'id_ed25519');
+  await new Promise<void>((done, fail) =>
+    execFile('/usr/bin/ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'sftp-test', '-f', key], (error) => (error ? fail(error) : done())),
+  );
+  const added = await server.cli(['ssh', 'key', 'add', 'alice@example.test', `${key}.pub`]);
+  assert.equal(added.code, 0, added.stderr);
+  await writeFile(join(work, 'k.txt'), 'by key');
+  const r = await new Promise<Run>((done) => {
+    const child = execFile('/usr/bin/sftp', [
+      '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-i', key, '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null',
+      '-o', 'LogLevel=ERROR', '-o', 'User=alice@example.test', '-P', String(server.port('ssh')), '-b', '-', '127.0.0.1',
+    ], { cwd: work, timeout: 60_000 }, (error, stdout, stderr) => done({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }));
+    child.stdin!.end('put k.txt\n');
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(await readFile(join(home('alice@example.test'), 'k.txt'), 'utf8'), 'by key');
 });
