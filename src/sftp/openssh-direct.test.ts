@@ -109,8 +109,11 @@ test('sftp -f asks for fsync after each put and the server answers it', async ()
   await writeFile(join(local, 's.txt'), 'synced');
   const r = await sftp(home, 'put s.txt\n', { cwd: local, args: ['-f', '-vvv'] });
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /fsync@openssh\.com/);
+  assert.match(r.stderr, /Sent message fsync@openssh\.com I:\d+/);
+  // The client reports a failed fsync ("remote fsync: ..."); an answered one is silent.
   assert.doesNotMatch(r.stderr, /remote fsync/i);
+  const plain = await sftp(home, 'put s.txt s2.txt\n', { cwd: local, args: ['-vvv'] });
+  assert.doesNotMatch(plain.stderr, /Sent message fsync/, 'no fsync without -f');
   assert.equal(await readFile(join(home, 's.txt'), 'utf8'), 'synced');
 });
 

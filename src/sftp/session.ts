@@ -36,7 +36,8 @@ export class SftpSession {
   constructor(channel: ByteChannel, ctx: SftpContext) {
     this.channel = channel;
     this.ctx = ctx;
-    this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e));
+    // As many pooled packet buffers as requests may be in flight, up to 32 (8 MiB with 256 KiB packets).
+    this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e), Math.min(32, ctx.limits.maxInFlight));
     channel.output.on('drain', () => (this.outputBlocked = false));
     channel.output.on('error', (error: Error) => this.close(`output failed: ${error.message}`));
   }
@@ -50,7 +51,9 @@ export class SftpSession {
   async run(): Promise<void> {
     const { input, signal } = this.channel;
     try {
-      reading: for await (const chunk of input) {
+      // Not destroyed when the loop ends: the channel must stay open for the exit status
+      // (RFC 4254 §6.10) that exit() sends after the last replies.
+      reading: for await (const chunk of input.iterator({ destroyOnReturn: false })) {
         const bytes = chunk as Buffer;
         for (let off = 0; ; ) {
           off = this.framer.push(bytes, off);
@@ -116,19 +119,34 @@ export class SftpSession {
     return !this.closed && !this.outputBlocked && this.scheduler.size < this.ctx.limits.maxInFlight;
   }
 
+  /** Dispatches one packet and gives its buffer back to the framer unless a request in flight holds it. */
   private handlePacket(buf: Buffer, start: number, end: number): void {
-    if (this.state.name === 'closed') return;
+    if (!this.dispatchPacket(buf, start, end)) this.framer.release(buf);
+  }
+
+  /** Returns whether `buf` is still in use (by a request in flight). */
+  private dispatchPacket(buf: Buffer, start: number, end: number): boolean {
+    if (this.state.name === 'closed') return false;
     const type = buf[start]!;
     if (this.state.name === 'init') {
       // §4: the first packet is SSH_FXP_INIT with the client's version.
-      if (type !== FXP.INIT || end - start < 5) return this.close('first packet is not SSH_FXP_INIT');
+      if (type !== FXP.INIT || end - start < 5) {
+        this.close('first packet is not SSH_FXP_INIT');
+        return false;
+      }
       const clientVersion = buf.readUInt32BE(start + 1);
       this.state = { name: 'open', clientVersion };
       this.sendVersion();
-      return;
+      return false;
     }
-    if (type === FXP.INIT) return this.close('second SSH_FXP_INIT');
-    if (end - start < 5) return this.close('packet without a request id');
+    if (type === FXP.INIT) {
+      this.close('second SSH_FXP_INIT');
+      return false;
+    }
+    if (end - start < 5) {
+      this.close('packet without a request id');
+      return false;
+    }
     const id = buf.readUInt32BE(start + 1);
     const r = new PacketReader(buf, start + 5, end);
     let cmd;
@@ -138,7 +156,7 @@ export class SftpSession {
       args = cmd.parse(r);
     } catch (error) {
       this.sendStatus(id, toStatus(error));
-      return;
+      return false;
     }
     const command = cmd;
     const access = command.access ? command.access(this.ctx, args) : null;
@@ -149,8 +167,12 @@ export class SftpSession {
         const status = toStatus(error);
         if (status.unexpected) this.ctx.log.warn({ err: (error as Error)?.message, request: command.name }, 'sftp request failed');
         this.sendStatus(id, status);
+      } finally {
+        // Nothing refers to the request's octets any more (replies are built from copies).
+        this.framer.release(buf);
       }
     });
+    return true;
   }
 
   private sendVersion(): void {

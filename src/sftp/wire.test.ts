@@ -100,3 +100,27 @@ test('a length over the limit is refused before its body is read; zero length to
   assert.equal(r.errors[0]?.kind === 'too-long' && r.errors[0].head.readUInt32BE(1), 9);
   assert.deepEqual(frames(Buffer.alloc(8), []).errors.map((e) => e.kind), ['empty']);
 });
+
+test('large packets over several chunks reuse released buffers; held ones are never handed out twice', () => {
+  const seen: Buffer[] = [];
+  const framer = new Framer(300_000, (b) => (seen.push(b), true), () => {}, 2);
+  const big = (fill: number) => packet(FXP.WRITE, 1, 'h', 0n, Buffer.alloc(100_000, fill));
+  const feed = (p: Buffer) => {
+    framer.push(p.subarray(0, 50_000));
+    framer.push(p.subarray(50_000));
+  };
+  feed(big(1));
+  feed(big(2));
+  assert.notEqual(seen[0]!.buffer, seen[1]!.buffer, 'both in use: two buffers');
+  framer.release(seen[0]!);
+  feed(big(3));
+  assert.equal(seen[2]!.buffer, seen[0]!.buffer, 'the released one is reused');
+  assert.equal(seen[2]![seen[2]!.length - 1], 3);
+  assert.equal(seen[1]![seen[1]!.length - 1], 2, 'the held one is untouched');
+  // A small packet inside one chunk is a view of that chunk: releasing it is a no-op.
+  const small = packet(FXP.STAT, 2, '/x');
+  framer.push(small);
+  framer.release(seen[3]!);
+  feed(big(4));
+  assert.notEqual(seen[4]!.buffer, seen[3]!.buffer);
+});

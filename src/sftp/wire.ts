@@ -266,6 +266,9 @@ export function finishData(packet: Buffer, id: number, n: number): Buffer {
   return packet.subarray(0, DATA_HEADER + n);
 }
 
+/** Packets at least this long that span chunks are gathered into pooled buffers. */
+const POOLED_PACKET = 65_536;
+
 export type FrameError = { kind: 'too-long'; length: number; head: Buffer } | { kind: 'empty' };
 
 /**
@@ -283,11 +286,36 @@ export class Framer {
   private body: Buffer | null = null;
   private bodyHave = 0;
   private failed = false;
+  /**
+   * Buffers of `maxLength` octets for large packets spread over chunks (WRITEs), given
+   * back with `release` once their request is done: a transfer reuses a few dozen
+   * instead of allocating one per packet (fewer garbage collections).
+   */
+  private readonly pool: Buffer[] = [];
+  private readonly owned = new WeakSet<ArrayBufferLike>();
+  private readonly poolMax: number;
 
-  constructor(maxLength: number, onPacket: Framer['onPacket'], onError: Framer['onError']) {
+  constructor(maxLength: number, onPacket: Framer['onPacket'], onError: Framer['onError'], poolMax = 0) {
     this.maxLength = maxLength;
     this.onPacket = onPacket;
     this.onError = onError;
+    this.poolMax = poolMax;
+  }
+
+  /** Gives back the buffer of a packet whose request is finished (no-op for other buffers). */
+  release(buf: Buffer): void {
+    if (buf.byteOffset !== 0 || !this.owned.has(buf.buffer) || this.pool.length >= this.poolMax) return;
+    this.pool.push(Buffer.from(buf.buffer, 0, this.maxLength));
+  }
+
+  private allocate(length: number): Buffer {
+    if (this.poolMax === 0 || length < POOLED_PACKET) return Buffer.allocUnsafe(length);
+    let whole = this.pool.pop();
+    if (!whole) {
+      whole = Buffer.allocUnsafeSlow(this.maxLength);
+      this.owned.add(whole.buffer);
+    }
+    return whole.subarray(0, length);
   }
 
   /** Octets of an unfinished packet held now (for tests of flat memory). */
@@ -346,7 +374,7 @@ export class Framer {
         off += length;
         if (!this.onPacket(chunk, start, off)) return off;
       } else {
-        this.body = Buffer.allocUnsafe(length);
+        this.body = this.allocate(length);
         this.bodyHave = 0;
       }
     }

@@ -26,23 +26,25 @@ export const readDir = define({
   parse: (r) => ({ handle: r.bytes() }),
   async run(ctx, a: { handle: Buffer }) {
     const h = ctx.handles.dir(a.handle);
-    const names: string[] = [];
-    while (!h.done && names.length < ctx.limits.readdirBatch) {
-      const next = await h.dir.read();
-      if (next === null) h.done = true;
-      else names.push(next.name);
+    // A batch whose names all vanished since the folder was read is skipped: an empty
+    // NAME reply would end some clients' listing early.
+    while (!h.done) {
+      const names: string[] = [];
+      while (!h.done && names.length < ctx.limits.readdirBatch) {
+        const next = await h.dir.read();
+        if (next === null) h.done = true;
+        else names.push(next.name);
+      }
+      const now = Date.now();
+      const entries = await Promise.all(
+        names.map(async (name): Promise<NameEntry | null> => {
+          const st = await lstat(join(h.real, name)).catch(() => null);
+          return st ? { filename: name, longname: longname(name, st, ctx.user, now), attrs: statAttrs(st) } : null;
+        }),
+      );
+      const found = entries.filter((e): e is NameEntry => e !== null);
+      if (found.length > 0) return { kind: 'name', entries: found };
     }
-    if (names.length === 0) return { kind: 'status', code: FX.EOF, message: TEXT.eof };
-    const now = Date.now();
-    const entries = await Promise.all(
-      names.map(async (name): Promise<NameEntry | null> => {
-        // An entry removed since the folder was read is left out.
-        const st = await lstat(join(h.real, name)).catch(() => null);
-        return st ? { filename: name, longname: longname(name, st, ctx.user, now), attrs: statAttrs(st) } : null;
-      }),
-    );
-    const found = entries.filter((e): e is NameEntry => e !== null);
-    // Every name vanished: ask again rather than claim the end.
-    return found.length > 0 ? { kind: 'name', entries: found } : { kind: 'name', entries: [] };
+    return { kind: 'status', code: FX.EOF, message: TEXT.eof };
   },
 });
