@@ -355,3 +355,36 @@ test('back-pressure: with its output full the session stops reading requests, me
   assert.equal(exited, true);
   assert.equal(data, 400);
 });
+
+test('replies leave in request order, even when a later request finishes first (OpenSSH 9.2 scp truncates a download otherwise)', async () => {
+  const c = await started();
+  const data = Buffer.alloc(4 * 261120);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7) & 0xff;
+  await writeFile(join(c.home, 'blob'), data);
+  const h = handleOf(await c.request(FXP.OPEN, '/blob', PFLAG.READ, { attrs: {} }));
+  // Large READs in flight, each followed by requests that are answered without any I/O
+  // (malformed ones) or with less (STAT): before, those overtook the READs.
+  const order: number[] = [];
+  for (let i = 0; i < 4; i++) {
+    const rid = c.id();
+    order.push(rid);
+    c.send(packet(FXP.READ, rid, h, BigInt(i * 261120), 261120));
+    const bad = c.id();
+    order.push(bad);
+    c.send(packet(FXP.READ, bad, 'h', 0n));
+    const st = c.id();
+    order.push(st);
+    c.send(packet(FXP.STAT, st, '/blob'));
+  }
+  const seen: number[] = [];
+  const got: Buffer[] = [];
+  while (seen.length < order.length) {
+    const r = parseReply((await c.next())!);
+    seen.push(r.id);
+    if (r.type === 'data') got.push(r.data);
+  }
+  assert.deepEqual(seen, order);
+  assert.ok(Buffer.concat(got).equals(data));
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  await c.end();
+});

@@ -2,7 +2,11 @@
 // "init" until SSH_FXP_INIT is answered with VERSION 3 and the OpenSSH extension pairs
 // (§4), then "open", then "closed". The read loop frames the channel's octets and
 // hands each request to the scheduler without waiting for it: many requests are in
-// flight and each is answered as it completes. The loop stops reading the channel
+// flight, and each is answered when it and every request before it are done: replies
+// leave in request order. §6.1 would allow any order, but OpenSSH 9.2's client, writing a
+// download in place (modern scp), truncates the file at the highest offset it received
+// in order, so a READ reply that overtook an earlier one cut files short; OpenSSH's own
+// sftp-server answers strictly in order too. The loop stops reading the channel
 // (back-pressure, §3: "if the server's queues are full, it should not read any more
 // data from the stream") while `max_in_flight` requests are pending or the channel's
 // output is full. Replies completed in one event-loop turn leave in one write.
@@ -32,6 +36,11 @@ export class SftpSession {
   private flushScheduled = false;
   private outputBlocked = false;
   private exitStatus = 0;
+  /** Sequence number of the next request read, and of the next one whose reply may leave. */
+  private nextSeq = 0;
+  private emitSeq = 0;
+  /** Requests whose reply is ready but waits for an earlier one, by sequence number. */
+  private readonly inTurn = new Map<number, () => void>();
 
   constructor(channel: ByteChannel, ctx: SftpContext) {
     this.channel = channel;
@@ -148,6 +157,7 @@ export class SftpSession {
       return false;
     }
     const id = buf.readUInt32BE(start + 1);
+    const seq = this.nextSeq++;
     const r = new PacketReader(buf, start + 5, end);
     let cmd;
     let args: unknown;
@@ -155,24 +165,51 @@ export class SftpSession {
       cmd = lookup(type, r);
       args = cmd.parse(r);
     } catch (error) {
-      this.sendStatus(id, toStatus(error));
+      const status = toStatus(error);
+      this.whenTurn(seq, () => this.emitInTurn(() => this.sendStatus(id, status)));
       return false;
     }
     const command = cmd;
     const access = command.access ? command.access(this.ctx, args) : null;
+    // The job lasts until its reply has left, so replies waiting for their turn count
+    // as requests in flight (bounded by max_in_flight).
     this.scheduler.submit(access, async () => {
+      let emit: () => void;
       try {
-        this.send(id, await command.run(this.ctx, args, id));
+        const reply = await command.run(this.ctx, args, id);
+        emit = () => this.send(id, reply);
       } catch (error) {
         const status = toStatus(error);
         if (status.unexpected) this.ctx.log.warn({ err: (error as Error)?.message, request: command.name }, 'sftp request failed');
-        this.sendStatus(id, status);
+        emit = () => this.sendStatus(id, status);
       } finally {
         // Nothing refers to the request's octets any more (replies are built from copies).
         this.framer.release(buf);
       }
+      await new Promise<void>((resolve) => this.whenTurn(seq, resolve));
+      this.emitInTurn(emit);
     });
     return true;
+  }
+
+  /** Calls `ready` once every request read before request `seq` has been answered. */
+  private whenTurn(seq: number, ready: () => void): void {
+    if (seq === this.emitSeq) ready();
+    else this.inTurn.set(seq, ready);
+  }
+
+  /** Sends the reply whose turn it is, then lets the next request's reply go. */
+  private emitInTurn(emit: () => void): void {
+    try {
+      emit();
+    } finally {
+      this.emitSeq++;
+      const next = this.inTurn.get(this.emitSeq);
+      if (next) {
+        this.inTurn.delete(this.emitSeq);
+        next();
+      }
+    }
   }
 
   private sendVersion(): void {
