@@ -356,6 +356,16 @@ test('with two worker processes: one set of host keys, logins and SFTP work in e
     const c = await curl(['--insecure', '-sS', '-u', `${USER}:${PASSWORD}`, '-o', fetched, `sftp://127.0.0.1:${port}/multi.bin`]);
     assert.equal(c.code, 0, c.stderr);
     assert.ok((await readFile(fetched)).equals(Buffer.alloc(1 << 20, 0x5a)));
+    // And an upload with curl -T, read back by curl over a new connection.
+    const upload = join(work, 'curl-up.bin');
+    const payload = Buffer.from(Array.from({ length: 700_001 }, (_, i) => (i * 31) & 0xff));
+    await writeFile(upload, payload);
+    const up = await curl(['--insecure', '-sS', '-u', `${USER}:${PASSWORD}`, '-T', upload, `sftp://127.0.0.1:${port}/curl-up.bin`]);
+    assert.equal(up.code, 0, up.stderr);
+    const back = join(work, 'curl-back.bin');
+    const down = await curl(['--insecure', '-sS', '-u', `${USER}:${PASSWORD}`, '-o', back, `sftp://127.0.0.1:${port}/curl-up.bin`]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.ok((await readFile(back)).equals(payload));
     const ctr = await run('ssh', ['-c', 'aes256-ctr', '-o', 'MACs=hmac-sha2-256', ...opts, '127.0.0.1', 'whoami'], { password: PASSWORD });
     assert.equal(ctr.code, 0, ctr.stderr);
     const cbc = await run('ssh', ['-c', 'aes256-cbc', ...opts, '127.0.0.1', 'whoami'], { password: PASSWORD });
