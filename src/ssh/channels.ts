@@ -10,6 +10,7 @@ import { channelStream } from './channel-stream.ts';
 import type { ServerChannel, SshSessionChannel } from './library.ts';
 import { engineFailure, REFUSED_REQUEST, serviceMissing } from './replies.ts';
 import type { SshSession } from './session.ts';
+import type { SshTerminal } from './server.ts';
 
 /** Longest terminal type name kept (RFC 4254 §6.2 sets none). */
 const MAX_TERM = 64;
@@ -103,17 +104,26 @@ export function openSessionChannel(session: SshSession, account: Account, channe
     const { scp, console } = services;
     if (scp?.matches(command)) return run('scp', accept, (stream) => scp.run(command, stream, peer));
     if (!console) return missing('the console', accept);
-    run('exec', accept, (stream) => console.command(command, stream, peer));
+    // With a pty (ssh -t host passwd) the command gets it too: CRLF output, no echo of secrets.
+    const terminal = currentTerminal();
+    run('exec', accept, (stream) => console.command(command, stream, peer, terminal));
   });
 
   channel.on('shell', (accept, reject) => {
     if (started) return reject?.();
     const shell = services.console;
     if (!shell) return missing('the console', accept);
-    const terminal = size ? { size, onResize: (listener: (size: TerminalSize) => void) => void resizeListeners.push(listener) } : null;
-    if (terminal) Object.defineProperty(terminal, 'size', { get: () => size, enumerable: true });
+    const terminal = currentTerminal();
     run('shell', accept, (stream) => shell.shell(stream, peer, terminal));
   });
+
+  /** The pty the client asked for (RFC 4254 §6.2), its size following window-change; null without one. */
+  function currentTerminal(): SshTerminal | null {
+    if (!size) return null;
+    const terminal = { size, onResize: (listener: (size: TerminalSize) => void) => void resizeListeners.push(listener) };
+    Object.defineProperty(terminal, 'size', { get: () => size, enumerable: true });
+    return terminal;
+  }
 }
 
 function clamp(value: unknown): number {

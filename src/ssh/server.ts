@@ -28,7 +28,8 @@ export interface SshChannelServices {
   sftp: ((channel: ByteChannel, peer: ChannelPeer) => Promise<void>) | null;
   scp: { matches(command: string): boolean; run(command: string, channel: ByteChannel, peer: ChannelPeer): Promise<void> } | null;
   console: {
-    command(line: string, channel: ByteChannel, peer: ChannelPeer): Promise<void>;
+    /** `terminal`: the pty when the client asked for one before exec (ssh -t host COMMAND). */
+    command(line: string, channel: ByteChannel, peer: ChannelPeer, terminal: SshTerminal | null): Promise<void>;
     shell(channel: ByteChannel, peer: ChannelPeer, terminal: SshTerminal | null): Promise<void>;
   } | null;
 }

@@ -55,9 +55,9 @@ function sshEnv(password: string): NodeJS.ProcessEnv {
 }
 
 /** `ssh user@host 'command'`: stdout, stderr and the exit status the server sent. */
-function ssh(user: string, password: string, command: string, input = ''): Promise<{ stdout: string; stderr: string; code: number }> {
+function ssh(user: string, password: string, command: string, input = '', tty = '-T'): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
-    const child = spawn('ssh', [...sshArgs(user), '-T', '127.0.0.1', command], { env: sshEnv(password), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ssh', [...sshArgs(user), tty, '127.0.0.1', command], { env: sshEnv(password), stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -72,6 +72,12 @@ function ssh(user: string, password: string, command: string, input = ''): Promi
 }
 
 describe('console over OpenSSH ssh (exec mode)', () => {
+  test('ssh -tt user@host whoami: the command gets the pty (CRLF line ends)', async () => {
+    const r = await ssh(USER, 'ann-pw', 'whoami', '', '-tt');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, `${USER}\r\n`);
+  });
+
   test('ssh user@host whoami: exit 0, prints the address', async () => {
     const r = await ssh(USER, 'ann-pw', 'whoami');
     assert.equal(r.code, 0, r.stderr);
