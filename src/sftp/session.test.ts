@@ -355,3 +355,12 @@ test('back-pressure: with its output full the session stops reading requests, me
   assert.equal(exited, true);
   assert.equal(data, 400);
 });
+
+test('TRUNC on a handle opened only for reading truncates nothing', async () => {
+  const c = await started();
+  await writeFile(join(c.home, 'keep'), 'contents');
+  const h = handleOf(await c.request(FXP.OPEN, '/keep', PFLAG.READ | PFLAG.TRUNC, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  assert.equal(await readFile(join(c.home, 'keep'), 'utf8'), 'contents');
+  await c.end();
+});
