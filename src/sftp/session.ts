@@ -31,6 +31,14 @@ export class SftpSession {
   private queue: Buffer[] = [];
   private flushScheduled = false;
   private outputBlocked = false;
+  private outputWaiters: Array<() => void> = [];
+  /**
+   * Octets queued in the output above which no new request is read, and below which
+   * reading resumes: a few replies' worth, so the channel never runs dry while the next
+   * reads are on their way (waiting for 'drain', an empty queue, left gaps).
+   */
+  private readonly outputHigh: number;
+  private readonly outputLow: number;
   private exitStatus = 0;
 
   constructor(channel: ByteChannel, ctx: SftpContext) {
@@ -38,7 +46,9 @@ export class SftpSession {
     this.ctx = ctx;
     // As many pooled packet buffers as requests may be in flight, up to 32 (8 MiB with 256 KiB packets).
     this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e), Math.min(32, ctx.limits.maxInFlight));
-    channel.output.on('drain', () => (this.outputBlocked = false));
+    this.outputHigh = 4 * ctx.limits.maxPacketLength;
+    this.outputLow = ctx.limits.maxPacketLength;
+    channel.output.on('drain', () => this.unblockOutput());
     channel.output.on('error', (error: Error) => this.close(`output failed: ${error.message}`));
   }
 
@@ -81,12 +91,12 @@ export class SftpSession {
     for (;;) {
       if (this.state.name === 'closed' || signal.aborted) return;
       if (this.outputBlocked) {
+        const unblocked = new Promise<void>((resolve) => this.outputWaiters.push(resolve));
         try {
-          await once(output, 'drain', { signal });
+          await Promise.race([unblocked, once(signal, 'abort')]);
         } catch {
           return;
         }
-        this.outputBlocked = false;
         continue;
       }
       if (this.scheduler.size >= this.ctx.limits.maxInFlight) {
@@ -238,6 +248,18 @@ export class SftpSession {
     this.queue = [];
     const { output, signal } = this.channel;
     if (signal.aborted || output.destroyed) return;
-    for (const chunk of queue) if (!output.write(chunk)) this.outputBlocked = true;
+    for (const chunk of queue) output.write(chunk, this.onWritten);
+    if (output.writableLength > this.outputHigh) this.outputBlocked = true;
+  }
+
+  private readonly onWritten = (): void => {
+    if (this.outputBlocked && this.channel.output.writableLength <= this.outputLow) this.unblockOutput();
+  };
+
+  private unblockOutput(): void {
+    this.outputBlocked = false;
+    const waiters = this.outputWaiters;
+    this.outputWaiters = [];
+    for (const w of waiters) w();
   }
 }
