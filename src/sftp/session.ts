@@ -5,7 +5,8 @@
 // flight and each is answered as it completes. The loop stops reading the channel
 // (back-pressure, §3: "if the server's queues are full, it should not read any more
 // data from the stream") while `max_in_flight` requests are pending or the channel's
-// output is full. Replies completed in one event-loop turn leave in one write.
+// output holds more than a few replies (until it is down to one). Replies completed in
+// one event-loop turn leave in one write.
 
 import { once } from 'node:events';
 import type { ByteChannel } from '../core/service/byte-channel.ts';
