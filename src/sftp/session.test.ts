@@ -388,3 +388,12 @@ test('replies leave in request order, even when a later request finishes first (
   assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
   await c.end();
 });
+
+test('TRUNC on a handle opened only for reading truncates nothing', async () => {
+  const c = await started();
+  await writeFile(join(c.home, 'keep'), 'contents');
+  const h = handleOf(await c.request(FXP.OPEN, '/keep', PFLAG.READ | PFLAG.TRUNC, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  assert.equal(await readFile(join(c.home, 'keep'), 'utf8'), 'contents');
+  await c.end();
+});

@@ -9,7 +9,8 @@
 // sftp-server answers strictly in order too. The loop stops reading the channel
 // (back-pressure, §3: "if the server's queues are full, it should not read any more
 // data from the stream") while `max_in_flight` requests are pending or the channel's
-// output is full. Replies completed in one event-loop turn leave in one write.
+// output holds more than a few replies (until it is down to one). Replies completed in
+// one event-loop turn leave in one write.
 
 import { once } from 'node:events';
 import type { ByteChannel } from '../core/service/byte-channel.ts';
@@ -35,6 +36,14 @@ export class SftpSession {
   private queue: Buffer[] = [];
   private flushScheduled = false;
   private outputBlocked = false;
+  private outputWaiters: Array<() => void> = [];
+  /**
+   * Octets queued in the output above which no new request is read, and below which
+   * reading resumes: a few replies' worth, so the channel never runs dry while the next
+   * reads are on their way (waiting for 'drain', an empty queue, left gaps).
+   */
+  private readonly outputHigh: number;
+  private readonly outputLow: number;
   private exitStatus = 0;
   /** Sequence number of the next request read, and of the next one whose reply may leave. */
   private nextSeq = 0;
@@ -47,7 +56,9 @@ export class SftpSession {
     this.ctx = ctx;
     // As many pooled packet buffers as requests may be in flight, up to 32 (8 MiB with 256 KiB packets).
     this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e), Math.min(32, ctx.limits.maxInFlight));
-    channel.output.on('drain', () => (this.outputBlocked = false));
+    this.outputHigh = 4 * ctx.limits.maxPacketLength;
+    this.outputLow = ctx.limits.maxPacketLength;
+    channel.output.on('drain', () => this.unblockOutput());
     channel.output.on('error', (error: Error) => this.close(`output failed: ${error.message}`));
   }
 
@@ -90,12 +101,12 @@ export class SftpSession {
     for (;;) {
       if (this.state.name === 'closed' || signal.aborted) return;
       if (this.outputBlocked) {
+        const unblocked = new Promise<void>((resolve) => this.outputWaiters.push(resolve));
         try {
-          await once(output, 'drain', { signal });
+          await Promise.race([unblocked, once(signal, 'abort')]);
         } catch {
           return;
         }
-        this.outputBlocked = false;
         continue;
       }
       if (this.scheduler.size >= this.ctx.limits.maxInFlight) {
@@ -275,6 +286,18 @@ export class SftpSession {
     this.queue = [];
     const { output, signal } = this.channel;
     if (signal.aborted || output.destroyed) return;
-    for (const chunk of queue) if (!output.write(chunk)) this.outputBlocked = true;
+    for (const chunk of queue) output.write(chunk, this.onWritten);
+    if (output.writableLength > this.outputHigh) this.outputBlocked = true;
+  }
+
+  private readonly onWritten = (): void => {
+    if (this.outputBlocked && this.channel.output.writableLength <= this.outputLow) this.unblockOutput();
+  };
+
+  private unblockOutput(): void {
+    this.outputBlocked = false;
+    const waiters = this.outputWaiters;
+    this.outputWaiters = [];
+    for (const w of waiters) w();
   }
 }

@@ -31,8 +31,9 @@ function osFlags(pflags: number): number {
   let flags = read && write ? O_RDWR : write ? O_WRONLY : O_RDONLY;
   if (pflags & PFLAG.APPEND) flags |= O_APPEND;
   if (pflags & PFLAG.CREAT) flags |= O_CREAT;
-  // §6.3: TRUNC and EXCL only mean something with CREAT (OpenSSH applies TRUNC alone too).
-  if (pflags & PFLAG.TRUNC) flags |= O_TRUNC;
+  // §6.3: TRUNC and EXCL only mean something with CREAT (OpenSSH applies TRUNC alone too);
+  // a handle opened only for reading never truncates (O_RDONLY|O_TRUNC would, on Linux).
+  if (pflags & PFLAG.TRUNC && write) flags |= O_TRUNC;
   if (pflags & PFLAG.CREAT && pflags & PFLAG.EXCL) flags |= O_EXCL;
   // The real path is resolved already: a link appearing there now is refused; a FIFO never blocks.
   return flags | O_NOFOLLOW | O_NONBLOCK;
