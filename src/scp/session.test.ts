@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scpFixture, statuses } from './test-support.ts';
 
-test('sink: T and C records, then the data and a 0x00, are each acknowledged; times and the masked mode are kept', async () => {
+test('sink: T and C records, then the data and a 0x00, are each acknowledged; times and the owner bits of the mode are kept', async () => {
   const f = await scpFixture();
   try {
     const r = await f.run('scp -p -t incoming.txt', ['T1000000000 0 1000000001 0\n', 'C4755 5 whatever\n', 'hello', '\0']);
@@ -20,7 +20,8 @@ test('sink: T and C records, then the data and a 0x00, are each acknowledged; ti
     const st = statSync(join(f.home, 'incoming.txt'));
     assert.equal(readFileSync(join(f.home, 'incoming.txt'), 'utf8'), 'hello');
     assert.equal(st.mtimeMs, 1_000_000_000_000);
-    assert.equal(st.mode & 0o7777, 0o755, 'the setuid bit is dropped');
+    // Owner-only home (src/files/modes.ts): setuid and the group/other bits are dropped.
+    assert.equal(st.mode & 0o7777, 0o700, 'owner bits only');
   } finally {
     await f.cleanup();
   }
@@ -133,13 +134,13 @@ test('sink: a warning from the source is counted (exit 1), the next file still a
 test('sink -r: nested D/E records make folders; times of a folder are set after its E', async () => {
   const f = await scpFixture();
   try {
-    const r = await f.run('scp -r -p -t .', ['T1500000000 0 1500000000 0\n', 'D0750 0 top\n', 'C0644 3 a\n', 'aaa', '\0', 'D0700 0 sub\n', 'C0644 0 empty\n', '\0', 'E\n', 'E\n']);
+    const r = await f.run('scp -r -p -t .', ['T1500000000 0 1500000000 0\n', 'D0750 0 top\n', 'C0644 3 a\n', 'aaa', '\0', 'D0000 0 sub\n', 'C0644 0 empty\n', '\0', 'E\n', 'E\n']);
     assert.deepEqual(statuses(r.output), ['0', '0', '0', '0', '0', '0', '0', '0', '0', '0']);
     assert.equal(r.status, 0);
     assert.equal(await readFile(join(f.home, 'top', 'a'), 'utf8'), 'aaa');
     assert.equal(statSync(join(f.home, 'top', 'sub', 'empty')).size, 0);
     assert.equal(statSync(join(f.home, 'top')).mtimeMs, 1_500_000_000_000);
-    assert.equal(statSync(join(f.home, 'top')).mode & 0o777, 0o750);
+    assert.equal(statSync(join(f.home, 'top')).mode & 0o777, 0o700, 'folders stay 0700');
   } finally {
     await f.cleanup();
   }

@@ -40,3 +40,26 @@ test('fuzz: mutated records parse or throw ScpProtocolError, and a parsed name i
     }
   }
 });
+
+test('globMatcher: sh patterns for one component, without backtracking blow-up', async () => {
+  const { globMatcher } = await import('./commands/source.ts');
+  const cases: [string, string, boolean][] = [
+    ['*.txt', 'notes.txt', true],
+    ['*.txt', 'notes.txt.gz', false],
+    ['a?c', 'abc', true],
+    ['a?c', 'ac', false],
+    ['[ab]x', 'bx', true],
+    ['[!ab]x', 'bx', false],
+    ['[a-c]*', 'cat', true],
+    ['[a-c]*', 'dog', false],
+    ['*', '', true],
+    ['**b*', 'aab', true],
+    ['[', '[', true],
+    ['*é', 'café', true],
+  ];
+  for (const [pattern, name, expected] of cases) assert.equal(globMatcher(pattern)(name), expected, `${pattern} vs ${name}`);
+  // A regular expression built from this pattern backtracks for seconds on such a name;
+  // the matcher answers at once (the test would time out otherwise).
+  const hostile = globMatcher('*a'.repeat(14) + 'b');
+  for (let i = 0; i < 50; i++) assert.equal(hostile('a'.repeat(255)), false);
+});

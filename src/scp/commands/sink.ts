@@ -10,7 +10,8 @@ import { QuotaExceededError } from '../../files/limits.ts';
 import { failureMessage, ScpFailure } from '../dispatch.ts';
 import { scpReplies } from '../replies.ts';
 import { PeerGoneError, type ScpSession } from '../session.ts';
-import { MODE_MASK, SCP_LIMITS, ScpProtocolError } from '../wire.ts';
+import { SCP_LIMITS, ScpProtocolError } from '../wire.ts';
+import { fileMode, folderMode } from '../../files/modes.ts';
 import { childPath, homePath } from './paths.ts';
 
 interface Times {
@@ -91,7 +92,7 @@ async function makeFolder(session: ScpSession, place: Place, mode: number): Prom
     const st = await stat(resolved.real).catch(() => null);
     if (st && !st.isDirectory()) throw new ScpFailure(scpReplies.notDirectory(place.shown));
     // 0700 at least while we fill it, whatever the source's mode says.
-    if (!st) await mkdir(resolved.real, { mode: (mode & MODE_MASK) | 0o700 });
+    if (!st) await mkdir(resolved.real, { mode: folderMode(mode) });
     return resolved.real;
   } catch (error) {
     await session.warn(failureMessage(error, place.shown));
@@ -101,7 +102,7 @@ async function makeFolder(session: ScpSession, place: Place, mode: number): Prom
 
 async function finishFolder(session: ScpSession, real: string, mode: number, times: Times | null): Promise<void> {
   try {
-    if (session.command.preserveTimes) await chmod(real, mode & MODE_MASK);
+    if (session.command.preserveTimes) await chmod(real, folderMode(mode));
     if (times) await utimes(real, times.atime, times.mtime);
   } catch (error) {
     await session.warn(failureMessage(error, session.area.jail.virtualOf(real)));
@@ -124,7 +125,7 @@ async function receiveFile(session: ScpSession, place: Place, size: number, mode
     if (st && !st.isFile()) throw new ScpFailure(scpReplies.notRegular(shown));
     const growth = size - (st?.size ?? 0);
     if (growth > quota.remaining) throw new QuotaExceededError();
-    handle = await open(real, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, mode & MODE_MASK);
+    handle = await open(real, constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW, fileMode(mode));
     try {
       quota.add(growth);
     } catch (error) {
@@ -161,7 +162,7 @@ async function receiveFile(session: ScpSession, place: Place, size: number, mode
   const sourceStatus = await session.readStatus();
   try {
     await handle.truncate(size);
-    if (session.command.preserveTimes) await handle.chmod(mode & MODE_MASK);
+    if (session.command.preserveTimes) await handle.chmod(fileMode(mode));
     if (times) await handle.utimes(times.atime, times.mtime);
     if (session.options.fsync) await handle.sync();
   } catch (error) {

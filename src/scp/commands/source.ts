@@ -49,32 +49,92 @@ async function expandGlob(session: ScpSession, path: string): Promise<string[]> 
   } catch {
     return [path];
   }
-  const matcher = globRegExp(pattern);
-  const matched = names.filter((n) => matcher.test(n) && (!n.startsWith('.') || pattern.startsWith('.'))).sort();
+  const matches = globMatcher(pattern);
+  const matched = names.filter((n) => matches(n) && (!n.startsWith('.') || pattern.startsWith('.'))).sort();
   return matched.length > 0 ? matched.map((n) => folder + n) : [path];
 }
 
-/** sh's pattern matching for one path component (POSIX 2.13.1): * ? [...] [!...]. */
-export function globRegExp(pattern: string): RegExp {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') out += '.*';
-    else if (c === '?') out += '.';
+/** One element of a compiled pattern: a literal code point, `?`, a bracket expression, or `*`. */
+type GlobToken = { kind: 'char'; c: string } | { kind: 'any' } | { kind: 'set'; chars: Set<string>; ranges: [string, string][]; negate: boolean } | { kind: 'star' };
+
+/**
+ * sh's pattern matching for one path component (POSIX 2.13.1): * ? [...] [!...]. Matched
+ * by the two-pointer method (backtrack only to the last `*`), so the time is at most
+ * names × pattern length whatever the pattern: a backtracking regular expression would
+ * let "*a*a*a*a*a*a*a*b" against a long name block the worker for seconds.
+ */
+export function globMatcher(pattern: string): (name: string) => boolean {
+  const tokens = compileGlob(pattern);
+  return (name) => globMatch(tokens, [...name]);
+}
+
+function compileGlob(pattern: string): GlobToken[] {
+  const p = [...pattern];
+  const tokens: GlobToken[] = [];
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i]!;
+    if (c === '*') {
+      if (tokens.at(-1)?.kind !== 'star') tokens.push({ kind: 'star' });
+    } else if (c === '?') tokens.push({ kind: 'any' });
     else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
+      const end = p.indexOf(']', i + 2);
       if (end < 0) {
-        out += '\\[';
+        tokens.push({ kind: 'char', c });
         continue;
       }
-      let body = pattern.slice(i + 1, end);
-      const negate = body.startsWith('!') || body.startsWith('^');
+      let body = p.slice(i + 1, end);
+      const negate = body[0] === '!' || body[0] === '^';
       if (negate) body = body.slice(1);
-      out += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (m) => `\\${m}`)}]`;
+      const chars = new Set<string>();
+      const ranges: [string, string][] = [];
+      for (let j = 0; j < body.length; j++) {
+        if (body[j + 1] === '-' && j + 2 < body.length) {
+          ranges.push([body[j]!, body[j + 2]!]);
+          j += 2;
+        } else chars.add(body[j]!);
+      }
+      tokens.push({ kind: 'set', chars, ranges, negate });
       i = end;
-    } else out += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    } else tokens.push({ kind: 'char', c });
   }
-  return new RegExp(`^${out}$`, 's');
+  return tokens;
+}
+
+function tokenMatches(t: GlobToken, c: string): boolean {
+  switch (t.kind) {
+    case 'char':
+      return t.c === c;
+    case 'any':
+      return true;
+    case 'set': {
+      const inSet = t.chars.has(c) || t.ranges.some(([lo, hi]) => c >= lo && c <= hi);
+      return inSet !== t.negate;
+    }
+    case 'star':
+      return false;
+  }
+}
+
+function globMatch(tokens: GlobToken[], name: string[]): boolean {
+  let t = 0;
+  let n = 0;
+  let starAt = -1;
+  let resumeAt = 0;
+  while (n < name.length) {
+    const token = tokens[t];
+    if (token?.kind === 'star') {
+      starAt = t++;
+      resumeAt = n;
+    } else if (token && tokenMatches(token, name[n]!)) {
+      t++;
+      n++;
+    } else if (starAt >= 0) {
+      t = starAt + 1;
+      n = ++resumeAt;
+    } else return false;
+  }
+  while (tokens[t]?.kind === 'star') t++;
+  return t === tokens.length;
 }
 
 /** The sink's answer; false after a warning, and a fatal answer ends the session. */
