@@ -129,6 +129,22 @@ test('shared: garbage and oversized requests on a terminal socket are answered 0
     assert.equal(await ask('x'.repeat(2 * 1024 * 1024)), '');
     assert.equal(await ask('{"op":"count","accountId":3}\n'), '{"n":1}\n');
     assert.deepEqual(seen, []);
+    // One request per connection: what follows the first line, even in later chunks, is not run again.
+    const send = JSON.stringify({ op: 'send', accountId: 3, notice: { from: 'a@b', text: 'once', at: new Date(0).toISOString() } });
+    const answer = await new Promise<string>((resolve) => {
+      let got = '';
+      const s = createConnection(join(folder, `${process.pid}.sock`), () => {
+        s.write(`${send}\n`);
+        setTimeout(() => s.write(`${send}\n`), 50);
+      });
+      s.setEncoding('utf8');
+      s.on('data', (c: string) => (got += c));
+      s.on('close', () => resolve(got));
+      s.on('error', () => {});
+      setTimeout(() => s.destroy(), 300);
+    });
+    assert.equal(answer, '{"n":1}\n');
+    assert.deepEqual(seen, ['once']);
   } finally {
     await registry.close();
     await rm(folder, { recursive: true, force: true });

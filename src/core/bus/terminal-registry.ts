@@ -163,6 +163,7 @@ export class SharedTerminalRegistry extends LocalTerminalRegistry {
   }
 
   private listen(): Promise<void> {
+    // A failed start is not remembered: the next attach tries again.
     this.listening ??= (async () => {
       mkdirSync(this.folder, { recursive: true, mode: 0o700 });
       const path = this.socketPath(process.pid);
@@ -176,10 +177,15 @@ export class SharedTerminalRegistry extends LocalTerminalRegistry {
         });
       });
       chmodSync(path, 0o600); // the folder is 0700 already; the socket says so too
+      // An accept failure (EMFILE) is emitted as 'error': without a listener it would end the process.
+      server.on('error', (error: Error) => this.warn(`terminal socket: ${error.message}`));
       server.unref();
       this.server = server;
       process.once('exit', this.cleanupOnExit);
-    })();
+    })().catch((error: unknown) => {
+      this.listening = null;
+      throw error;
+    });
     return this.listening;
   }
 
@@ -189,11 +195,14 @@ export class SharedTerminalRegistry extends LocalTerminalRegistry {
     socket.setEncoding('utf8');
     socket.setTimeout(this.timeoutMs, () => socket.destroy());
     socket.on('error', () => {});
+    let answered = false;
     socket.on('data', (chunk: string) => {
+      if (answered) return; // one request per connection
       buffered += chunk;
       if (buffered.length > MAX_TERMINAL_REQUEST) return void socket.destroy();
       const lf = buffered.indexOf('\n');
       if (lf < 0) return;
+      answered = true;
       const request = parseRequest(buffered.slice(0, lf));
       let answer = 0;
       if (request?.op === 'count') answer = this.localCount(request.accountId);
