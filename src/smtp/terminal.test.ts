@@ -70,6 +70,11 @@ describe('SMTP SEND, SOML, SAML (RFC 821 §3.5)', () => {
     assert.equal(seen[0]!.from, 'alice@example.test');
     assert.equal(seen[0]!.text, 'Subject: lunch?\r\n\r\nAt noon.?]52;c;ZXZpbA==?\r\n');
     assert.deepEqual(await fixture.inbox(fixture.bob), []);
+    // Another envelope sender: the terminal names the account that logged in first.
+    await c.command('SEND FROM:<ceo@example.test>', 250);
+    await c.command('RCPT TO:<bob@example.test>', 250);
+    await message(c, 'Subject: urgent\r\n\r\nwire money', 250, 'Shown on 2 terminals');
+    assert.equal(seen[2]!.from, 'alice@example.test (envelope sender ceo@example.test)');
     c.destroy();
   });
 

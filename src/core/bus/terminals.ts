@@ -4,7 +4,7 @@
 // reaches every terminal of that account, in this process and in the other workers.
 
 export interface TerminalNotice {
-  /** The envelope sender (reverse-path) as given, "" for the null sender. */
+  /** Who sent it: the authenticated account, with the envelope sender when that differs (src/smtp/commands/terminal.ts). */
   from: string;
   /** The message as text to show: header lines and body, CRLF line ends. */
   text: string;

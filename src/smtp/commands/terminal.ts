@@ -132,7 +132,7 @@ async function terminalData(session: SmtpSession, kind: Kind): Promise<void> {
     throw error;
   }
   const message = Buffer.concat(chunks);
-  const notice = { from: envelope.sender, text: terminalText(message), at: new Date() };
+  const notice = { from: shownSender(session.account?.address ?? '', envelope.sender), text: terminalText(message), at: new Date() };
   const terminals = session.deps.terminals!;
 
   // Who gets the mailbox copy: everyone with SAML; with SOML those without a terminal now.
@@ -180,4 +180,14 @@ export function terminalText(message: Buffer): string {
   const text = message.toString('utf8').replace(/\r?\n/g, '\n').replace(/\r/g, '\n');
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, '?').replace(/\n/g, '\r\n');
+}
+
+/**
+ * Who the recipient's terminal says it is from: the account that authenticated (SEND needs
+ * AUTH), as write(1) shows the real login; the envelope sender beside it when it differs,
+ * since on port 25 an authenticated user may give any MAIL FROM.
+ */
+export function shownSender(account: string, sender: string): string {
+  if (account === '' || account.toLowerCase() === sender.toLowerCase()) return sender;
+  return `${account} (envelope sender ${sender === '' ? '<>' : sender})`;
 }
