@@ -153,6 +153,21 @@ describe('administrator commands (the same operations as the command line)', () 
     assert.match((await execCommand(f, f.admin, `queue delete ${queueId}`)).err, /no queue entry/);
     assert.match((await execCommand(f, f.admin, 'queue delete')).err, /missing queue id/);
   });
+
+  test('text from outside in admin output (a queued address, a remote reply) reaches the terminal without control characters', async () => {
+    const blob = await f.store.blobs.create();
+    await blob.write(Buffer.from('Subject: x\r\n\r\nbody\r\n'));
+    const { blobId, size } = await blob.commit();
+    const hostile = 'far\x1b]0;owned\x07\x1b[2J@remote.example';
+    const { queueId } = await f.store.messages.deliver({ blobId, size, internalDate: new Date(), local: [], remote: { sender: USER, recipients: [{ address: hostile }] } });
+    for (const line of ['queue list', `queue show ${queueId}`]) {
+      const r = await execCommand(f, f.admin, line);
+      assert.equal(r.status, 0, r.err);
+      assert.doesNotMatch(r.out, /[\x00-\x08\x0b-\x1f\x7f]/, line);
+      assert.match(r.out, /far\?\]0;owned\?\?\[2J@remote\.example/, line);
+    }
+    await execCommand(f, f.admin, `queue delete ${queueId}`);
+  });
 });
 
 describe('the user\'s own data', () => {

@@ -182,14 +182,18 @@ export class ConsoleSession {
 
   private out(...lines: string[]): Promise<void> {
     if (lines.length === 0) return Promise.resolve();
-    const text = lines.join('\n') + '\n';
+    // Every line is made printable here, once for all commands: output carries text from
+    // outside (a remote MX's reply in `queue show`, names, subjects) that must not drive
+    // the terminal. The console's own texts hold no control characters.
+    const text = lines.map(printableLines).join('\n') + '\n';
     return writeText(this.channel.output, this.terminal ? forTerminal(text) : text);
   }
 
   /** With a pty, diagnostics go to the terminal in order with the rest; without, to stderr. */
   private err(line: string): Promise<void> {
-    if (this.terminal) return writeText(this.channel.output, forTerminal(line + '\n'));
-    return writeText(this.channel.errors, line + '\n');
+    const safe = printableLines(line);
+    if (this.terminal) return writeText(this.channel.output, forTerminal(safe + '\n'));
+    return writeText(this.channel.errors, safe + '\n');
   }
 
   // ---------------------------------------------------------------------------
@@ -216,4 +220,9 @@ export class ConsoleSession {
     if (this.state.name === 'line-editing' && this.state.editor) this.write(this.state.editor.notice(text));
     else this.write(text);
   }
+}
+
+/** `printable` for each line of a text that may hold line ends (tabs are kept). */
+function printableLines(text: string): string {
+  return text.split(/\r?\n/).map(printable).join('\n');
 }
