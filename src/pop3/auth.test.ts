@@ -25,6 +25,7 @@ describe('POP3 authentication', () => {
     fixture = await Pop3Fixture.start({
       wrapAuth: (auth) => ({
         canonicalUsername: (name) => auth.canonicalUsername(name),
+        prove: (attempt, verify) => auth.prove(attempt, verify),
         // Stands in for the throttling delay of a real Authenticator.
         login: async (attempt) => {
           const account = await auth.login(attempt);

@@ -101,7 +101,7 @@ describe('POP3 robustness', () => {
       implicitTls: false,
       hostname: 'x',
       store: createMemoryStore(),
-      auth: { login: async () => null, canonicalUsername: (n) => n },
+      auth: { login: async () => null, prove: async () => null, canonicalUsername: (n) => n },
       tls: { contextFor: () => { throw new Error('unused'); } },
       log: silentLogger(),
     });

@@ -94,9 +94,8 @@ async function publicKeyLogin(session: SshSession, ctx: PublicKeyContext): Promi
     const valid = key.verify(signed, signature, ctx.hashAlgo) === true;
     return valid ? account : null;
   };
-  const account = auth.prove
-    ? await auth.prove({ username: ctx.username, remoteAddress, service: 'ssh', method: 'publickey' }, verify)
-    : await verify(auth.canonicalUsername(ctx.username));
+  // Through the authenticator, so a bad signature is throttled, banned and logged as a bad password is.
+  const account = await auth.prove({ username: ctx.username, remoteAddress, service: 'ssh', method: 'publickey' }, verify);
   if (!account) {
     session.log.info({ user: auth.canonicalUsername(ctx.username), remote: remoteAddress, key: fingerprint }, 'ssh public key refused');
     return refused(true);

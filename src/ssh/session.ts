@@ -81,7 +81,12 @@ export class SshSession {
     client.on('authentication', (ctx) => {
       this.authQueue = this.authQueue.then(() => this.onAuthentication(ctx)).catch((error: unknown) => {
         this.log.error({ err: error }, 'ssh authentication failed unexpectedly');
-        ctx.reject();
+        // The client may be gone already; nothing may escape into an unhandled rejection.
+        try {
+          ctx.reject();
+        } catch {
+          this.client?.end();
+        }
       });
     });
     client.on('ready', () => this.activity());

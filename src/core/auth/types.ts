@@ -33,7 +33,7 @@ export interface Authenticator {
    * account when the proof holds (it must cost the same for unknown accounts). The same
    * throttle, delay, bans and log line as a password apply.
    */
-  prove?(attempt: ProofAttempt, verify: (address: string) => Promise<Account | null>): Promise<Account | null>;
+  prove(attempt: ProofAttempt, verify: (address: string) => Promise<Account | null>): Promise<Account | null>;
   /** Full address for a login name (adds the default domain when configured). */
   canonicalUsername(username: string): string;
 }
