@@ -10,7 +10,8 @@
 // and the password check hashes against the dummy hash.
 
 import type { Account } from '../core/store/types.ts';
-import { fingerprintOf, rsaModulusBits } from './host-keys.ts';
+import { KeyFormatError } from '../core/keys/errors.ts';
+import { publicKeyFromBlob, type PublicKey } from '../core/keys/public-key.ts';
 import { parseKey, type AuthContext, type KeyboardContext, type PublicKeyContext } from './library.ts';
 import { AUTH_METHODS, PASSWORD_PROMPT } from './replies.ts';
 import type { SshSession } from './session.ts';
@@ -21,12 +22,6 @@ export type AuthOutcome =
   | { kind: 'pk-ok' }
   /** Refused; `counted` attempts count against ssh.max_auth_tries (OpenSSH counts every refusal but "none"). */
   | { kind: 'refused'; counted: boolean; methods: string[] };
-
-/** RSA keys below this are refused (NIST SP 800-131A; OpenSSH's RequiredRSASize default). */
-export const MIN_RSA_BITS = 2048;
-
-/** Key types accepted for users (RFC 8709, RFC 5656, RFC 8332). */
-const USER_KEY_TYPES = new Set(['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-rsa']);
 
 const refused = (counted: boolean): AuthOutcome => ({ kind: 'refused', counted, methods: AUTH_METHODS });
 
@@ -63,12 +58,14 @@ function keyboardLogin(session: SshSession, ctx: KeyboardContext): Promise<AuthO
 
 async function publicKeyLogin(session: SshSession, ctx: PublicKeyContext): Promise<AuthOutcome> {
   const blob = ctx.key.data;
-  const key = parseKey(blob);
-  // A key that is not what it claims, of a type not accepted, an RSA key too short, or
-  // an RSA signature with SHA-1 ("ssh-rsa", RFC 8332 §3): refused before any lookup.
-  if (!key || key.type !== ctx.key.algo || !USER_KEY_TYPES.has(key.type)) return refused(true);
-  if (key.type === 'ssh-rsa' && (rsaModulusBits(key.getPublicSSH()) < MIN_RSA_BITS || (ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512'))) return refused(true);
-  const fingerprint = fingerprintOf(blob);
+  // A key that is not what it claims or that `ssh key add` would refuse (the same reader:
+  // DSA, RSA under 2048 bits, an ECDSA point off its curve), or an RSA signature with
+  // SHA-1 ("ssh-rsa", RFC 8332 §3): refused before any lookup.
+  const checked = userKey(blob, ctx.key.algo);
+  const key = checked && parseKey(blob);
+  if (!checked || !key) return refused(true);
+  if (checked.algorithm === 'ssh-rsa' && ctx.hashAlgo !== 'sha256' && ctx.hashAlgo !== 'sha512') return refused(true);
+  const fingerprint = checked.fingerprint;
   const { store, auth } = session.deps;
   const remoteAddress = session.conn.remoteAddress;
 
@@ -101,4 +98,14 @@ async function publicKeyLogin(session: SshSession, ctx: PublicKeyContext): Promi
     return refused(true);
   }
   return { kind: 'accepted', account, fingerprint };
+}
+
+/** The offered key as src/core/keys reads it, or null when it would refuse it. */
+function userKey(blob: Buffer, declared: string): PublicKey | null {
+  try {
+    return publicKeyFromBlob(blob, '', declared);
+  } catch (error) {
+    if (error instanceof KeyFormatError) return null;
+    throw error;
+  }
 }

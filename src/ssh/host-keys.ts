@@ -5,12 +5,12 @@
 // key is written to a temporary file and linked into place, so the first one wins and
 // the others read it.
 
-import { createHash } from 'node:crypto';
+import { publicKeyFromBlob } from '../core/keys/public-key.ts';
 import { chown, link, lstat, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../core/os/private-files.ts';
-import { parseKey, ssh2, type ParsedKey } from './library.ts';
+import { parseKey, ssh2 } from './library.ts';
 
 export interface HostKey {
   /** "ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa" (signing with rsa-sha2-512/256 only). */
@@ -106,7 +106,7 @@ async function readKey(file: string): Promise<HostKey> {
   const parsed = parseKey(privateKey);
   if (!parsed || parsed.getPrivatePEM() === null) throw Object.assign(new Error('not a private key ssh2 can read'), { code: 'EINVAL' });
   const publicBlob = parsed.getPublicSSH();
-  return { type: parsed.type, file, privateKey, fingerprint: fingerprintOf(publicBlob), bits: keyBits(parsed), publicBlob };
+  return { type: parsed.type, file, privateKey, ...hostKeySize(publicBlob), publicBlob };
 }
 
 /**
@@ -125,33 +125,8 @@ async function generate(spec: KeySpec): Promise<{ private: string; public: strin
   }
 }
 
-/** "SHA256:" + base64 without padding of SHA-256 over the public key blob (OpenSSH's sshkey_fingerprint). */
-export function fingerprintOf(blob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
-}
-
-/** The size `ssh-keygen -l` prints: RSA's modulus bits, the curve size otherwise. */
-export function keyBits(key: ParsedKey): number {
-  if (key.type === 'ssh-rsa') return rsaModulusBits(key.getPublicSSH());
-  if (key.type.startsWith('ecdsa-sha2-nistp')) return Number(key.type.slice('ecdsa-sha2-nistp'.length));
-  return 256;
-}
-
-/** RFC 4253 §6.6: string "ssh-rsa", mpint e, mpint n. */
-export function rsaModulusBits(blob: Buffer): number {
-  let at = 0;
-  const next = (): Buffer => {
-    if (at + 4 > blob.length) return Buffer.alloc(0);
-    const length = blob.readUInt32BE(at);
-    const value = blob.subarray(at + 4, at + 4 + length);
-    at += 4 + length;
-    return value;
-  };
-  next();
-  next();
-  const n = next();
-  let i = 0;
-  while (i < n.length && n[i] === 0) i++;
-  if (i === n.length) return 0;
-  return (n.length - i - 1) * 8 + (32 - Math.clz32(n[i]!));
+/** Fingerprint and size as `ssh-keygen -l` prints them, by the one key reader (src/core/keys/). */
+function hostKeySize(blob: Buffer): { fingerprint: string; bits: number } {
+  const key = publicKeyFromBlob(blob, '');
+  return { fingerprint: key.fingerprint, bits: key.bits };
 }
