@@ -71,7 +71,6 @@ function describeFailure(error: unknown, ctx: Omit<CommandContext, 'account'>): 
     return { message, status: EXIT_FAILURE };
   }
   if (error instanceof KeyFormatError) return { message: printable(error.message), status: EXIT_FAILURE };
-  if (error instanceof StoreError && error.code === 'exists') return { message: printable(error.message), status: EXIT_FAILURE };
   if (error instanceof QuotaExceededError) return { message: 'quota exceeded', status: EXIT_FAILURE };
   const code = (error as NodeJS.ErrnoException | null)?.code;
   if (code === 'EACCES' || code === 'EPERM') return { message: 'the server may not read that', status: EXIT_FAILURE };
