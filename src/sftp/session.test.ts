@@ -397,3 +397,37 @@ test('TRUNC on a handle opened only for reading truncates nothing', async () => 
   assert.equal(await readFile(join(c.home, 'keep'), 'utf8'), 'contents');
   await c.end();
 });
+
+test('permissions: a folder keeps rwx and a file rw for its owner; the home\'s own mode cannot change', async () => {
+  const c = await started();
+  await mkdir(join(c.home, 'd'));
+  await writeFile(join(c.home, 'f'), 'x');
+  assert.equal(status(await c.request(FXP.SETSTAT, '/d', { attrs: { permissions: 0 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'd'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { permissions: 0o100 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'f'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { permissions: 0 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'f'))).mode & 0o7777, 0o600);
+  const dh = handleOf(await c.request(FXP.OPENDIR, '/d'));
+  assert.equal(status(await c.request(FXP.FSETSTAT, dh, { attrs: { permissions: 0o200 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'd'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.CLOSE, dh)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.MKDIR, '/e', { attrs: { permissions: 0 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'e'))).mode & 0o7777, 0o700);
+  const before = (await stat(c.home)).mode;
+  for (const p of ['/', '.', '/d/..']) assert.equal(status(await c.request(FXP.SETSTAT, p, { attrs: { permissions: 0 } })).code, FX.PERMISSION_DENIED, p);
+  assert.equal((await stat(c.home)).mode, before);
+  await c.end();
+});
+
+test('scheduler: a task that rejects is reported, not left as an unhandled rejection, and the next job runs', async () => {
+  const { Scheduler } = await import('./scheduler.ts');
+  const errors: unknown[] = [];
+  const s = new Scheduler((e) => errors.push(e));
+  let ran = false;
+  s.submit(null, () => Promise.reject(new Error('boom')));
+  s.submit(null, async () => { ran = true; });
+  await s.idle();
+  assert.equal(ran, true);
+  assert.deepEqual(errors.map((e) => (e as Error).message), ['boom']);
+});

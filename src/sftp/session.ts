@@ -31,7 +31,7 @@ export class SftpSession {
   private readonly channel: ByteChannel;
   private readonly ctx: SftpContext;
   private readonly framer: Framer;
-  private readonly scheduler = new Scheduler();
+  private readonly scheduler: Scheduler;
   private readonly builder = new ReplyBuilder();
   private queue: Buffer[] = [];
   private flushScheduled = false;
@@ -54,6 +54,7 @@ export class SftpSession {
   constructor(channel: ByteChannel, ctx: SftpContext) {
     this.channel = channel;
     this.ctx = ctx;
+    this.scheduler = new Scheduler((error) => this.ctx.log.error({ err: (error as Error)?.message }, 'sftp request task failed'));
     // As many pooled packet buffers as requests may be in flight, up to 32 (8 MiB with 256 KiB packets).
     this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e), Math.min(32, ctx.limits.maxInFlight));
     this.outputHigh = 4 * ctx.limits.maxPacketLength;

@@ -9,7 +9,7 @@ import { open, stat, type FileHandle } from 'node:fs/promises';
 import { FX, PFLAG, DATA_HEADER, finishData, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
 import type { OpenFile } from '../handles.ts';
-import { applyAttrs, existing, PERMISSION_MASK, statAttrs } from './helpers.ts';
+import { applyAttrs, existing, keptMode, statAttrs } from './helpers.ts';
 import { define, OK, type SftpContext } from './types.ts';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_TRUNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -50,7 +50,7 @@ export const openFile = define({
     if (target.exists && a.pflags & PFLAG.CREAT && a.pflags & PFLAG.EXCL) throw new SftpError(FX.FAILURE, TEXT.exists);
     const before = target.exists && writable && flags & O_TRUNC ? await stat(target.real) : null;
     if (before?.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
-    const mode = a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o600;
+    const mode = a.attrs.permissions !== undefined ? keptMode(a.attrs.permissions, false) : 0o600;
     let fh: FileHandle;
     try {
       fh = await open(target.real, flags, mode);

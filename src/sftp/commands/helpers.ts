@@ -45,6 +45,15 @@ export function statAttrs(st: Stats): Attrs {
  */
 export const PERMISSION_MASK = 0o700;
 
+/**
+ * The mode a chmod may set: owner bits only, and never less than the server itself
+ * needs: a folder keeps rwx (the quota walk, listing and removal must enter it), a file
+ * keeps rw (the quota walk stats it, the owner may still read and remove it).
+ */
+export function keptMode(permissions: number, directory: boolean): number {
+  return (permissions & PERMISSION_MASK) | (directory ? 0o700 : 0o600);
+}
+
 export type SetTarget = { kind: 'path'; real: string; follow: boolean } | { kind: 'handle'; fh: FileHandle; onSize?: (size: number) => void };
 
 /** SETSTAT / FSETSTAT / lsetstat@openssh.com (§6.9). Owner changes are refused before anything changes. */
@@ -68,7 +77,9 @@ export async function applyAttrs(ctx: SftpContext, target: SetTarget, a: Attrs):
   }
   const link = current.isSymbolicLink();
   if (a.permissions !== undefined && !link) {
-    const mode = a.permissions & PERMISSION_MASK;
+    // The home itself keeps its mode: a client that took its own rwx away would lock itself out.
+    if (target.kind === 'path' && target.real === ctx.jail.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
+    const mode = keptMode(a.permissions, current.isDirectory());
     if (target.kind === 'handle') await target.fh.chmod(mode);
     else await chmod(target.real, mode);
   }

@@ -7,7 +7,7 @@
 import { lstat, mkdir, rename as renameFs, rmdir as rmdirFs, stat, unlink } from 'node:fs/promises';
 import { FX, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
-import { applyAttrs, entry, existing, PERMISSION_MASK, statAttrs } from './helpers.ts';
+import { applyAttrs, entry, existing, keptMode, statAttrs } from './helpers.ts';
 import { define, OK, type Reply, type SftpContext } from './types.ts';
 
 export const statPath = define({
@@ -77,8 +77,7 @@ export async function renamePaths(ctx: SftpContext, from: string, to: string, ov
   const target = await entry(ctx.jail, to);
   if (source.root || target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
   await lstat(source.real);
-  let replaced: import('node:fs').Stats | null = null;
-  replaced = await lstat(target.real).catch(() => null);
+  const replaced = await lstat(target.real).catch(() => null);
   if (replaced && !overwrite) throw new SftpError(FX.FAILURE, TEXT.exists);
   await renameFs(source.real, target.real);
   if (replaced?.isFile() && replaced.nlink === 1 && source.real !== target.real) ctx.quota.add(-replaced.size);
@@ -97,7 +96,7 @@ export const makeDir = define({
   async run(ctx, a: { path: string; attrs: Attrs }) {
     const target = await entry(ctx.jail, a.path);
     if (target.root) throw new SftpError(FX.FAILURE, TEXT.exists);
-    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o700 });
+    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? keptMode(a.attrs.permissions, true) : 0o700 });
     return OK;
   },
 });
