@@ -431,3 +431,39 @@ test('scheduler: a task that rejects is reported, not left as an unhandled rejec
   assert.equal(ran, true);
   assert.deepEqual(errors.map((e) => (e as Error).message), ['boom']);
 });
+
+test('SYMLINK reads the target from the real folder and stores no "..": a link through a link cannot reach a neighbour\'s home', async () => {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const base = await mkdtemp(join(tmpdir(), 'sftp-homes-'));
+  await mkdir(join(base, 'alice'));
+  await mkdir(join(base, 'bob'));
+  const c = await started({ home: join(base, 'alice') });
+  // "/a" is the home itself; "/a/l" lies in the home, where "../bob" is bob's home.
+  assert.equal(status(await c.request(FXP.SYMLINK, '.', '/a')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.SYMLINK, '../bob', '/a/l')).code, FX.PERMISSION_DENIED);
+  await assert.rejects(lstat(join(c.home, 'l')));
+  // Absolute targets: stored relative to the real folder.
+  assert.equal(status(await c.request(FXP.SYMLINK, '/x', '/a/m')).code, FX.OK);
+  assert.equal(await readlink(join(c.home, 'm')), 'x');
+  // Nothing is stored with "..": a target beside the link's folder is refused.
+  await mkdir(join(c.home, 'd'));
+  await mkdir(join(c.home, 'd', 'e'));
+  assert.equal(status(await c.request(FXP.SYMLINK, '/x', '/d/up')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SYMLINK, '../x', '/d/up')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SYMLINK, 'e/../e/f', '/d/down')).code, FX.OK);
+  assert.equal(await readlink(join(c.home, 'd', 'down')), 'e/f');
+  // READLINK reads the text from the real folder too.
+  await symlink('../bob', join(c.home, 'legacy'));
+  assert.equal(status(await c.request(FXP.READLINK, '/a/legacy')).code, FX.PERMISSION_DENIED);
+  // A link whose text was made elsewhere (with "..") may not move to another folder, by rename or hard link.
+  await symlink('../x', join(c.home, 'd', 'e', 'old'));
+  assert.equal(status(await c.request(FXP.RENAME, '/d/e/old', '/old')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'hardlink@openssh.com', '/d/e/old', '/old')).code, FX.PERMISSION_DENIED);
+  await assert.rejects(lstat(join(c.home, 'old')));
+  assert.equal(status(await c.request(FXP.RENAME, '/d/e/old', '/d/e/old2')).code, FX.OK);
+  // Links made here move freely: they only descend.
+  assert.equal(status(await c.request(FXP.RENAME, '/d/down', '/down')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'hardlink@openssh.com', '/m', '/d/m')).code, FX.OK);
+  await c.end();
+});

@@ -9,6 +9,7 @@ import { FX, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
 import { applyAttrs, entry, existing, keptMode, statAttrs } from './helpers.ts';
 import { define, OK, type Reply, type SftpContext } from './types.ts';
+import { checkMovedLink } from './links.ts';
 
 export const statPath = define({
   name: 'STAT',
@@ -76,7 +77,7 @@ export async function renamePaths(ctx: SftpContext, from: string, to: string, ov
   const source = await entry(ctx.jail, from);
   const target = await entry(ctx.jail, to);
   if (source.root || target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
-  await lstat(source.real);
+  await checkMovedLink(source, target, await lstat(source.real));
   const replaced = await lstat(target.real).catch(() => null);
   if (replaced && !overwrite) throw new SftpError(FX.FAILURE, TEXT.exists);
   await renameFs(source.real, target.real);
