@@ -467,3 +467,54 @@ test('SYMLINK reads the target from the real folder and stores no "..": a link t
   assert.equal(status(await c.request(FXP.EXTENDED, 'hardlink@openssh.com', '/m', '/d/m')).code, FX.OK);
   await c.end();
 });
+
+test('malformed packets behind a slow request count against max_in_flight: the session stops reading, replies stay in order', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { HomeJail } = await import('../files/jail.ts');
+  const { QuotaTracker } = await import('../files/limits.ts');
+  const { TransferLog } = await import('../files/transfer-log.ts');
+  const { silentLogger } = await import('../core/log/logger.ts');
+  const { defaultConfig } = await import('../core/config/load.ts');
+  const { runSftpSession, sftpLimits } = await import('./server.ts');
+  const { Framer } = await import('./wire.ts');
+  const home = await mkdtemp(join(tmpdir(), 'sftp-held-'));
+  await writeFile(join(home, 'slow'), 'x');
+  const jail = await HomeJail.open(home);
+  // STAT "/slow" waits until the test lets it go.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const resolveExisting = jail.resolveExisting.bind(jail);
+  jail.resolveExisting = async (cwd: string, path: string) => {
+    if (path === '/slow') await gate;
+    return resolveExisting(cwd, path);
+  };
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const controller = new AbortController();
+  const done = runSftpSession(
+    { input, output, errors: new PassThrough(), exit: () => output.end(), signal: controller.signal },
+    { jail, quota: await QuotaTracker.open(jail.root, null) },
+    { limits: { ...sftpLimits(defaultConfig()), maxInFlight: 8 }, transfers: new TransferLog(silentLogger()), user: 't', remote: 't', log: silentLogger() },
+  );
+  const ids: number[] = [];
+  const seen: number[] = [];
+  const framer = new Framer(1 << 20, (b, s) => (b[s] !== FXP.VERSION && seen.push(b.readUInt32BE(s + 1)), true), () => {});
+  output.on('data', (chunk: Buffer) => framer.push(chunk));
+  input.write(packet(FXP.INIT, 3));
+  ids.push(1);
+  input.write(packet(FXP.STAT, 1, '/slow'));
+  // READ without its length: BAD_MESSAGE, whose reply must wait for the STAT's.
+  for (let i = 0; i < 200; i++) {
+    ids.push(100 + i);
+    input.write(packet(FXP.READ, 100 + i, 'h', 0n));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(input.readableLength > 0, 'the session stopped reading while max_in_flight replies were held');
+  assert.deepEqual(seen, []);
+  release();
+  input.end();
+  await done;
+  assert.deepEqual(seen, ids);
+});
