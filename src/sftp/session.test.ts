@@ -518,3 +518,38 @@ test('malformed packets behind a slow request count against max_in_flight: the s
   await done;
   assert.deepEqual(seen, ids);
 });
+
+test('quota: every handle of a file charges from one size; truncating or removing it by name while a handle is open frees nothing for that handle', async () => {
+  const c = await started({ quota: 1000 });
+  const h1 = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h1, 0n, Buffer.alloc(900))).code, FX.OK);
+  const h2 = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.WRITE, { attrs: {} }));
+  // Truncated by name: the 900 octets come back, and writing them again through either handle costs them again.
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { size: 0 } })).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, h2, 0n, Buffer.alloc(900))).code, FX.OK);
+  const g = handleOf(await c.request(FXP.OPEN, '/g', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  // OPEN with TRUNC while h1 and h2 hold the file: the same.
+  const h3 = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.WRITE | PFLAG.TRUNC, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h1, 0n, Buffer.alloc(900))).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  // Removed while open: the octets stay stored (and writable through the handles) until the last close.
+  assert.equal(status(await c.request(FXP.REMOVE, '/f')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, h2, 0n, Buffer.alloc(900))).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  for (const h of [h1, h2]) assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded', 'h3 still holds it');
+  assert.equal(status(await c.request(FXP.CLOSE, h3)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).code, FX.OK, 'the last close freed it');
+  assert.equal(status(await c.request(FXP.CLOSE, g)).code, FX.OK);
+  // Replaced by RENAME while open: the same.
+  const k = handleOf(await c.request(FXP.OPEN, '/g', PFLAG.WRITE, { attrs: {} }));
+  await writeFile(join(c.home, 'e'), '');
+  assert.equal(status(await c.request(FXP.EXTENDED, 'posix-rename@openssh.com', '/e', '/g')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, k, 0n, Buffer.alloc(900))).code, FX.OK);
+  const m = handleOf(await c.request(FXP.OPEN, '/m', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, m, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  assert.equal(status(await c.request(FXP.CLOSE, k)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, m, 0n, Buffer.alloc(900))).code, FX.OK);
+  await c.end();
+});

@@ -8,6 +8,7 @@ import { posix, join } from 'node:path';
 import { FX, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
 import type { SftpContext } from './types.ts';
+import { chargedFile, fileKey } from '../charged.ts';
 import type { HomeJail } from '../../files/jail.ts';
 
 /** A path that must exist, every symlink followed; the real path lies inside the home. */
@@ -54,7 +55,7 @@ export function keptMode(permissions: number, directory: boolean): number {
   return (permissions & PERMISSION_MASK) | (directory ? 0o700 : 0o600);
 }
 
-export type SetTarget = { kind: 'path'; real: string; follow: boolean } | { kind: 'handle'; fh: FileHandle; onSize?: (size: number) => void };
+export type SetTarget = { kind: 'path'; real: string; follow: boolean } | { kind: 'handle'; fh: FileHandle };
 
 /** SETSTAT / FSETSTAT / lsetstat@openssh.com (§6.9). Owner changes are refused before anything changes. */
 export async function applyAttrs(ctx: SftpContext, target: SetTarget, a: Attrs): Promise<void> {
@@ -65,15 +66,19 @@ export async function applyAttrs(ctx: SftpContext, target: SetTarget, a: Attrs):
   if (a.size !== undefined) {
     if (!current.isFile()) throw new SftpError(FX.FAILURE, TEXT.notAFile);
     // Only growth counts; shrinking gives space back (the quota is about octets stored).
-    ctx.quota.add(a.size - current.size);
+    // Counted from the size the quota knows when a handle holds the file (src/sftp/charged.ts).
+    const charged = chargedFile(ctx.quota, fileKey(current));
+    const was = charged?.size ?? current.size;
+    ctx.quota.add(a.size - was);
+    if (charged) charged.size = a.size;
     try {
       if (target.kind === 'handle') await target.fh.truncate(a.size);
       else await truncate(target.real, a.size);
     } catch (error) {
-      ctx.quota.add(current.size - a.size);
+      ctx.quota.add(was - a.size);
+      if (charged?.size === a.size) charged.size = was;
       throw error;
     }
-    if (target.kind === 'handle') target.onSize?.(a.size);
   }
   const link = current.isSymbolicLink();
   if (a.permissions !== undefined && !link) {

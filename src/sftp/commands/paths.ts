@@ -10,6 +10,7 @@ import { SftpError, TEXT } from '../replies.ts';
 import { applyAttrs, entry, existing, keptMode, statAttrs } from './helpers.ts';
 import { define, OK, type Reply, type SftpContext } from './types.ts';
 import { checkMovedLink } from './links.ts';
+import { unlinkRefund } from '../charged.ts';
 
 export const statPath = define({
   name: 'STAT',
@@ -67,7 +68,8 @@ export const remove = define({
     const st = await lstat(target.real);
     if (st.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
     await unlink(target.real);
-    if (st.isFile() && st.nlink === 1) ctx.quota.add(-st.size);
+    // Not refunded while a handle holds the file: it still stores (and writes) them.
+    ctx.quota.add(-unlinkRefund(ctx.quota, st));
     return OK;
   },
 });
@@ -81,7 +83,7 @@ export async function renamePaths(ctx: SftpContext, from: string, to: string, ov
   const replaced = await lstat(target.real).catch(() => null);
   if (replaced && !overwrite) throw new SftpError(FX.FAILURE, TEXT.exists);
   await renameFs(source.real, target.real);
-  if (replaced?.isFile() && replaced.nlink === 1 && source.real !== target.real) ctx.quota.add(-replaced.size);
+  if (replaced && source.real !== target.real) ctx.quota.add(-unlinkRefund(ctx.quota, replaced));
   return OK;
 }
 
