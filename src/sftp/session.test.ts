@@ -553,3 +553,51 @@ test('quota: every handle of a file charges from one size; truncating or removin
   assert.equal(status(await c.request(FXP.WRITE, m, 0n, Buffer.alloc(900))).code, FX.OK);
   await c.end();
 });
+
+test('a folder swapped for a link between the path check and the open is refused: OPEN, OPENDIR, SETSTAT', async () => {
+  const { mkdtemp, rename: mv, chmod } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const outside = await mkdtemp(join(tmpdir(), 'sftp-outside-'));
+  await mkdir(join(outside, 'b'));
+  await writeFile(join(outside, 'b', 'f'), 'secret');
+  await chmod(join(outside, 'b', 'f'), 0o644);
+  let swap: string | null = null;
+  const c = await started({
+    jail: (jail) => {
+      const resolveExisting = jail.resolveExisting.bind(jail);
+      // What another channel of the connection could do right after the jail's check.
+      jail.resolveExisting = async (cwd: string, path: string) => {
+        const r = await resolveExisting(cwd, path);
+        if (swap !== null) {
+          await mv(join(jail.root, swap), join(jail.root, `${swap}.was`));
+          // "x/b" becomes a link to <outside>/b, "x" one to <outside>: either way x/b/f is <outside>/b/f.
+          await symlink(swap.includes('/') ? join(outside, 'b') : outside, join(jail.root, swap));
+          swap = null;
+        }
+        return r;
+      };
+    },
+  });
+  const fresh = async (top: string) => {
+    await mkdir(join(c.home, top, 'b'), { recursive: true });
+    await writeFile(join(c.home, top, 'b', 'f'), 'mine');
+  };
+  // The folder right above the file: refused (O_NOFOLLOW on it).
+  await fresh('a');
+  swap = 'a/b';
+  assert.equal(status(await c.request(FXP.OPEN, '/a/b/f', PFLAG.READ, { attrs: {} })).code, FX.PERMISSION_DENIED);
+  // A folder further up: the folder's descriptor is outside the home.
+  await fresh('c');
+  swap = 'c';
+  assert.equal(status(await c.request(FXP.OPEN, '/c/b/f', PFLAG.WRITE | PFLAG.TRUNC, { attrs: {} })).code, FX.PERMISSION_DENIED);
+  assert.equal(await readFile(join(outside, 'b', 'f'), 'utf8'), 'secret', 'nothing truncated outside');
+  await fresh('e');
+  swap = 'e';
+  assert.equal(status(await c.request(FXP.SETSTAT, '/e/b/f', { attrs: { size: 0, permissions: 0o700 } })).code, FX.PERMISSION_DENIED);
+  assert.equal(await readFile(join(outside, 'b', 'f'), 'utf8'), 'secret');
+  assert.equal((await stat(join(outside, 'b', 'f'))).mode & 0o777, 0o644);
+  await fresh('g');
+  swap = 'g';
+  assert.equal(status(await c.request(FXP.OPENDIR, '/g/b')).code, FX.PERMISSION_DENIED);
+  await c.end();
+});

@@ -5,12 +5,12 @@
 // or resuming (reput) inside a file costs nothing.
 
 import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { FX, PFLAG, DATA_HEADER, finishData, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
 import type { OpenFile } from '../handles.ts';
 import { attachFile, chargedFile, detachFile, fileKey, type ChargedFile } from '../charged.ts';
-import { applyAttrs, existing, keptMode, statAttrs } from './helpers.ts';
+import { applyAttrs, applyAttrsAt, existing, keptMode, openInside, statAttrs } from './helpers.ts';
 import { define, OK, type SftpContext } from './types.ts';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_TRUNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -52,13 +52,10 @@ export const openFile = define({
     const before = target.exists && writable && flags & O_TRUNC ? await stat(target.real) : null;
     if (before?.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
     const mode = a.attrs.permissions !== undefined ? keptMode(a.attrs.permissions, false) : 0o600;
-    let fh: FileHandle;
-    try {
-      fh = await open(target.real, flags, mode);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new SftpError(FX.PERMISSION_DENIED, TEXT.outside);
-      throw error;
-    }
+    // Through the checked folder, and the descriptor checked again (openInside): a folder
+    // swapped for a link since the jail resolved the path is refused, nothing is truncated
+    // or created outside.
+    const fh = await openInside(ctx.jail, target.real, flags, mode);
     let charged: ChargedFile | null = null;
     let key = '';
     try {
@@ -202,7 +199,7 @@ export const fsetstat = define({
   async run(ctx, a: { handle: Buffer; attrs: Attrs }) {
     const h = ctx.handles.lookup(a.handle);
     if (!h) throw new SftpError(FX.FAILURE, TEXT.noSuchHandle);
-    if (h.kind === 'dir') await applyAttrs(ctx, { kind: 'path', real: h.real, follow: true }, a.attrs);
+    if (h.kind === 'dir') await applyAttrsAt(ctx, h.real, a.attrs);
     else await applyAttrs(ctx, { kind: 'handle', fh: h.fh }, a.attrs);
     return OK;
   },

@@ -7,7 +7,7 @@
 import { lstat, mkdir, rename as renameFs, rmdir as rmdirFs, stat, unlink } from 'node:fs/promises';
 import { FX, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
-import { applyAttrs, entry, existing, keptMode, statAttrs } from './helpers.ts';
+import { applyAttrsAt, entry, existing, keptMode, statAttrs } from './helpers.ts';
 import { define, OK, type Reply, type SftpContext } from './types.ts';
 import { checkMovedLink } from './links.ts';
 import { unlinkRefund } from '../charged.ts';
@@ -35,7 +35,7 @@ export const setstat = define({
   parse: (r) => ({ path: r.path(), attrs: r.attrs() }),
   async run(ctx, a: { path: string; attrs: Attrs }) {
     const { real } = await existing(ctx.jail, a.path);
-    await applyAttrs(ctx, { kind: 'path', real, follow: true }, a.attrs);
+    await applyAttrsAt(ctx, real, a.attrs);
     return OK;
   },
 });
