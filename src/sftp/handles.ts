@@ -5,6 +5,7 @@
 
 import type { Dir } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
+import type { ChargedFile } from './charged.ts';
 import { FX } from './wire.ts';
 import { noSuchHandle, SftpError, TEXT } from './replies.ts';
 
@@ -17,8 +18,8 @@ export interface OpenFile {
   readonly readable: boolean;
   readonly writable: boolean;
   readonly append: boolean;
-  /** Size as this session knows it: only growth past it counts against the quota. */
-  size: number;
+  /** The quota's size of the file, shared by every handle on it (src/sftp/charged.ts). */
+  readonly charged: ChargedFile;
   /** Octets read or written through this handle (the transfer log). */
   bytes: number;
   readonly openedAt: number;

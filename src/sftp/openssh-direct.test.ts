@@ -90,7 +90,8 @@ test('mkdir, rename, ln -s, chmod, rm, rmdir, df; refusals reach the user', asyn
   assert.equal(await readFile(join(home, 'd/g.txt'), 'utf8'), 'file');
   assert.equal(await readFile(join(home, 'd/h.txt'), 'utf8'), 'file');
   assert.equal(await readlink(join(home, 'link')), 'd/g.txt');
-  assert.equal((await stat(join(home, 'd/g.txt'))).mode & 0o777, 0o400);
+  // A file keeps its owner's rw (the quota walk and the owner must still reach it): 400 gives 600.
+  assert.equal((await stat(join(home, 'd/g.txt'))).mode & 0o777, 0o600);
   // df uses statvfs@openssh.com: the client prints this table only when the server has it.
   assert.match(r.stdout, /Size +Used +Avail +\(root\) +%Capacity/);
   // OpenSSH's client prints the status code's own text, not the server's message.
@@ -98,7 +99,7 @@ test('mkdir, rename, ln -s, chmod, rm, rmdir, df; refusals reach the user', asyn
   assert.match(r.stderr, /remote rmdir "\/d": Failure/);
   assert.match(r.stderr, /remote symlink .*"\/evil": Permission denied/);
   assert.match(r.stderr, /remote mkdir "\/d": Failure/);
-  assert.match(r.stdout, /^-r-------- .* g\.txt$/m);
+  assert.match(r.stdout, /^-rw------- .* g\.txt$/m);
   const r2 = await sftp(home, 'rm link\nrm d/g.txt\nrm d/h.txt\nrmdir d\nls\n', { cwd: local });
   assert.equal(r2.code, 0, r2.stderr);
   await assert.rejects(stat(join(home, 'd')));

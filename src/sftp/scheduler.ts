@@ -29,6 +29,13 @@ function conflicts(a: Access | null, b: Access | null): boolean {
 
 export class Scheduler {
   private readonly jobs: Job[] = [];
+  /** Told about a task that rejected (a bug: tasks answer their own failures). */
+  private readonly onError: (error: unknown) => void;
+
+  constructor(onError: (error: unknown) => void = () => {}) {
+    this.onError = onError;
+  }
+
   private waiting = 0;
   private idleWaiters: Array<() => void> = [];
   private changeWaiters: Array<() => void> = [];
@@ -65,8 +72,12 @@ export class Scheduler {
 
   private start(job: Job): void {
     job.started = true;
-    // The task maps its own failures to a reply; this only keeps the bookkeeping.
-    job.task().finally(() => this.finish(job));
+    // The task maps its own failures to a reply; this only keeps the bookkeeping. A task
+    // that rejects anyway is logged, never left as an unhandled rejection (that would end
+    // the process, every user's session with it).
+    job.task()
+      .catch((error: unknown) => this.onError(error))
+      .finally(() => this.finish(job));
   }
 
   private finish(job: Job): void {

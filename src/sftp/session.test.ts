@@ -397,3 +397,207 @@ test('TRUNC on a handle opened only for reading truncates nothing', async () => 
   assert.equal(await readFile(join(c.home, 'keep'), 'utf8'), 'contents');
   await c.end();
 });
+
+test('permissions: a folder keeps rwx and a file rw for its owner; the home\'s own mode cannot change', async () => {
+  const c = await started();
+  await mkdir(join(c.home, 'd'));
+  await writeFile(join(c.home, 'f'), 'x');
+  assert.equal(status(await c.request(FXP.SETSTAT, '/d', { attrs: { permissions: 0 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'd'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { permissions: 0o100 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'f'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { permissions: 0 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'f'))).mode & 0o7777, 0o600);
+  const dh = handleOf(await c.request(FXP.OPENDIR, '/d'));
+  assert.equal(status(await c.request(FXP.FSETSTAT, dh, { attrs: { permissions: 0o200 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'd'))).mode & 0o7777, 0o700);
+  assert.equal(status(await c.request(FXP.CLOSE, dh)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.MKDIR, '/e', { attrs: { permissions: 0 } })).code, FX.OK);
+  assert.equal((await stat(join(c.home, 'e'))).mode & 0o7777, 0o700);
+  const before = (await stat(c.home)).mode;
+  for (const p of ['/', '.', '/d/..']) assert.equal(status(await c.request(FXP.SETSTAT, p, { attrs: { permissions: 0 } })).code, FX.PERMISSION_DENIED, p);
+  assert.equal((await stat(c.home)).mode, before);
+  await c.end();
+});
+
+test('scheduler: a task that rejects is reported, not left as an unhandled rejection, and the next job runs', async () => {
+  const { Scheduler } = await import('./scheduler.ts');
+  const errors: unknown[] = [];
+  const s = new Scheduler((e) => errors.push(e));
+  let ran = false;
+  s.submit(null, () => Promise.reject(new Error('boom')));
+  s.submit(null, async () => { ran = true; });
+  await s.idle();
+  assert.equal(ran, true);
+  assert.deepEqual(errors.map((e) => (e as Error).message), ['boom']);
+});
+
+test('SYMLINK reads the target from the real folder and stores no "..": a link through a link cannot reach a neighbour\'s home', async () => {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const base = await mkdtemp(join(tmpdir(), 'sftp-homes-'));
+  await mkdir(join(base, 'alice'));
+  await mkdir(join(base, 'bob'));
+  const c = await started({ home: join(base, 'alice') });
+  // "/a" is the home itself; "/a/l" lies in the home, where "../bob" is bob's home.
+  assert.equal(status(await c.request(FXP.SYMLINK, '.', '/a')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.SYMLINK, '../bob', '/a/l')).code, FX.PERMISSION_DENIED);
+  await assert.rejects(lstat(join(c.home, 'l')));
+  // Absolute targets: stored relative to the real folder.
+  assert.equal(status(await c.request(FXP.SYMLINK, '/x', '/a/m')).code, FX.OK);
+  assert.equal(await readlink(join(c.home, 'm')), 'x');
+  // Nothing is stored with "..": a target beside the link's folder is refused.
+  await mkdir(join(c.home, 'd'));
+  await mkdir(join(c.home, 'd', 'e'));
+  assert.equal(status(await c.request(FXP.SYMLINK, '/x', '/d/up')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SYMLINK, '../x', '/d/up')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.SYMLINK, 'e/../e/f', '/d/down')).code, FX.OK);
+  assert.equal(await readlink(join(c.home, 'd', 'down')), 'e/f');
+  // READLINK reads the text from the real folder too.
+  await symlink('../bob', join(c.home, 'legacy'));
+  assert.equal(status(await c.request(FXP.READLINK, '/a/legacy')).code, FX.PERMISSION_DENIED);
+  // A link whose text was made elsewhere (with "..") may not move to another folder, by rename or hard link.
+  await symlink('../x', join(c.home, 'd', 'e', 'old'));
+  assert.equal(status(await c.request(FXP.RENAME, '/d/e/old', '/old')).code, FX.PERMISSION_DENIED);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'hardlink@openssh.com', '/d/e/old', '/old')).code, FX.PERMISSION_DENIED);
+  await assert.rejects(lstat(join(c.home, 'old')));
+  assert.equal(status(await c.request(FXP.RENAME, '/d/e/old', '/d/e/old2')).code, FX.OK);
+  // Links made here move freely: they only descend.
+  assert.equal(status(await c.request(FXP.RENAME, '/d/down', '/down')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.EXTENDED, 'hardlink@openssh.com', '/m', '/d/m')).code, FX.OK);
+  await c.end();
+});
+
+test('malformed packets behind a slow request count against max_in_flight: the session stops reading, replies stay in order', async () => {
+  const { PassThrough } = await import('node:stream');
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { HomeJail } = await import('../files/jail.ts');
+  const { QuotaTracker } = await import('../files/limits.ts');
+  const { TransferLog } = await import('../files/transfer-log.ts');
+  const { silentLogger } = await import('../core/log/logger.ts');
+  const { defaultConfig } = await import('../core/config/load.ts');
+  const { runSftpSession, sftpLimits } = await import('./server.ts');
+  const { Framer } = await import('./wire.ts');
+  const home = await mkdtemp(join(tmpdir(), 'sftp-held-'));
+  await writeFile(join(home, 'slow'), 'x');
+  const jail = await HomeJail.open(home);
+  // STAT "/slow" waits until the test lets it go.
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const resolveExisting = jail.resolveExisting.bind(jail);
+  jail.resolveExisting = async (cwd: string, path: string) => {
+    if (path === '/slow') await gate;
+    return resolveExisting(cwd, path);
+  };
+  const input = new PassThrough();
+  const output = new PassThrough();
+  const controller = new AbortController();
+  const done = runSftpSession(
+    { input, output, errors: new PassThrough(), exit: () => output.end(), signal: controller.signal },
+    { jail, quota: await QuotaTracker.open(jail.root, null) },
+    { limits: { ...sftpLimits(defaultConfig()), maxInFlight: 8 }, transfers: new TransferLog(silentLogger()), user: 't', remote: 't', log: silentLogger() },
+  );
+  const ids: number[] = [];
+  const seen: number[] = [];
+  const framer = new Framer(1 << 20, (b, s) => (b[s] !== FXP.VERSION && seen.push(b.readUInt32BE(s + 1)), true), () => {});
+  output.on('data', (chunk: Buffer) => framer.push(chunk));
+  input.write(packet(FXP.INIT, 3));
+  ids.push(1);
+  input.write(packet(FXP.STAT, 1, '/slow'));
+  // READ without its length: BAD_MESSAGE, whose reply must wait for the STAT's.
+  for (let i = 0; i < 200; i++) {
+    ids.push(100 + i);
+    input.write(packet(FXP.READ, 100 + i, 'h', 0n));
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(input.readableLength > 0, 'the session stopped reading while max_in_flight replies were held');
+  assert.deepEqual(seen, []);
+  release();
+  input.end();
+  await done;
+  assert.deepEqual(seen, ids);
+});
+
+test('quota: every handle of a file charges from one size; truncating or removing it by name while a handle is open frees nothing for that handle', async () => {
+  const c = await started({ quota: 1000 });
+  const h1 = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h1, 0n, Buffer.alloc(900))).code, FX.OK);
+  const h2 = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.WRITE, { attrs: {} }));
+  // Truncated by name: the 900 octets come back, and writing them again through either handle costs them again.
+  assert.equal(status(await c.request(FXP.SETSTAT, '/f', { attrs: { size: 0 } })).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, h2, 0n, Buffer.alloc(900))).code, FX.OK);
+  const g = handleOf(await c.request(FXP.OPEN, '/g', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  // OPEN with TRUNC while h1 and h2 hold the file: the same.
+  const h3 = handleOf(await c.request(FXP.OPEN, '/f', PFLAG.WRITE | PFLAG.TRUNC, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, h1, 0n, Buffer.alloc(900))).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  // Removed while open: the octets stay stored (and writable through the handles) until the last close.
+  assert.equal(status(await c.request(FXP.REMOVE, '/f')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, h2, 0n, Buffer.alloc(900))).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  for (const h of [h1, h2]) assert.equal(status(await c.request(FXP.CLOSE, h)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).message, 'Quota exceeded', 'h3 still holds it');
+  assert.equal(status(await c.request(FXP.CLOSE, h3)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, g, 0n, Buffer.alloc(900))).code, FX.OK, 'the last close freed it');
+  assert.equal(status(await c.request(FXP.CLOSE, g)).code, FX.OK);
+  // Replaced by RENAME while open: the same.
+  const k = handleOf(await c.request(FXP.OPEN, '/g', PFLAG.WRITE, { attrs: {} }));
+  await writeFile(join(c.home, 'e'), '');
+  assert.equal(status(await c.request(FXP.EXTENDED, 'posix-rename@openssh.com', '/e', '/g')).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, k, 0n, Buffer.alloc(900))).code, FX.OK);
+  const m = handleOf(await c.request(FXP.OPEN, '/m', PFLAG.WRITE | PFLAG.CREAT, { attrs: {} }));
+  assert.equal(status(await c.request(FXP.WRITE, m, 0n, Buffer.alloc(900))).message, 'Quota exceeded');
+  assert.equal(status(await c.request(FXP.CLOSE, k)).code, FX.OK);
+  assert.equal(status(await c.request(FXP.WRITE, m, 0n, Buffer.alloc(900))).code, FX.OK);
+  await c.end();
+});
+
+test('a folder swapped for a link between the path check and the open is refused: OPEN, OPENDIR, SETSTAT', async () => {
+  const { mkdtemp, rename: mv, chmod } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const outside = await mkdtemp(join(tmpdir(), 'sftp-outside-'));
+  await mkdir(join(outside, 'b'));
+  await writeFile(join(outside, 'b', 'f'), 'secret');
+  await chmod(join(outside, 'b', 'f'), 0o644);
+  let swap: string | null = null;
+  const c = await started({
+    jail: (jail) => {
+      const resolveExisting = jail.resolveExisting.bind(jail);
+      // What another channel of the connection could do right after the jail's check.
+      jail.resolveExisting = async (cwd: string, path: string) => {
+        const r = await resolveExisting(cwd, path);
+        if (swap !== null) {
+          await mv(join(jail.root, swap), join(jail.root, `${swap}.was`));
+          // "x/b" becomes a link to <outside>/b, "x" one to <outside>: either way x/b/f is <outside>/b/f.
+          await symlink(swap.includes('/') ? join(outside, 'b') : outside, join(jail.root, swap));
+          swap = null;
+        }
+        return r;
+      };
+    },
+  });
+  const fresh = async (top: string) => {
+    await mkdir(join(c.home, top, 'b'), { recursive: true });
+    await writeFile(join(c.home, top, 'b', 'f'), 'mine');
+  };
+  // The folder right above the file: refused (O_NOFOLLOW on it).
+  await fresh('a');
+  swap = 'a/b';
+  assert.equal(status(await c.request(FXP.OPEN, '/a/b/f', PFLAG.READ, { attrs: {} })).code, FX.PERMISSION_DENIED);
+  // A folder further up: the folder's descriptor is outside the home.
+  await fresh('c');
+  swap = 'c';
+  assert.equal(status(await c.request(FXP.OPEN, '/c/b/f', PFLAG.WRITE | PFLAG.TRUNC, { attrs: {} })).code, FX.PERMISSION_DENIED);
+  assert.equal(await readFile(join(outside, 'b', 'f'), 'utf8'), 'secret', 'nothing truncated outside');
+  await fresh('e');
+  swap = 'e';
+  assert.equal(status(await c.request(FXP.SETSTAT, '/e/b/f', { attrs: { size: 0, permissions: 0o700 } })).code, FX.PERMISSION_DENIED);
+  assert.equal(await readFile(join(outside, 'b', 'f'), 'utf8'), 'secret');
+  assert.equal((await stat(join(outside, 'b', 'f'))).mode & 0o777, 0o644);
+  await fresh('g');
+  swap = 'g';
+  assert.equal(status(await c.request(FXP.OPENDIR, '/g/b')).code, FX.PERMISSION_DENIED);
+  await c.end();
+});

@@ -19,7 +19,10 @@ import { ADVERTISED } from './commands/index.ts';
 import { attrsLength, FX, FXP, Framer, PacketReader, ReplyBuilder, utf8Length, type FrameError } from './wire.ts';
 import type { Reply, SftpContext } from './commands/types.ts';
 import { lookup, toStatus, type Status } from './dispatch.ts';
-import { Scheduler } from './scheduler.ts';
+import { Scheduler, type Access } from './scheduler.ts';
+
+/** The access of a job that touches no file (a parse-error reply): it waits for no request but a barrier. */
+const NO_CONFLICT: Access = { key: '', start: 0, end: 0, write: false };
 
 /** The protocol version this server speaks (draft-02 is version 3). */
 export const SFTP_VERSION = 3;
@@ -31,7 +34,7 @@ export class SftpSession {
   private readonly channel: ByteChannel;
   private readonly ctx: SftpContext;
   private readonly framer: Framer;
-  private readonly scheduler = new Scheduler();
+  private readonly scheduler: Scheduler;
   private readonly builder = new ReplyBuilder();
   private queue: Buffer[] = [];
   private flushScheduled = false;
@@ -54,6 +57,7 @@ export class SftpSession {
   constructor(channel: ByteChannel, ctx: SftpContext) {
     this.channel = channel;
     this.ctx = ctx;
+    this.scheduler = new Scheduler((error) => this.ctx.log.error({ err: (error as Error)?.message }, 'sftp request task failed'));
     // As many pooled packet buffers as requests may be in flight, up to 32 (8 MiB with 256 KiB packets).
     this.framer = new Framer(ctx.limits.maxPacketLength, (b, s, e) => this.onPacket(b, s, e), (e) => this.onFrameError(e), Math.min(32, ctx.limits.maxInFlight));
     this.outputHigh = 4 * ctx.limits.maxPacketLength;
@@ -177,7 +181,12 @@ export class SftpSession {
       args = cmd.parse(r);
     } catch (error) {
       const status = toStatus(error);
-      this.whenTurn(seq, () => this.emitInTurn(() => this.sendStatus(id, status)));
+      // A job like any other, so a reply held for its turn (behind a slow request) counts
+      // against max_in_flight: a stream of malformed packets cannot grow memory unbounded.
+      this.scheduler.submit(NO_CONFLICT, () => new Promise<void>((resolve) => this.whenTurn(seq, () => {
+        this.emitInTurn(() => this.sendStatus(id, status));
+        resolve();
+      })));
       return false;
     }
     const command = cmd;

@@ -65,7 +65,8 @@ test('OpenSSH sftp: put, ls -l, get, mkdir, rename, df, chmod over SSH', async (
   assert.equal(r.code, 0, r.stderr);
   assert.ok((await readFile(join(home('alice@example.test'), 'd/up.bin'))).equals(data));
   assert.ok((await readFile(join(work, 'down.bin'))).equals(data));
-  assert.equal((await stat(join(home('alice@example.test'), 'd/up.bin'))).mode & 0o777, 0o400);
+  // A file keeps its owner's rw (src/sftp/commands/helpers.ts keptMode): chmod 400 gives 600.
+  assert.equal((await stat(join(home('alice@example.test'), 'd/up.bin'))).mode & 0o777, 0o600);
   assert.match(r.stdout, /^-rw------- .* 5242883 .* up\.bin$/m);
   assert.match(r.stdout, /Size +Used +Avail +\(root\) +%Capacity/);
 });

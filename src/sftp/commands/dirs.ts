@@ -7,7 +7,8 @@ import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FX } from '../wire.ts';
 import { TEXT } from '../replies.ts';
-import { existing, longname, statAttrs } from './helpers.ts';
+import { descriptorPath, descriptorPathAvailable, existing, longname, openInside, statAttrs } from './helpers.ts';
+import { constants, type Dir } from 'node:fs';
 import { define, type NameEntry } from './types.ts';
 
 export const openDir = define({
@@ -15,9 +16,18 @@ export const openDir = define({
   parse: (r) => ({ path: r.path() }),
   async run(ctx, a: { path: string }) {
     ctx.handles.checkRoom();
-    const { virtual, real } = await existing(ctx.jail, a.path);
-    const dir = await opendir(real, { bufferSize: 64 });
-    return { kind: 'handle', handle: ctx.handles.add({ kind: 'dir', dir, virtual, real, done: false }) };
+    const found = await existing(ctx.jail, a.path);
+    // Opened through a checked descriptor (openInside), then listed through that descriptor.
+    const fd = await openInside(ctx.jail, found.real, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NONBLOCK);
+    let dir: Dir;
+    let real: string;
+    try {
+      real = (await descriptorPath(fd)) ?? found.real;
+      dir = await opendir(descriptorPathAvailable ? `/proc/self/fd/${fd.fd}` : real, { bufferSize: 64 });
+    } finally {
+      await fd.close().catch(() => {});
+    }
+    return { kind: 'handle', handle: ctx.handles.add({ kind: 'dir', dir, virtual: found.virtual, real, done: false }) };
   },
 });
 

@@ -5,11 +5,12 @@
 // or resuming (reput) inside a file costs nothing.
 
 import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { FX, PFLAG, DATA_HEADER, finishData, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
 import type { OpenFile } from '../handles.ts';
-import { applyAttrs, existing, PERMISSION_MASK, statAttrs } from './helpers.ts';
+import { attachFile, chargedFile, detachFile, fileKey, type ChargedFile } from '../charged.ts';
+import { applyAttrs, applyAttrsAt, existing, keptMode, openInside, statAttrs } from './helpers.ts';
 import { define, OK, type SftpContext } from './types.ts';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_CREAT, O_TRUNC, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
@@ -50,25 +51,29 @@ export const openFile = define({
     if (target.exists && a.pflags & PFLAG.CREAT && a.pflags & PFLAG.EXCL) throw new SftpError(FX.FAILURE, TEXT.exists);
     const before = target.exists && writable && flags & O_TRUNC ? await stat(target.real) : null;
     if (before?.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
-    const mode = a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o600;
-    let fh: FileHandle;
-    try {
-      fh = await open(target.real, flags, mode);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new SftpError(FX.PERMISSION_DENIED, TEXT.outside);
-      throw error;
-    }
+    const mode = a.attrs.permissions !== undefined ? keptMode(a.attrs.permissions, false) : 0o600;
+    // Through the checked folder, and the descriptor checked again (openInside): a folder
+    // swapped for a link since the jail resolved the path is refused, nothing is truncated
+    // or created outside.
+    const fh = await openInside(ctx.jail, target.real, flags, mode);
+    let charged: ChargedFile | null = null;
+    let key = '';
     try {
       const st = await fh.stat();
       if (!st.isFile()) throw new SftpError(FX.FAILURE, st.isDirectory() ? TEXT.isADirectory : TEXT.notAFile);
-      if (before) ctx.quota.add(-before.size);
+      key = fileKey(st);
+      // Truncated: refund what the quota counted, the shared size when another handle holds the file.
+      if (before) ctx.quota.add(-(chargedFile(ctx.quota, key)?.size ?? before.size));
+      charged = attachFile(ctx.quota, key, st.size);
+      if (before) charged.size = st.size;
       const file: OpenFile = {
-        kind: 'file', fh, virtual: target.virtual, key: `${st.dev}:${st.ino}`,
+        kind: 'file', fh, virtual: target.virtual, key, charged,
         readable: (flags & (O_WRONLY)) === 0, writable, append: (flags & O_APPEND) !== 0,
-        size: st.size, bytes: 0, openedAt: Date.now(), failed: false,
+        bytes: 0, openedAt: Date.now(), failed: false,
       };
       return { kind: 'handle', handle: ctx.handles.add(file) };
     } catch (error) {
+      if (charged) detachFile(ctx.quota, key, charged, null);
       await fh.close().catch(() => {});
       throw error;
     }
@@ -92,6 +97,9 @@ export const close = define({
 /** Closes a file handle and writes its transfer-log line. */
 export async function closeFile(ctx: SftpContext, h: OpenFile, result: 'ok' | 'aborted' | 'failed'): Promise<void> {
   let closeError: unknown = null;
+  // The file's last name went while it was open: its octets are freed now (and not before).
+  const links = h.charged.unlinked && h.charged.handles === 1 ? await h.fh.stat().then((st) => st.nlink, () => null) : null;
+  ctx.quota.add(-detachFile(ctx.quota, h.key, h.charged, links));
   await h.fh.close().catch((error: unknown) => (closeError = error));
   ctx.transfers.record({
     service: 'sftp', user: ctx.user, remote: ctx.remote, direction: h.writable ? 'upload' : 'download',
@@ -138,11 +146,21 @@ export const write = define({
     const h = ctx.handles.file(a.handle);
     if (!h.writable) throw new SftpError(FX.PERMISSION_DENIED, 'Handle not open for writing');
     const n = a.data.length;
-    const end = h.append ? h.size + n : a.offset + n;
-    const growth = Math.max(0, end - h.size);
+    const f = h.charged;
+    if (!h.append && a.offset + n <= f.size && f.writing === 0) {
+      // Inside the file as the quota knows it: check it still is (truncated by another
+      // protocol, its octets refunded there). Appends and extending writes skip this.
+      const seen = f.size;
+      const st = await h.fh.stat();
+      // Unless a write changed the size meanwhile (then this fstat may predate it).
+      if (f.writing === 0 && f.size === seen) f.size = st.size;
+    }
+    const end = h.append ? f.size + n : a.offset + n;
+    const growth = Math.max(0, end - f.size);
     ctx.quota.add(growth);
-    const sizeBefore = h.size;
-    if (end > h.size) h.size = end;
+    const sizeBefore = f.size;
+    if (end > f.size) f.size = end;
+    f.writing++;
     try {
       let done = 0;
       while (done < n) {
@@ -153,9 +171,11 @@ export const write = define({
       }
     } catch (error) {
       ctx.quota.add(-growth);
-      if (h.size === end) h.size = sizeBefore;
+      if (growth > 0 && f.size === end) f.size = sizeBefore;
       h.failed = true;
       throw error;
+    } finally {
+      f.writing--;
     }
     h.bytes += n;
     return OK;
@@ -179,8 +199,8 @@ export const fsetstat = define({
   async run(ctx, a: { handle: Buffer; attrs: Attrs }) {
     const h = ctx.handles.lookup(a.handle);
     if (!h) throw new SftpError(FX.FAILURE, TEXT.noSuchHandle);
-    if (h.kind === 'dir') await applyAttrs(ctx, { kind: 'path', real: h.real, follow: true }, a.attrs);
-    else await applyAttrs(ctx, { kind: 'handle', fh: h.fh, onSize: (size) => (h.size = size) }, a.attrs);
+    if (h.kind === 'dir') await applyAttrsAt(ctx, h.real, a.attrs);
+    else await applyAttrs(ctx, { kind: 'handle', fh: h.fh }, a.attrs);
     return OK;
   },
 });

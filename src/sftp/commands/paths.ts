@@ -7,8 +7,10 @@
 import { lstat, mkdir, rename as renameFs, rmdir as rmdirFs, stat, unlink } from 'node:fs/promises';
 import { FX, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
-import { applyAttrs, entry, existing, PERMISSION_MASK, statAttrs } from './helpers.ts';
+import { applyAttrsAt, entry, existing, keptMode, statAttrs } from './helpers.ts';
 import { define, OK, type Reply, type SftpContext } from './types.ts';
+import { checkMovedLink } from './links.ts';
+import { unlinkRefund } from '../charged.ts';
 
 export const statPath = define({
   name: 'STAT',
@@ -33,7 +35,7 @@ export const setstat = define({
   parse: (r) => ({ path: r.path(), attrs: r.attrs() }),
   async run(ctx, a: { path: string; attrs: Attrs }) {
     const { real } = await existing(ctx.jail, a.path);
-    await applyAttrs(ctx, { kind: 'path', real, follow: true }, a.attrs);
+    await applyAttrsAt(ctx, real, a.attrs);
     return OK;
   },
 });
@@ -66,7 +68,8 @@ export const remove = define({
     const st = await lstat(target.real);
     if (st.isDirectory()) throw new SftpError(FX.FAILURE, TEXT.isADirectory);
     await unlink(target.real);
-    if (st.isFile() && st.nlink === 1) ctx.quota.add(-st.size);
+    // Not refunded while a handle holds the file: it still stores (and writes) them.
+    ctx.quota.add(-unlinkRefund(ctx.quota, st));
     return OK;
   },
 });
@@ -76,12 +79,11 @@ export async function renamePaths(ctx: SftpContext, from: string, to: string, ov
   const source = await entry(ctx.jail, from);
   const target = await entry(ctx.jail, to);
   if (source.root || target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
-  await lstat(source.real);
-  let replaced: import('node:fs').Stats | null = null;
-  replaced = await lstat(target.real).catch(() => null);
+  await checkMovedLink(source, target, await lstat(source.real));
+  const replaced = await lstat(target.real).catch(() => null);
   if (replaced && !overwrite) throw new SftpError(FX.FAILURE, TEXT.exists);
   await renameFs(source.real, target.real);
-  if (replaced?.isFile() && replaced.nlink === 1 && source.real !== target.real) ctx.quota.add(-replaced.size);
+  if (replaced && source.real !== target.real) ctx.quota.add(-unlinkRefund(ctx.quota, replaced));
   return OK;
 }
 
@@ -97,7 +99,7 @@ export const makeDir = define({
   async run(ctx, a: { path: string; attrs: Attrs }) {
     const target = await entry(ctx.jail, a.path);
     if (target.root) throw new SftpError(FX.FAILURE, TEXT.exists);
-    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? a.attrs.permissions & PERMISSION_MASK : 0o700 });
+    await mkdir(target.real, { mode: a.attrs.permissions !== undefined ? keptMode(a.attrs.permissions, true) : 0o700 });
     return OK;
   },
 });

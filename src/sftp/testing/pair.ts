@@ -91,11 +91,13 @@ export class SftpTestClient {
   private ended = false;
   private nextId = 1;
 
-  static async start(o: { home?: string; quota?: number | null; limits?: Partial<SftpLimits> } = {}): Promise<SftpTestClient & { home: string }> {
+  /** `jail`: a hook that may wrap the session's jail (a test that races a path check). */
+  static async start(o: { home?: string; quota?: number | null; limits?: Partial<SftpLimits>; jail?: (jail: HomeJail) => void } = {}): Promise<SftpTestClient & { home: string }> {
     const home = o.home ?? (await mkdtemp(join(tmpdir(), 'sftp-test-')));
     const client = new SftpTestClient() as SftpTestClient & { home: string };
     client.home = home;
     const jail = await HomeJail.open(home);
+    o.jail?.(jail);
     const quota = await QuotaTracker.open(jail.root, o.quota ?? null);
     const controller = new AbortController();
     const channel: ByteChannel = {
