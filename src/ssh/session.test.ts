@@ -209,7 +209,7 @@ async function addKey(publicLine: string): Promise<void> {
 
 const failsLogin = (login: Record<string, unknown>) => assert.rejects(fx.connect(login), /authentication methods failed/);
 
-test('public keys: the account\'s key logs in (through prove), key queries are not throttled, unknown accounts answer alike', async () => {
+test('public keys: the account\'s key logs in (through prove), key queries are not throttled, unknown accounts get the same refusal', async () => {
   const good = keyPair('ed25519');
   await addKey(good.public);
   const before = proves;
@@ -224,6 +224,16 @@ test('public keys: the account\'s key logs in (through prove), key queries are n
   assert.equal(proves, p, 'key queries are not counted as failed logins');
   await failsLogin({ username: 'nobody@example.org', privateKey: good.private });
   assert.equal(proves, p);
+  // The same refusal, word for word, for an account that does not exist.
+  const refusal = async (login: Record<string, unknown>) => {
+    try {
+      (await fx.connect(login)).end();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return assert.fail('logged in');
+  };
+  assert.equal(await refusal({ username: 'nobody@example.org', privateKey: other.private }), await refusal({ username: USER, privateKey: other.private }));
 
   // RSA below 2048 bits: refused even when registered.
   const small = keyPair('rsa', 1024);
