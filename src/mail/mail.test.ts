@@ -149,4 +149,19 @@ describe('submitFromStream (septet sendmail)', () => {
     const n = new CrlfNormalizer();
     assert.equal(Buffer.concat([n.push(Buffer.from('a\r')), n.push(Buffer.from('\nb\n')), n.push(Buffer.from('\n'))]).toString(), 'a\r\nb\r\n\r\n');
   });
+
+  it('CrlfNormalizer: a bare CR becomes CRLF too, across chunks and at the end', () => {
+    const n = new CrlfNormalizer();
+    const parts = ['From: a@b\rBcc: x@y\r\n', 'Sub', 'ject: s\r', '\r\n', 'body\r'];
+    assert.equal(Buffer.concat([...parts.map((p) => n.push(Buffer.from(p))), n.end()]).toString(), 'From: a@b\r\nBcc: x@y\r\nSubject: s\r\n\r\nbody\r\n');
+    // Every split of one input gives the same output.
+    const input = 'a\rb\nc\r\nd\r\r\ne\n\r';
+    const whole = new CrlfNormalizer();
+    const expected = Buffer.concat([whole.push(Buffer.from(input)), whole.end()]).toString();
+    assert.equal(expected, 'a\r\nb\r\nc\r\nd\r\n\r\ne\r\n\r\n');
+    for (let cut = 0; cut <= input.length; cut++) {
+      const m = new CrlfNormalizer();
+      assert.equal(Buffer.concat([m.push(Buffer.from(input.slice(0, cut))), m.push(Buffer.from(input.slice(cut))), m.end()]).toString(), expected, `cut at ${cut}`);
+    }
+  });
 });

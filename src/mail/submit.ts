@@ -76,6 +76,7 @@ export async function submitFromStream(mail: MailService, request: SubmitRequest
     for await (const chunk of request.source) {
       await writer.write(crlf.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))));
     }
+    await writer.write(crlf.end());
     if (writer.oversize) throw new SubmitError('size', `message larger than ${mail.config.smtp.max_message_size} octets`);
     if (submitter) {
       // The same binding as the submission ports (sender-binding.ts), before anything is stored.
