@@ -56,9 +56,12 @@ export function sourceNetwork(address: string): string {
   if (isIP(bare) === 4 && bare === a) return a;
   if (isIP(bare.split('%')[0] ?? '') !== 6) return a;
   const prefix = expandIpv6(bare.split('%')[0]!).slice(0, 4).map((g) => g.toString(16));
-  // The WHATWG URL serialiser writes IPv6 in RFC 5952's canonical form ("2001:db8::").
-  const canonical = new URL(`http://[${prefix.join(':')}:0:0:0:0]/`).hostname.slice(1, -1);
-  return `${canonical}/64`;
+  return `${rfc5952(`${prefix.join(':')}:0:0:0:0`)}/64`;
+}
+
+/** RFC 5952's canonical text of an IPv6 address ("2001:db8::"), as the WHATWG URL serialiser writes it. */
+export function rfc5952(address: string): string {
+  return new URL(`http://[${address}]/`).hostname.slice(1, -1);
 }
 
 /** The eight 16-bit groups of an IPv6 address (which isIP has already accepted). */

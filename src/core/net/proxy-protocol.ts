@@ -5,7 +5,7 @@
 // client that could send the header itself could claim any address.
 
 import { isIP, type Socket } from 'node:net';
-import { normalizeAddress } from './address.ts';
+import { normalizeAddress, rfc5952 } from './address.ts';
 
 export class ProxyProtocolError extends Error {
   constructor(message: string) {
@@ -136,7 +136,7 @@ function ipv6(bytes: Buffer): string {
 
 /** RFC 5952 form (as sockets report it); an IPv4-mapped address becomes plain IPv4. */
 function canonicalIpv6(address: string): string {
-  const compressed = new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  const compressed = rfc5952(address);
   const mapped = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(compressed);
   if (mapped) {
     const high = parseInt(mapped[1]!, 16);
