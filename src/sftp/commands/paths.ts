@@ -4,7 +4,7 @@
 // is refused. The last component of LSTAT, REMOVE, RENAME and RMDIR is not followed,
 // so a symlink is removed or renamed itself.
 
-import { lstat, mkdir, rename as renameFs, rmdir as rmdirFs, stat, unlink } from 'node:fs/promises';
+import { link, lstat, mkdir, rename as renameFs, rmdir as rmdirFs, stat, unlink } from 'node:fs/promises';
 import { FX, type Attrs } from '../wire.ts';
 import { SftpError, TEXT } from '../replies.ts';
 import { applyAttrsAt, entry, existing, keptMode, statAttrs } from './helpers.ts';
@@ -79,12 +79,33 @@ export async function renamePaths(ctx: SftpContext, from: string, to: string, ov
   const source = await entry(ctx.jail, from);
   const target = await entry(ctx.jail, to);
   if (source.root || target.root) throw new SftpError(FX.PERMISSION_DENIED, TEXT.rootRemoval);
-  await checkMovedLink(source, target, await lstat(source.real));
+  const moved = await lstat(source.real);
+  await checkMovedLink(source, target, moved);
   const replaced = await lstat(target.real).catch(() => null);
   if (replaced && !overwrite) throw new SftpError(FX.FAILURE, TEXT.exists);
+  if (!overwrite && !moved.isDirectory() && (await linkThenUnlink(source.real, target.real))) return OK;
   await renameFs(source.real, target.real);
   if (replaced && source.real !== target.real) ctx.quota.add(-unlinkRefund(ctx.quota, replaced));
   return OK;
+}
+
+/**
+ * draft-02 §6.5 RENAME must not replace an existing name; between our check and rename(2)
+ * another session could create one. For a file or link, link(2) fails atomically when the
+ * name exists, then the old name goes, as OpenSSH's sftp-server does. false when the file
+ * system has no hard links (rename is used then, with the check above).
+ */
+async function linkThenUnlink(from: string, to: string): Promise<boolean> {
+  try {
+    await link(from, to);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new SftpError(FX.FAILURE, TEXT.exists);
+    if (code === 'EPERM' || code === 'EXDEV' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'EMLINK') return false;
+    throw error;
+  }
+  await unlink(from);
+  return true;
 }
 
 export const rename = define({
