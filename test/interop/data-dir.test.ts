@@ -85,12 +85,15 @@ ftp.login('alice@data.test', 'alicepw')
 ftp.mkd('docs')
 ftp.storbinary('STOR docs/notes.txt', io.BytesIO(b'private notes\\n'))
 ftp.sendcmd('SITE CHMOD 0644 docs/notes.txt')
+ftp.sendcmd('SITE CHMOD 0600 docs')
+ftp.cwd('docs')
 ftp.quit()
 `,
       [String(server.port('ftp'))],
     );
     const home = join(server.dataDir, 'home', 'alice@data.test');
     assert.equal((await lstat(join(home, 'docs', 'notes.txt'))).mode & 0o7777, 0o600);
+    assert.equal((await lstat(join(home, 'docs'))).mode & 0o7777, 0o700, 'a folder keeps rwx for its owner (src/files/modes.ts)');
     assert.deepEqual(notPrivate(await tree(server.dataDir), serviceUid), []);
   });
 

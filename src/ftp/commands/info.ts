@@ -1,9 +1,10 @@
 // Informational commands: SYST, STAT, HELP, NOOP, SITE (RFC 959 §4.1.3), FEAT and
 // OPTS (RFC 2389), HASH (draft-bryan-ftp-hash: SHA-256 of a file, for integrity checks).
 
+import { fileMode, folderMode } from '../../files/modes.ts';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { chmod } from 'node:fs/promises';
+import { chmod, stat as statPath } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { lsLine } from '../listing.ts';
 import { FtpError, multilineReply, Reply } from '../replies.ts';
@@ -153,9 +154,10 @@ export const site = command({
     if (site.name === 'HELP') return session.reply(Reply.help, 'SITE commands: HELP CHMOD');
     requireWritable(session);
     const target = await resolvePath(session, site.path);
-    // Owner bits only (the data directory is owner-only, see src/core/os/private-files.ts);
-    // read and write always kept so the server can still use what it stores.
-    await chmod(target.real, (site.mode & 0o700) | 0o600);
+    // The rule of every file protocol (src/files/modes.ts): owner bits only, never below
+    // 0600 for a file or 0700 for a folder (a folder of 0600 could not even be entered).
+    const folder = (await statPath(target.real)).isDirectory();
+    await chmod(target.real, folder ? folderMode(site.mode) : fileMode(site.mode));
     session.reply(Reply.ok, 'SITE CHMOD command ok.');
   },
 });

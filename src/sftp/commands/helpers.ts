@@ -2,6 +2,7 @@
 // results as §5 attributes, SETSTAT's changes (quota-checked truncation, permissions
 // limited to the owner's rwx bits, times; no owner change), and `ls -l` long names.
 
+import { fileMode, folderMode } from '../../files/modes.ts';
 import { constants, existsSync, type Stats } from 'node:fs';
 import { chmod, lstat, open, readlink as readlinkFs, stat, truncate, utimes, lutimes, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, posix, join } from 'node:path';
@@ -102,19 +103,12 @@ export function statAttrs(st: Stats): Attrs {
 }
 
 /**
- * Permissions a client may set or create with: the owner's own rwx bits only. The data
- * directory is owner-only (src/core/os/private-files.ts, like vsftpd's local_umask 077
- * for FTP uploads), so group and other bits, setuid, setgid and sticky are dropped.
- */
-export const PERMISSION_MASK = 0o700;
-
-/**
  * The mode a chmod may set: owner bits only, and never less than the server itself
  * needs: a folder keeps rwx (the quota walk, listing and removal must enter it), a file
  * keeps rw (the quota walk stats it, the owner may still read and remove it).
  */
 export function keptMode(permissions: number, directory: boolean): number {
-  return (permissions & PERMISSION_MASK) | (directory ? 0o700 : 0o600);
+  return directory ? folderMode(permissions) : fileMode(permissions);
 }
 
 /** A path (lsetstat@openssh.com: a link itself) or a descriptor; `real` names the home when it is one. */
