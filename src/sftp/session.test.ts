@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, symlink, writeFile, readlink, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FX, FXP, PFLAG } from './wire.ts';
-import { packet, parseReply, SftpTestClient, type Reply } from './testing/pair.ts';
+import { packet, parseReply, rawSession, SftpTestClient, type Reply } from './testing/pair.ts';
 
 const status = (r: Reply) => {
   assert.equal(r.type, 'status', `expected a status, got ${r.type}`);
@@ -314,27 +314,11 @@ test('READ longer than max_read_length is shortened', async () => {
 });
 
 test('back-pressure: with its output full the session stops reading requests, memory stays bounded', async () => {
-  const { PassThrough } = await import('node:stream');
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
-  const { HomeJail } = await import('../files/jail.ts');
-  const { QuotaTracker } = await import('../files/limits.ts');
-  const { TransferLog } = await import('../files/transfer-log.ts');
-  const { silentLogger } = await import('../core/log/logger.ts');
-  const { defaultConfig } = await import('../core/config/load.ts');
-  const { runSftpSession, sftpLimits } = await import('./server.ts');
   const home = await mkdtemp(join(tmpdir(), 'sftp-bp-'));
   await writeFile(join(home, 'f'), Buffer.alloc(1 << 20, 7));
-  const input = new PassThrough();
-  const output = new PassThrough({ highWaterMark: 16 * 1024 });
-  const jail = await HomeJail.open(home);
-  const controller = new AbortController();
-  let exited = false;
-  const done = runSftpSession(
-    { input, output, errors: new PassThrough(), exit: () => ((exited = true), output.end()), signal: controller.signal },
-    { jail, quota: await QuotaTracker.open(jail.root, null) },
-    { limits: { ...sftpLimits(defaultConfig()), maxInFlight: 8 }, transfers: new TransferLog(silentLogger()), user: 't', remote: 't', log: silentLogger() },
-  );
+  const { input, output, done, state } = await rawSession({ home, maxInFlight: 8, outputHighWaterMark: 16 * 1024 });
   // The first handle of a session is "1".
   const requests = [packet(FXP.INIT, 3), packet(FXP.OPEN, 1, '/f', PFLAG.READ, { attrs: {} })];
   for (let i = 0; i < 400; i++) requests.push(packet(FXP.READ, 100 + i, '1', BigInt((i % 32) * 32768), 32768));
@@ -352,7 +336,7 @@ test('back-pressure: with its output full the session stops reading requests, me
   output.on('data', (c: Buffer) => framer.push(c));
   input.end();
   await done;
-  assert.equal(exited, true);
+  assert.equal(state.exited, true);
   assert.equal(data, 400);
 });
 
@@ -469,35 +453,25 @@ test('SYMLINK reads the target from the real folder and stores no "..": a link t
 });
 
 test('malformed packets behind a slow request count against max_in_flight: the session stops reading, replies stay in order', async () => {
-  const { PassThrough } = await import('node:stream');
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
-  const { HomeJail } = await import('../files/jail.ts');
-  const { QuotaTracker } = await import('../files/limits.ts');
-  const { TransferLog } = await import('../files/transfer-log.ts');
-  const { silentLogger } = await import('../core/log/logger.ts');
-  const { defaultConfig } = await import('../core/config/load.ts');
-  const { runSftpSession, sftpLimits } = await import('./server.ts');
   const { Framer } = await import('./wire.ts');
   const home = await mkdtemp(join(tmpdir(), 'sftp-held-'));
   await writeFile(join(home, 'slow'), 'x');
-  const jail = await HomeJail.open(home);
   // STAT "/slow" waits until the test lets it go.
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const resolveExisting = jail.resolveExisting.bind(jail);
-  jail.resolveExisting = async (cwd: string, path: string) => {
-    if (path === '/slow') await gate;
-    return resolveExisting(cwd, path);
-  };
-  const input = new PassThrough();
-  const output = new PassThrough();
-  const controller = new AbortController();
-  const done = runSftpSession(
-    { input, output, errors: new PassThrough(), exit: () => output.end(), signal: controller.signal },
-    { jail, quota: await QuotaTracker.open(jail.root, null) },
-    { limits: { ...sftpLimits(defaultConfig()), maxInFlight: 8 }, transfers: new TransferLog(silentLogger()), user: 't', remote: 't', log: silentLogger() },
-  );
+  const { input, output, done } = await rawSession({
+    home,
+    maxInFlight: 8,
+    prepare: (jail) => {
+      const resolveExisting = jail.resolveExisting.bind(jail);
+      jail.resolveExisting = async (cwd: string, path: string) => {
+        if (path === '/slow') await gate;
+        return resolveExisting(cwd, path);
+      };
+    },
+  });
   const ids: number[] = [];
   const seen: number[] = [];
   const framer = new Framer(1 << 20, (b, s) => (b[s] !== FXP.VERSION && seen.push(b.readUInt32BE(s + 1)), true), () => {});

@@ -207,3 +207,22 @@ export function parseReply(p: Packet): Reply {
     default: throw new Error(`unexpected reply type ${p.type}`);
   }
 }
+
+/**
+ * A session over bare streams the test drives itself (for back-pressure and ordering
+ * tests that need the output unread or a request held): `prepare` may wrap the jail.
+ */
+export async function rawSession(o: { home: string; maxInFlight: number; outputHighWaterMark?: number; prepare?: (jail: HomeJail) => void }) {
+  const input = new PassThrough();
+  const output = new PassThrough(o.outputHighWaterMark ? { highWaterMark: o.outputHighWaterMark } : {});
+  const jail = await HomeJail.open(o.home);
+  o.prepare?.(jail);
+  const controller = new AbortController();
+  const state = { exited: false };
+  const done = runSftpSession(
+    { input, output, errors: new PassThrough(), exit: () => ((state.exited = true), output.end()), signal: controller.signal },
+    { jail, quota: await QuotaTracker.open(jail.root, null) },
+    { limits: { ...sftpLimits(defaultConfig()), maxInFlight: o.maxInFlight }, transfers: new TransferLog(silentLogger()), user: 't', remote: 't', log: silentLogger() },
+  );
+  return { input, output, done, state };
+}
