@@ -15,6 +15,7 @@ import { runImapStoreConformance } from './conformance-imap.ts';
 import { runChangeFeedConformance, type StorePairFactory } from './conformance-feed.ts';
 import { runQueueStoreConformance } from './conformance-queue.ts';
 import { runSshKeyStoreConformance } from './conformance-ssh-keys.ts';
+import { runWebSessionStoreConformance } from './conformance-web-sessions.ts';
 
 export type { StoreFactory } from './conformance-helpers.ts';
 export type { StorePairFactory } from './conformance-feed.ts';
@@ -441,6 +442,7 @@ export function runStoreConformance(name: string, makeStore: StoreFactory, makeP
     runQueueStoreConformance(withStore);
     runBanStoreConformance(withStore);
     runSshKeyStoreConformance(withStore);
+    runWebSessionStoreConformance(withStore);
     runDeliveryConformance(withStore);
     runChangeFeedConformance(withStore, makePair);
   });

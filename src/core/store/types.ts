@@ -539,6 +539,38 @@ export interface SshKeyStore {
   find(accountId: number, publicKey: Buffer): Promise<SshKey | null>;
 }
 
+/**
+ * A signed-in web console session (src/web/session.ts). The browser holds a random
+ * token in a cookie; the store keeps only its SHA-256 (`id`), so a copy of the database
+ * signs nobody in. Gone with the account.
+ */
+export interface WebSession {
+  /** Hex SHA-256 of the cookie's token. */
+  id: string;
+  accountId: number;
+  createdAt: Date;
+  /** Sliding: moved on by touch() while the session is used. */
+  expiresAt: Date;
+  /** Where it was signed in from and with what, for the account's session list and logs. */
+  remoteAddress: string;
+  userAgent: string;
+}
+
+export interface WebSessionStore {
+  /** Records a new session ('not-found' when the account is gone). */
+  create(session: WebSession): Promise<void>;
+  /** The session when it exists and has not expired at `now`, else null. */
+  get(id: string, now: Date): Promise<WebSession | null>;
+  /** Moves the expiry on (sliding idle timeout); false when the session is gone. */
+  touch(id: string, expiresAt: Date): Promise<boolean>;
+  /** Signs one session out. */
+  delete(id: string): Promise<boolean>;
+  /** Signs every session of the account out but `exceptId` (after a password change); how many went. */
+  deleteForAccount(accountId: number, exceptId?: string): Promise<number>;
+  /** Drops sessions expired before `now`; how many went. */
+  purgeExpired(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly accounts: AccountStore;
   readonly bans: BanStore;
@@ -549,6 +581,8 @@ export interface Store {
   readonly locks: LockStore;
   /** SSH public keys per account; deleted with the account. */
   readonly sshKeys: SshKeyStore;
+  /** Web console sessions; deleted with the account. */
+  readonly webSessions: WebSessionStore;
   /**
    * Changes to mailboxes and to the queue, this process's and those other processes
    * make on the same data (the CLI next to the server): each heard once, in commit

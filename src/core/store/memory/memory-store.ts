@@ -21,6 +21,7 @@ import { createMemoryBanStore } from './memory-bans.ts';
 import { createMemoryBlobStore } from './memory-blobs.ts';
 import { createMemoryMailboxStore } from './memory-mailboxes.ts';
 import { createMemoryQueueStore } from './memory-queue.ts';
+import { createMemoryWebSessionStore } from './memory-web-sessions.ts';
 import { createMemorySshKeyStore } from './memory-ssh-keys.ts';
 import { copyAccount, MemoryContext } from './memory-tables.ts';
 
@@ -109,6 +110,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
       }
       t.subscriptions.delete(account.id);
       t.sshKeys = t.sshKeys.filter((k) => k.accountId !== account.id);
+      for (const [id, session] of t.webSessions) if (session.accountId === account.id) t.webSessions.delete(id);
       t.accounts.delete(account.id);
       await ctx.releaseBlobs(released);
       return true;
@@ -240,6 +242,7 @@ export function createMemoryStore(options: { bus?: ChangeBus } = {}): Store {
     queue,
     locks: createLockTable(),
     sshKeys: createMemorySshKeyStore(ctx),
+    webSessions: createMemoryWebSessionStore(ctx),
     bus,
     async close() {},
   };

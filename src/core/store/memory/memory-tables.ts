@@ -4,7 +4,7 @@
 
 import type { ChangeBus, StoreEvent } from '../../bus/bus.ts';
 import { foldCase, nextUidValidity, normalizeMailboxName } from '../names.ts';
-import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueAttempt, type QueueEntry, type SshKey } from '../types.ts';
+import { StoreError, type Account, type Alias, type Mailbox, type MessageMeta, type QueueAttempt, type QueueEntry, type SshKey, type WebSession } from '../types.ts';
 import type { MemoryBlobStore } from './memory-blobs.ts';
 
 /** A mailbox with what the public Mailbox does not show. */
@@ -31,6 +31,8 @@ export interface Tables {
   queueAttempts: Map<string, QueueAttempt[]>;
   /** SSH public keys of all accounts, oldest first. */
   sshKeys: SshKey[];
+  /** Web console sessions by id (hashed token). */
+  webSessions: Map<string, WebSession>;
   nextId: { account: number; mailbox: number; message: number; sshKey: number };
   lastUidValidity: number;
 }
@@ -86,6 +88,7 @@ export class MemoryContext {
       queue: new Map(),
       queueAttempts: new Map(),
       sshKeys: [],
+      webSessions: new Map(),
       nextId: { account: 1, mailbox: 1, message: 1, sshKey: 1 },
       lastUidValidity: 0,
     };

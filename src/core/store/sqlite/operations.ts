@@ -28,6 +28,7 @@ import { banReadOperations, banWriteOperations } from './ban-operations.ts';
 import { mailboxReadOperations, mailboxWriteOperations } from './mailbox-operations.ts';
 import { queueEvent, queueReadOperations, queueWriteOperations } from './queue-operations.ts';
 import { sshKeyReadOperations, sshKeyWriteOperations } from './ssh-key-operations.ts';
+import { webSessionReadOperations, webSessionWriteOperations } from './web-session-operations.ts';
 
 export { Db, type WriteOutcome } from './db.ts';
 
@@ -253,7 +254,7 @@ const accountWriteOperations = {
 
 };
 
-export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations, ...banReadOperations, ...sshKeyReadOperations };
-export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations, ...banWriteOperations, ...sshKeyWriteOperations };
+export const readOperations = { ...accountReadOperations, ...mailboxReadOperations, ...queueReadOperations, ...banReadOperations, ...sshKeyReadOperations, ...webSessionReadOperations };
+export const writeOperations = { ...accountWriteOperations, ...mailboxWriteOperations, ...queueWriteOperations, ...banWriteOperations, ...sshKeyWriteOperations, ...webSessionWriteOperations };
 export type ReadOperations = typeof readOperations;
 export type WriteOperations = typeof writeOperations;

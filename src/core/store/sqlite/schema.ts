@@ -207,6 +207,21 @@ export const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX ssh_keys_by_fingerprint ON ssh_keys (account_id, fingerprint);
   `,
+
+  // 9: web console sessions (web-session-operations.ts). id is the SHA-256 of the
+  // cookie's token, never the token. Gone with the account.
+  `
+  CREATE TABLE web_sessions (
+    id TEXT PRIMARY KEY,
+    account_id INTEGER NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    remote_address TEXT NOT NULL,
+    user_agent TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE INDEX web_sessions_by_account ON web_sessions (account_id);
+  CREATE INDEX web_sessions_by_expiry ON web_sessions (expires_at);
+  `,
 ];
 
 /** Brings the database to the newest schema; safe when two processes open it at once. */

@@ -18,7 +18,7 @@ import { LocalChangeBus, type ChangeBus } from '../../bus/bus.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { BodyCache } from '../body-cache.ts';
 import { createPrivateFile, makePrivateDir } from '../../os/private-files.ts';
-import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, SshKey, SshKeyStore, Store } from '../types.ts';
+import type { AccountStore, BanStore, MailboxStore, MessageStore, QueueStore, SshKey, SshKeyStore, Store, WebSessionStore } from '../types.ts';
 import { fanOutFolders, FileBlobStore } from './blob-files.ts';
 import { InlineBlobStore } from './inline-blobs.ts';
 import { createSharedLocks } from './maildrop-locks.ts';
@@ -197,10 +197,20 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     },
   };
 
+  const webSessions: WebSessionStore = {
+    create: (session) => write('webSessionCreate', session.id, session.accountId, session.createdAt.getTime(), session.expiresAt.getTime(), session.remoteAddress, session.userAgent),
+    get: (id, now) => client.read('webSessionGet', id, now.getTime()),
+    touch: (id, expiresAt) => write('webSessionTouch', id, expiresAt.getTime()),
+    delete: (id) => write('webSessionDelete', id),
+    deleteForAccount: (accountId, exceptId) => write('webSessionDeleteForAccount', accountId, exceptId ?? null),
+    purgeExpired: (now) => write('webSessionPurge', now.getTime()),
+  };
+
   return {
     accounts,
     bans,
     sshKeys,
+    webSessions,
     mailboxes,
     messages,
     blobs,
