@@ -18,6 +18,7 @@ import { createSshHandler, sshRefusal, type SshChannelServices } from '../ssh/se
 import { createConsoleService } from '../console/server.ts';
 import { createScpService } from '../scp/server.ts';
 import { createSftpService } from '../sftp/server.ts';
+import { createRedirectHandler, createWebHandler, webRefusal } from '../web/server.ts';
 import { LocalTerminalRegistry } from '../core/bus/terminal-registry.ts';
 
 export type Protocol = (typeof listeners)[ListenerName]['protocol'];
@@ -50,6 +51,8 @@ export function startingRefusal(protocol: Protocol): string {
       return ftpRefusal('starting');
     case 'ssh':
       return sshRefusal('starting');
+    case 'http':
+      return webRefusal('starting');
   }
 }
 
@@ -69,6 +72,10 @@ export function createHandler(name: ListenerName, s: Services): ConnectionHandle
     case 'ssh':
       if (!s.sshHostKeys) throw new Error('ssh: no host keys');
       return createSshHandler({ ...base, store: s.store, hostKeys: s.sshHostKeys, services: sshChannelServices(s) });
+    case 'http': {
+      const web = { ...base, store: s.store, mail: s.mail, dataDir: s.config.data, portOffset: s.portOffset, hostKeys: (s.sshHostKeys ?? []).map((k) => ({ type: k.type, bits: k.bits, fingerprint: k.fingerprint })) };
+      return spec.mode === 'redirect' ? createRedirectHandler(web) : createWebHandler(web);
+    }
     default: {
       // A listener in the schema's table that nobody wired is a programming error.
       const unwired: never = protocol;

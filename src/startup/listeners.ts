@@ -28,7 +28,10 @@ function listenerSpec(config: Config, [name, spec]: ListenerEntry, portOffset: n
   const section = config[spec.section];
   const port = portWithOffset(name, section.port, portOffset);
   const proxyTrusted = new NetworkList(section.proxy_trusted_networks);
-  return { name, addresses: config.listen, port, implicitTls: spec.tls === 'implicit', proxyProtocol: section.proxy_protocol, proxyTrusted };
+  // HTTPS does its TLS handshake in the web server itself (src/web/server.ts): Node's
+  // HTTP/2 only runs on TLS sockets its own server made.
+  const implicitTls = spec.tls === 'implicit' && spec.protocol !== 'http';
+  return { name, addresses: config.listen, port, implicitTls, proxyProtocol: section.proxy_protocol, proxyTrusted };
 }
 
 /** Binds every enabled TCP service; closes the group if one cannot be bound. */

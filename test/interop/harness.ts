@@ -16,7 +16,7 @@ export const SEPTET = join(ROOT, 'bin/septet.js');
 /** Debian's interpreter: its smtplib/poplib are what a Debian user runs. */
 export const PYTHON = '/usr/bin/python3';
 
-export const standardPorts = { smtp: 25, submission: 587, submissions: 465, pop3: 110, pop3s: 995, imap: 143, imaps: 993, ftp: 21, ftps: 990, tftp: 69, ssh: 22 } as const;
+export const standardPorts = { smtp: 25, submission: 587, submissions: 465, pop3: 110, pop3s: 995, imap: 143, imaps: 993, ftp: 21, ftps: 990, tftp: 69, ssh: 22, http: 80, https: 443 } as const;
 
 export interface ServerOptions {
   offset: number;
@@ -33,6 +33,12 @@ export interface ServerOptions {
    * 0, the users' default, one per core).
    */
   workers?: number;
+  /**
+   * Serve HTTP and HTTPS (default off in tests: 443 + offset is IMAP's 143 + (offset +
+   * 300), so two files running side by side could collide). Tests that turn it on pick
+   * an offset whose +300 no other file uses; their own [https]/[http] sections go in toml.
+   */
+  web?: boolean;
 }
 
 export class SeptetProcess {
@@ -150,6 +156,7 @@ export async function prepareSeptet(options: ServerOptions): Promise<SeptetProce
       '[auth]',
       // A lower scrypt cost keeps the suite fast; production uses the default.
       'scrypt_cost = 1024',
+      ...(options.web ? [] : ['[http]', 'enabled = false', '[https]', 'enabled = false']),
       options.toml ?? '',
     ].join('\n'),
   );

@@ -207,6 +207,30 @@ export const schema = {
     native_crypto: bool(true, 'use ssh2\'s native OpenSSL binding for AES-GCM and chacha20-poly1305 when it is built (scripts/build-ssh-crypto.mjs, run by npm ci); false = its pure-JavaScript path (for measuring both); the log says at start which one runs'),
   },
 
+  https: {
+    ...service(443, 'HTTPS (RFC 2818; HTTP/2 by ALPN, RFC 9113, and HTTP/1.1, RFC 9112): the web console and webmail under /console/, the JSON API under /api/, static files from web.root elsewhere'),
+  },
+
+  http: {
+    ...service(80, 'plain HTTP (RFC 9112): answers every request with a permanent redirect (308) to the same path on HTTPS, nothing else'),
+  },
+
+  web: {
+    root: str('', 'folder of the static files served at / over HTTPS, absolute or relative to the data directory; empty = <data>/www; created at start'),
+    hsts_max_age: int(31_536_000, 'seconds in the Strict-Transport-Security header (RFC 6797 §6.1.1); 0 = no header', 0),
+    session_idle_timeout: int(3600, 'seconds a web console session lasts without a request before it must sign in again (sliding)', 60),
+    session_max_age: int(604_800, 'seconds a web console session lasts at most from its sign-in, however busy', 300),
+    login_rate: int(10, 'sign-in requests per minute from one client address (on top of the login throttle and bans of [auth]); more get 429', 1),
+    api_rate: int(1200, 'API requests per minute from one client address; more get 429 (RFC 6585 §4)', 10),
+    max_body: int(1_048_576, 'largest JSON request body, octets (413 beyond it)', 1024),
+    max_upload: int(1_073_741_824, 'largest file uploaded through the files page, octets, within the account\'s quota (413 beyond it); streamed to disk', 1024),
+    page_size: int(50, 'messages per page of the webmail list (the API allows up to 200)', 5, 200),
+    access_log: bool(false, 'log every HTTP request (method, path, status, time) at info level'),
+    request_timeout: int(300, 'seconds a whole HTTP/1.1 request may take to arrive (Node requestTimeout); uploads longer than this are cut', 10),
+    headers_timeout: int(30, 'seconds the request line and header fields may take to arrive (Slowloris)', 5),
+    keep_alive_timeout: int(75, 'seconds an idle HTTP/1.1 keep-alive or HTTP/2 connection stays open', 1),
+  },
+
   console: {
     max_line: int(4096, "longest console command line, octets (a longer one is refused; the pty line editor stops inserting there)", 64, 65536),
     history: int(200, 'command lines the pty line editor keeps per session for Up/Down (not stored on disk)', 0, 10_000),
@@ -264,5 +288,8 @@ export const listeners = {
   imaps: { section: 'imaps', tls: 'implicit', protocol: 'imap', mode: 'imap' },
   // SSH has its own transport protection (RFC 4253): no TLS on this port.
   ssh: { section: 'ssh', tls: 'none', protocol: 'ssh', mode: 'ssh' },
+  https: { section: 'https', tls: 'implicit', protocol: 'http', mode: 'https' },
+  // Port 80 carries no TLS and serves nothing but the redirect to HTTPS (src/web/server.ts).
+  http: { section: 'http', tls: 'none', protocol: 'http', mode: 'redirect' },
 } as const;
 export type ListenerName = keyof typeof listeners;

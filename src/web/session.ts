@@ -1,0 +1,93 @@
+// Web console sessions: sign-in makes a random token, the browser keeps it in a
+// __Host- cookie (Secure, HttpOnly, SameSite=Strict, Path=/: RFC 6265bis §4.1.3), the
+// store keeps its SHA-256 with the account and the expiry. Every request resolves the
+// cookie to an account (a union: anonymous or signed in); a signed-in request also marks
+// its connection trusted, so the pre-authentication deadline of the listener stops
+// applying to it (long event streams, big uploads).
+
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Connection } from '../core/net/connection.ts';
+import type { Account, WebSession } from '../core/store/types.ts';
+import type { WebDeps } from './deps.ts';
+
+export const SESSION_COOKIE = '__Host-septet';
+export const CSRF_COOKIE = '__Host-septet-csrf';
+/** Sliding expiry is written back at most this often per session (not on every request). */
+const TOUCH_EVERY_MS = 60_000;
+
+export type WebSessionState =
+  | { name: 'anonymous' }
+  | { name: 'signed-in'; account: Account; session: WebSession };
+
+/** The listener's Connection of a socket handed to the web server (src/web/server.ts sets it). */
+export const CONNECTION = Symbol('septet.connection');
+
+export function connectionOf(request: FastifyRequest): Connection | undefined {
+  // HTTP/2 requests see a proxy of the TLS socket; symbol properties pass through it.
+  return (request.socket as unknown as { [CONNECTION]?: Connection } | undefined)?.[CONNECTION];
+}
+
+/** The client's address: the listener's (after a trusted PROXY header), else the socket's. */
+export function clientAddress(request: FastifyRequest): string {
+  return connectionOf(request)?.remoteAddress ?? request.ip;
+}
+
+const hashToken = (token: string): string => createHash('sha256').update(token).digest('hex');
+
+export class WebSessions {
+  private readonly deps: WebDeps;
+  constructor(deps: WebDeps) {
+    this.deps = deps;
+  }
+
+  private get idleMs(): number {
+    return this.deps.config.web.session_idle_timeout * 1000;
+  }
+
+  /** Resolves the request's cookie; expired, unknown or deleted sessions are anonymous. */
+  async resolve(request: FastifyRequest): Promise<WebSessionState> {
+    const token = request.cookies[SESSION_COOKIE];
+    if (!token || token.length > 128) return { name: 'anonymous' };
+    const now = Date.now();
+    const session = await this.deps.store.webSessions.get(hashToken(token), new Date(now));
+    if (!session) return { name: 'anonymous' };
+    if (session.createdAt.getTime() + this.deps.config.web.session_max_age * 1000 <= now) {
+      await this.deps.store.webSessions.delete(session.id);
+      return { name: 'anonymous' };
+    }
+    const account = await this.deps.store.accounts.getUserById(session.accountId);
+    if (!account) return { name: 'anonymous' };
+    if (session.expiresAt.getTime() < now + this.idleMs - TOUCH_EVERY_MS) {
+      session.expiresAt = new Date(now + this.idleMs);
+      await this.deps.store.webSessions.touch(session.id, session.expiresAt);
+    }
+    connectionOf(request)?.markTrusted();
+    return { name: 'signed-in', account, session };
+  }
+
+  /** Starts a session for `account` and sets its cookie. */
+  async signIn(request: FastifyRequest, reply: FastifyReply, account: Account): Promise<WebSession> {
+    const token = randomBytes(32).toString('base64url');
+    const now = Date.now();
+    const session: WebSession = {
+      id: hashToken(token),
+      accountId: account.id,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.idleMs),
+      remoteAddress: clientAddress(request),
+      userAgent: String(request.headers['user-agent'] ?? '').slice(0, 200),
+    };
+    await this.deps.store.webSessions.create(session);
+    reply.setCookie(SESSION_COOKIE, token, { path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: this.deps.config.web.session_max_age });
+    connectionOf(request)?.markTrusted();
+    return session;
+  }
+
+  /** Ends the request's session (if any) and clears the cookie. */
+  async signOut(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const token = request.cookies[SESSION_COOKIE];
+    if (token && token.length <= 128) await this.deps.store.webSessions.delete(hashToken(token));
+    reply.clearCookie(SESSION_COOKIE, { path: '/', secure: true, httpOnly: true, sameSite: 'strict' });
+  }
+}
