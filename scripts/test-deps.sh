@@ -14,6 +14,7 @@ command -v lftp >/dev/null || need+=(lftp)
 command -v doveadm >/dev/null || need+=(dovecot-core)   # password-import test: doveadm pw makes the hashes Septet must read
 command -v ssh >/dev/null && command -v sftp >/dev/null && command -v scp >/dev/null || need+=(openssh-client)   # SSH/SFTP/SCP interop tests
 command -v puttygen >/dev/null || need+=(putty-tools)   # PuTTY-format keys in the SSH tests
+command -v chromium >/dev/null || need+=(chromium)   # the web console's end-to-end tests (playwright-core drives it)
 [[ -x /usr/bin/node ]] || need+=(nodejs)   # an old Node (18 on bookworm): the CLI test's "refuses a Node older than 26"
 ((${#need[@]})) || exit 0
 if [[ $(id -u) -ne 0 ]]; then
