@@ -14,7 +14,7 @@ const STREAM_PROTOCOLS = ['smtp', 'pop3', 'imap', 'ftp'];
 // Engines carried inside an SSH session channel (and later the web console): the same
 // skeleton over a ByteChannel instead of a listener.
 const CHANNEL_ENGINES = ['sftp', 'scp', 'console'];
-const PROTOCOLS = [...STREAM_PROTOCOLS, 'tftp', 'ssh', ...CHANNEL_ENGINES];
+const PROTOCOLS = [...STREAM_PROTOCOLS, 'tftp', 'ssh', ...CHANNEL_ENGINES, 'web'];
 
 function* sourceFiles(dir: string): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -66,6 +66,12 @@ test('TFTP has its datagram equivalents: server.ts, wire.ts, replies.ts', () => 
 
 test('SSH, whose wire is the ssh2 library, has server.ts, session.ts, replies.ts and a channel router', () => {
   for (const part of ['server.ts', 'session.ts', 'replies.ts', 'channels.ts']) assert.ok(existsSync(join(SRC, 'ssh', part)), `src/ssh/${part}`);
+});
+
+test('the web folder has the shape in HTTP terms: server.ts, session.ts, dispatch.ts, wire.ts, replies.ts, the route table routes/index.ts and app.ts', () => {
+  for (const part of ['server.ts', 'session.ts', 'dispatch.ts', 'wire.ts', 'replies.ts', 'app.ts', 'routes/index.ts', 'routes/types.ts']) {
+    assert.ok(existsSync(join(SRC, 'web', part)), `src/web/${part}`);
+  }
 });
 
 test('no file under src/ imports another protocol folder; core imports nothing above it', () => {
