@@ -82,3 +82,39 @@ test('unknown API paths are 404 JSON; the OpenAPI document is served', async () 
   assert.equal(doc.json().openapi, '3.1.0');
   assert.ok(doc.json().paths['/api/session']);
 });
+
+test('sign-in attempts beyond web.login_rate per minute from one address get 429 with Retry-After', async () => {
+  const limited = await WebFixture.start({ configure: (c) => (c.web.login_rate = 3) });
+  try {
+    const c = limited.client();
+    c.csrfToken = (await c.get('/api/session')).json().csrfToken;
+    const codes: number[] = [];
+    for (let i = 0; i < 5; i++) codes.push((await c.post('/api/session', { username: BOB, password: 'wrong' })).statusCode);
+    assert.deepEqual(codes, [401, 401, 401, 429, 429]);
+    const last = await c.post('/api/session', { username: BOB, password: 'correct horse' });
+    assert.equal(last.statusCode, 429, 'even the right password waits');
+    assert.equal(last.json().error, 'rate-limited');
+    assert.ok(last.headers['retry-after']);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('a session older than web.session_max_age is signed out however busy it is', async () => {
+  const short = await WebFixture.start({ configure: (c) => (c.web.session_max_age = 300) });
+  try {
+    const c = await short.signedIn(ALICE);
+    assert.equal((await c.get('/api/session')).json().signedIn, true);
+    // Age the stored session past its maximum (the store keeps only the hash of the token).
+    const { createHash } = await import('node:crypto');
+    const hash = createHash('sha256').update(c.cookies.get('__Host-septet')!).digest('hex');
+    const stored = await short.store.webSessions.get(hash, new Date());
+    assert.ok(stored, 'the store keeps the hash of the cookie, not the cookie');
+    await short.store.webSessions.delete(hash);
+    await short.store.webSessions.create({ ...stored, createdAt: new Date(Date.now() - 301_000) });
+    assert.equal((await c.get('/api/session')).json().signedIn, false);
+    assert.equal(await short.store.webSessions.get(hash, new Date()), null, 'and it is gone from the store');
+  } finally {
+    await short.close();
+  }
+});
