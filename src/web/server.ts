@@ -42,6 +42,9 @@ async function serveSocket(conn: Connection, serve: (socket: import('node:net').
   await closed;
 }
 
+/** How often expired web sessions are deleted from the store. */
+const SESSION_PURGE_MS = 15 * 60_000;
+
 /** How long a client has for its TLS handshake (the listener's own implicit-TLS bound). */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
@@ -70,6 +73,11 @@ export function createWebHandler(deps: WebDeps): ConnectionHandler & { app: Prom
   });
   // A failed build is logged once and refuses connections; it must not be unhandled.
   app.catch((error: unknown) => deps.log.error({ err: error }, 'web application failed to start'));
+  // Expired sessions are refused when read; this only keeps the table small.
+  const purge = setInterval(() => {
+    deps.store.webSessions.purgeExpired(new Date()).catch((error: unknown) => deps.log.warn({ err: error }, 'web: purging expired sessions failed'));
+  }, SESSION_PURGE_MS);
+  purge.unref();
   return {
     app,
     refusal: (reason: RefusalReason) => webRefusal(reason),
