@@ -26,6 +26,7 @@ import { handOverAndDrop } from './startup/privileges.ts';
 import { openCertificates, openStore } from './startup/store-and-tls.ts';
 import { ensureHostKeys, type HostKey } from './ssh/host-keys.ts';
 import { loadSsh2 } from './ssh/library.ts';
+import { startStatusPublisher, statusFolder } from './core/metrics/status-files.ts';
 
 export interface StartOptions {
   config: Config;
@@ -126,6 +127,9 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
   for (const [name, handler] of deferred) handler.set(createHandler(name, services));
   await tftp?.serve();
 
+  // This process's counters and recent log lines, for the web console's status page (core/metrics/).
+  const status = await startStatusPublisher({ folder: statusFolder(config.data), worker: worker?.slot ?? null, warn: (message) => log.warn(message) });
+
   for (const l of bound) log.info({ service: l.name, address: l.address, port: l.port }, `${l.name} listening on ${formatHostPort(l.address, l.port)}`);
 
   return {
@@ -137,6 +141,7 @@ export async function startServer({ config, log, worker }: StartOptions): Promis
     async stop(graceMs = 10_000) {
       await Promise.all([group.close(graceMs), tftp?.close()]);
       await relay?.stop();
+      await status.stop();
       await terminals.close();
       tls.close();
       await store.close();

@@ -4,6 +4,7 @@
 
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Logger } from '../core/log/logger.ts';
+import { countTransfer } from '../core/metrics/hooks.ts';
 
 export interface TransferRecord {
   service: string;
@@ -29,6 +30,7 @@ export class TransferLog {
   }
 
   record(r: TransferRecord): void {
+    countTransfer(r.service, r.direction, r.bytes);
     if (this.file) this.file.write(formatTransferLine(r, new Date()));
     else this.log.info({ xfer: r }, 'transfer');
   }

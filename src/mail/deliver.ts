@@ -5,6 +5,7 @@
 
 import type { DeliveryResult, QueueRecipient } from '../core/store/types.ts';
 import { StoreError } from '../core/store/types.ts';
+import { countAccepted } from '../core/metrics/hooks.ts';
 import type { MailService, Resolution } from './mail-service.ts';
 
 export interface AcceptedRecipient {
@@ -72,6 +73,7 @@ export async function deliverMessage(mail: MailService, input: DeliveryInput): P
     });
     const status = result.queueId && result.local.length > 0 ? 'delivered+queued' : result.queueId ? 'queued' : 'delivered';
     mail.log.info({ ...fields, mailboxes: result.local.length, queueId: result.queueId, status }, 'message accepted');
+    countAccepted(input.via, result.local.length);
     if (result.queueId) mail.notifyQueued(result.queueId);
     return result;
   } catch (error) {

@@ -2,6 +2,7 @@
 // for ACK 0 (RFC 2347); without, DATA 1 goes out at once (RFC 1350).
 
 import type { FileHandle } from 'node:fs/promises';
+import { countTransfer } from '../core/metrics/hooks.ts';
 import { BlockSource } from './block-source.ts';
 import type { Negotiated } from './options.ts';
 import { ErrorCode, TftpError, Text } from './replies.ts';
@@ -53,6 +54,7 @@ export class ReadTransfer extends Transfer {
     const outcome = this.sender.onAck(block);
     if (outcome === 'progress') this.timer.progress();
     else if (outcome === 'done') {
+      countTransfer('tftp', 'download', this.sender.ackedOctets);
       this.log.info(
         { op: 'RRQ', file: this.filename, octets: this.sender.ackedOctets, ms: Date.now() - this.startedAt, blksize: this.negotiated.blksize, windowsize: this.negotiated.windowsize },
         'transfer complete',

@@ -3,6 +3,7 @@
 // once the file is stored and renamed into place; after it the socket dallies for
 // a while to acknowledge a repeated final DATA (RFC 1350 §6).
 
+import { countTransfer } from '../core/metrics/hooks.ts';
 import type { FileSink } from './file-sink.ts';
 import type { Negotiated } from './options.ts';
 import { WindowReceiver } from './receiver.ts';
@@ -70,6 +71,7 @@ export class WriteTransfer extends Transfer {
     this.sink.commit().then(
       () => {
         this.phase = 'stored';
+        countTransfer('tftp', 'upload', this.sink.bytes);
         this.receiver.resendAck();
         this.log.info(
           { op: 'WRQ', file: this.filename, octets: this.sink.bytes, ms: Date.now() - this.startedAt, blksize: this.negotiated.blksize, windowsize: this.negotiated.windowsize },

@@ -12,6 +12,7 @@ import { Connection, type PeerAddress, type TlsProvider } from './connection.ts'
 import { acceptTls } from './implicit-tls.ts';
 import type { ConnectionLimits, RefusalReason } from './limits.ts';
 import { readProxyHeader } from './proxy-protocol.ts';
+import { trackSession } from '../metrics/hooks.ts';
 
 export type { RefusalReason } from './limits.ts';
 
@@ -267,6 +268,7 @@ export class ListenerGroup {
     conn.log.debug({ remote: conn.remoteAddress, port: conn.remotePort, tls: conn.tls?.protocol ?? null }, 'connected');
     const startedAt = Date.now();
     const session = this.runSession(handler, conn);
+    trackSession(spec.name, raw, session);
     this.sessions.set(conn, session);
     this.sessionSockets.add(raw);
     try {

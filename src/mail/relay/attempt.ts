@@ -6,6 +6,7 @@
 
 import { splitAddress } from '../address.ts';
 import type { Config } from '../../core/config/schema.ts';
+import { countRelayed } from '../../core/metrics/hooks.ts';
 import type { AttemptResult, QueueEntry, QueueRecipient } from '../../core/store/types.ts';
 import type { MailService } from '../mail-service.ts';
 import { sendReport, statusOf } from './bounce.ts';
@@ -142,6 +143,7 @@ function clientOptions({ config, mail }: AttemptContext): SmtpClientOptions {
 async function record(ctx: AttemptContext, entry: QueueEntry, round: Round, now: Date): Promise<QueueEntry | null> {
   if (round.results.length === 0) return entry;
   const { hosts } = round;
+  countRelayed(round.results);
   return ctx.mail.store.queue.recordAttempt(entry.id, { at: now, host: hosts.length === 1 ? hosts[0]! : hosts.length > 1 ? hosts.join(', ') : null, results: round.results });
 }
 
