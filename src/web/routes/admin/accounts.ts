@@ -95,6 +95,7 @@ export const accountRoutes: RouteGroup = {
       const body = request.body as { password?: string; quotaBytes?: number | null; admin?: boolean; sendAsDomain?: boolean };
       // Nobody locks the console's last way in by accident: an administrator keeps their own flag.
       if (body.admin === false && account.id === self.id) throw new WebError('refused', 'you cannot take away your own administrator flag; another administrator can');
+      if (Object.keys(body).length === 0) throw new WebError('bad-request', 'nothing to change: give password, quotaBytes, admin or sendAsDomain');
       const messages: string[] = [];
       if (body.password !== undefined) {
         messages.push(await setUserPassword(store, deps.config.auth, account.address, body.password));
