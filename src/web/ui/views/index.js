@@ -1,2 +1,4 @@
 // The console's views, in navigation order (see app.js for the contract).
-export const views = [];
+import { adminView } from '/console/views/admin.js';
+
+export const views = [adminView];
