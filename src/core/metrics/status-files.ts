@@ -62,12 +62,12 @@ export async function startStatusPublisher(o: StatusPublisherOptions): Promise<S
   const ring = o.ring ?? recentLogLines;
   const startedAt = new Date().toISOString();
   const base = join(o.folder, String(process.pid));
-  await makePrivateDirs(o.folder);
   let writtenLogVersion = -1;
   let warned = false;
   let running: Promise<void> | null = null;
 
   const publishOnce = async () => {
+    await makePrivateDirs(o.folder);
     const status: ProcessStatus = { pid: process.pid, worker: o.worker, startedAt, writtenAt: new Date().toISOString(), samples: registry.snapshot() };
     await writeAtomically(`${base}.json`, JSON.stringify(status));
     const version = ring.version;

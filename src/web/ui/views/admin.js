@@ -51,10 +51,11 @@ function field(id, labelText, input) {
   return el('div', { className: 'admin-field' }, el('label', { for: id }, labelText), input);
 }
 
-function table(caption, headers, rows, emptyText) {
+/** A table; `compact` ones stay tables on a phone (few, short columns), the others become cards. */
+function table(caption, headers, rows, emptyText, options = {}) {
   if (rows.length === 0) return el('p', { className: 'muted admin-empty' }, emptyText);
   const head = el('tr', {}, ...headers.map((h) => el('th', { scope: 'col' }, h)));
-  return el('div', { className: 'admin-table' }, el('table', {}, el('caption', { className: 'admin-caption' }, caption), el('thead', {}, head), el('tbody', {}, ...rows)));
+  return el('div', { className: options.compact ? 'admin-table compact' : 'admin-table' }, el('table', {}, el('caption', { className: 'admin-caption' }, caption), el('thead', {}, head), el('tbody', {}, ...rows)));
 }
 
 function cell(label, ...content) {
@@ -144,6 +145,8 @@ async function usersSection(root, ctx) {
     pw.focus();
   };
 
+  // The API refuses both for one's own account (no administrator locks themselves out).
+  const self = (u) => u.address.toLowerCase() === ctx.account.address.toLowerCase();
   async function refresh() {
     const { users } = await ctx.api.get('/api/admin/users', { signal: ctx.signal });
     const rows = users.map((u) =>
@@ -155,9 +158,9 @@ async function usersSection(root, ctx) {
         cell('Actions',
           el('div', { className: 'admin-actions' },
             button('Change…', () => openEditor(u), { kind: 'secondary', label: `Change ${u.address}` }),
-            button(u.admin ? 'Remove admin' : 'Make admin', () =>
+            self(u) ? null : button(u.admin ? 'Remove admin' : 'Make admin', () =>
               act(ctx, () => ctx.api.patch(`/api/admin/users/${encodeURIComponent(u.address)}`, { admin: !u.admin }), refresh), { kind: 'secondary', label: `${u.admin ? 'Remove administrator flag of' : 'Make administrator:'} ${u.address}` }),
-            u.address.toLowerCase() === ctx.account.address.toLowerCase()
+            self(u)
               ? null
               : button('Delete', () => {
                 if (!confirm(`Delete ${u.address} with all their mail? This cannot be undone.`)) return;
@@ -326,7 +329,7 @@ async function statusSection(root, ctx) {
     el('span', { className: 'admin-key accepted' }, 'messages accepted per 2 s'));
   const history = { sessions: [], accepted: [] };
   let lastAccepted = null;
-  const figure = (term, value, id) => [el('dt', {}, term), el('dd', { id }, value)];
+  const figure = (term, value, id) => el('div', {}, el('dt', {}, term), el('dd', { id }, value));
 
   async function poll() {
     const s = await ctx.api.get('/api/admin/status', { signal: ctx.signal });
@@ -338,12 +341,12 @@ async function statusSection(root, ctx) {
     for (const list of Object.values(history)) if (list.length > CHART_POINTS) list.shift();
     const perProtocol = Object.entries(s.sessions).map(([p, n]) => `${p} ${n}`).join(', ');
     summary.replaceChildren(
-      ...figure('Open sessions', String(open), 'admin-sessions-total'),
-      ...figure('Per protocol', perProtocol || '—', 'admin-sessions-protocols'),
-      ...figure('Messages accepted', String(accepted), 'admin-accepted'),
-      ...figure('Delivered to mailboxes', String(s.messages.deliveredLocal), 'admin-delivered'),
-      ...figure('Relayed', String(s.messages.relayed), 'admin-relayed'),
-      ...figure('Processes', String(s.processes.length), 'admin-processes'),
+      figure('Open sessions', String(open), 'admin-sessions-total'),
+      figure('Per protocol', perProtocol || '—', 'admin-sessions-protocols'),
+      figure('Messages accepted', String(accepted), 'admin-accepted'),
+      figure('Delivered to mailboxes', String(s.messages.deliveredLocal), 'admin-delivered'),
+      figure('Relayed', String(s.messages.relayed), 'admin-relayed'),
+      figure('Processes', String(s.processes.length), 'admin-processes'),
     );
     const rows = s.listeners.map((l) =>
       el('tr', { dataset: { listener: l.name } },
@@ -354,11 +357,14 @@ async function statusSection(root, ctx) {
         cell('Sessions since start', l.transport === 'udp' ? '—' : String(l.total)),
       ),
     );
-    listenersBox.replaceChildren(table('Listeners', ['Listener', 'Protocol', 'Port', 'Open sessions', 'Sessions since start'], rows, 'No listener is enabled.'));
+    listenersBox.replaceChildren(table('Listeners', ['Listener', 'Protocol', 'Port', 'Open', 'Since start'], rows, 'No listener is enabled.', { compact: true }));
     const transferRows = Object.entries(s.transfer).map(([service, t]) =>
       el('tr', { dataset: { service } }, cell('Service', service.toUpperCase()), cell('In', octets(t.in)), cell('Out', octets(t.out))),
     );
-    transferBox.replaceChildren(table('Transfer volume (files up and down; HTTPS: octets on the wire, counted when a connection ends)', ['Service', 'In', 'Out'], transferRows, ''));
+    transferBox.replaceChildren(
+      table('Transfer volume', ['Service', 'In', 'Out'], transferRows, '', { compact: true }),
+      el('p', { className: 'muted' }, 'Files uploaded (in) and downloaded (out); for HTTPS the octets on the wire, counted when a connection ends.'),
+    );
     drawChart(chart, [
       { values: history.sessions, className: 'sessions' },
       { values: history.accepted, className: 'accepted' },
