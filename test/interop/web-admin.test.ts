@@ -167,3 +167,18 @@ test('a ban made with septet ban add is listed and lifted in the page', async ()
   });
   await close();
 });
+
+test('the status page counts accepted and delivered messages and HTTPS octets, summed over both workers', async () => {
+  assert.match(await submitMail({ host: '127.0.0.1', port: server.port('submission'), from: BOB, password: BOB_PASSWORD, to: ADMIN, subject: 'local one', body: 'hello\n' }), /sent/);
+  const { page, close } = await adminPage('status');
+  await withScreenshot(page, 'admin-status-counters', async () => {
+    await waitFor('both workers counted', async () => (await page.textContent('#admin-processes')) === '2');
+    // The far.test message and this one (whichever worker took each).
+    await waitFor('messages accepted', async () => Number(await page.textContent('#admin-accepted')) >= 2);
+    assert.ok(Number(await page.textContent('#admin-delivered')) >= 1, 'the local one is in a mailbox');
+    assert.equal(await page.textContent('#admin-relayed'), '0', 'nothing reached far.test');
+    const https = (await page.textContent('tr[data-service="https"] td[data-label="Out"]')) ?? '';
+    assert.match(https, /KiB|MiB/, `HTTPS octets out: ${https}`);
+  });
+  await close();
+});

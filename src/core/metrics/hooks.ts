@@ -2,13 +2,28 @@
 // updates counters in memory (registry.ts); nothing here can fail or block.
 
 import type { Socket } from 'node:net';
-import { connectionOctets, messagesAccepted, messagesDelivered, sessionsOpen, sessionsTotal, transferOctets } from './registry.ts';
+import { connectionOctets, messagesAccepted, messagesDelivered, metrics, sessionsOpen, sessionsTotal, transferOctets } from './registry.ts';
 
-/** A listener's session (src/core/net/listener.ts): open while `session` runs; the socket's octets when it ends. */
+/** Sockets of sessions still running: their octets so far are read at each snapshot. */
+const openSockets = new Map<Socket, string>();
+metrics.addCollector(() =>
+  [...openSockets].flatMap(([socket, listener]) => [
+    { name: connectionOctets.name, labels: { listener, direction: 'in' }, value: socket.bytesRead },
+    { name: connectionOctets.name, labels: { listener, direction: 'out' }, value: socket.bytesWritten },
+  ]),
+);
+
+/**
+ * A listener's session (src/core/net/listener.ts): open while `session` runs. Its
+ * socket's octets count while it is open (read at each snapshot), and are added to
+ * the counter when it ends, so a long HTTP/2 or IMAP IDLE connection shows its traffic live.
+ */
 export function trackSession(listener: string, socket: Socket, session: Promise<void>): void {
   sessionsOpen.add({ listener }, 1);
   sessionsTotal.add({ listener }, 1);
+  openSockets.set(socket, listener);
   const end = () => {
+    openSockets.delete(socket);
     sessionsOpen.add({ listener }, -1);
     connectionOctets.add({ listener, direction: 'in' }, socket.bytesRead);
     connectionOctets.add({ listener, direction: 'out' }, socket.bytesWritten);

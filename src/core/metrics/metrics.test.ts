@@ -5,19 +5,23 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
 import { test } from 'node:test';
 import { countAccepted, countRelayed, countTransfer, trackSession } from './hooks.ts';
-import { connectionOctets, messagesAccepted, messagesDelivered, MetricsRegistry, sessionsOpen, sessionsTotal, sumSamples, transferOctets } from './registry.ts';
+import { connectionOctets, messagesAccepted, messagesDelivered, metrics, MetricsRegistry, sessionsOpen, sessionsTotal, sumSamples, transferOctets } from './registry.ts';
 
 const value = (samples: { labels: Record<string, string>; value: number }[], labels: Record<string, string>) =>
   samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? 0;
 
 test('trackSession: open while the session runs, counted once, octets added at the end', async () => {
   for (const f of [sessionsOpen, sessionsTotal, connectionOctets]) f.reset();
-  const socket = { bytesRead: 120, bytesWritten: 3400 } as Socket;
+  const socket = { bytesRead: 20, bytesWritten: 400 } as { bytesRead: number; bytesWritten: number };
   let finish!: () => void;
   const session = new Promise<void>((resolve) => (finish = resolve));
-  trackSession('imaps', socket, session);
+  trackSession('imaps', socket as Socket, session);
   assert.equal(value(sessionsOpen.samples(), { listener: 'imaps' }), 1);
   assert.equal(value(sessionsTotal.samples(), { listener: 'imaps' }), 1);
+  assert.equal(value(metrics.snapshot().filter((s) => s.name === connectionOctets.name), { listener: 'imaps', direction: 'out' }), 400, 'an open connection\'s octets so far');
+  socket.bytesRead = 120;
+  socket.bytesWritten = 3400;
+  assert.equal(value(metrics.snapshot().filter((s) => s.name === connectionOctets.name), { listener: 'imaps', direction: 'out' }), 3400, 'read again at each snapshot');
   finish();
   await session;
   await new Promise((r) => setImmediate(r));
@@ -25,9 +29,10 @@ test('trackSession: open while the session runs, counted once, octets added at t
   assert.equal(value(sessionsTotal.samples(), { listener: 'imaps' }), 1);
   assert.equal(value(connectionOctets.samples(), { listener: 'imaps', direction: 'in' }), 120);
   assert.equal(value(connectionOctets.samples(), { listener: 'imaps', direction: 'out' }), 3400);
+  assert.equal(value(metrics.snapshot().filter((s) => s.name === connectionOctets.name), { listener: 'imaps', direction: 'out' }), 3400, 'counted once when it has ended');
   // A failed session ends too.
   const failed = Promise.reject(new Error('boom'));
-  trackSession('imaps', socket, failed);
+  trackSession('imaps', socket as Socket, failed);
   await failed.catch(() => {});
   await new Promise((r) => setImmediate(r));
   assert.equal(value(sessionsOpen.samples(), { listener: 'imaps' }), 0);

@@ -55,6 +55,7 @@ export class MetricFamily {
 
 export class MetricsRegistry {
   private readonly families = new Map<string, MetricFamily>();
+  private readonly collectors: (() => MetricSample[])[] = [];
 
   private define(name: string, kind: MetricKind, help: string): MetricFamily {
     if (this.families.has(name)) throw new Error(`metric ${name} defined twice`);
@@ -73,8 +74,13 @@ export class MetricsRegistry {
     return [...this.families.values()];
   }
 
+  /** Figures read at snapshot time rather than counted (the octets of connections still open), added to the counted ones. */
+  addCollector(collect: () => MetricSample[]): void {
+    this.collectors.push(collect);
+  }
+
   snapshot(): MetricSample[] {
-    return this.list().flatMap((f) => f.samples());
+    return sumSamples([this.list().flatMap((f) => f.samples()), ...this.collectors.map((c) => c())]);
   }
 }
 
@@ -83,7 +89,7 @@ export const metrics = new MetricsRegistry();
 
 export const sessionsOpen = metrics.gauge('septet_sessions_open', 'sessions being served now, per listener (label listener)');
 export const sessionsTotal = metrics.counter('septet_sessions_total', 'sessions served since start, per listener (label listener)');
-export const connectionOctets = metrics.counter('septet_connection_octets_total', 'octets over the sockets of a listener, counted when the connection ends (labels listener, direction in|out)');
+export const connectionOctets = metrics.counter('septet_connection_octets_total', 'octets over the sockets of a listener, open connections included (labels listener, direction in|out)');
 export const messagesAccepted = metrics.counter('septet_messages_accepted_total', 'messages accepted for delivery: SMTP, submission, web, sendmail and reports (label via)');
 export const messagesDelivered = metrics.counter('septet_messages_delivered_total', 'copies delivered: to local mailboxes, or relayed recipients accepted by the remote host (label path local|relay)');
 export const transferOctets = metrics.counter('septet_transfer_octets_total', 'file transfer octets (labels service ftp|sftp|scp|tftp, direction upload|download)');

@@ -180,6 +180,19 @@ describe('users', () => {
   });
 });
 
+test('hostile path parameters: NUL, "..", a slash and an overlong address are refused, nothing is touched', async () => {
+  for (const bad of ['%00', 'bob%00@example.org', '..', '..%2F..%2Fetc%2Fpasswd', 'a'.repeat(400) + '@example.org']) {
+    const r = await alice.patch(`/api/admin/users/${bad}`, { admin: true });
+    assert.ok([400, 404].includes(r.statusCode), `users/${bad.slice(0, 40)}: ${r.statusCode}`);
+    const d = await alice.delete(`/api/admin/aliases/${bad}`);
+    assert.ok([400, 404].includes(d.statusCode), `aliases/${bad.slice(0, 40)}: ${d.statusCode}`);
+    const q = await alice.delete(`/api/admin/queue/${bad}`);
+    assert.ok([400, 404].includes(q.statusCode), `queue/${bad.slice(0, 40)}: ${q.statusCode}`);
+  }
+  assert.equal((await fx.store.accounts.getUser(BOB))?.admin, false);
+  assert.equal((await fx.store.accounts.listUsers()).length, 2);
+});
+
 describe('aliases and domains', () => {
   test('add, list and delete aliases (a catch-all too); a duplicate is 409, a bad target 400, an unknown alias 404', async () => {
     assert.equal((await alice.post('/api/admin/aliases', { alias: 'Sales@Example.org', target: BOB })).statusCode, 201);

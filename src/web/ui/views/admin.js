@@ -363,7 +363,7 @@ async function statusSection(root, ctx) {
     );
     transferBox.replaceChildren(
       table('Transfer volume', ['Service', 'In', 'Out'], transferRows, '', { compact: true }),
-      el('p', { className: 'muted' }, 'Files uploaded (in) and downloaded (out); for HTTPS the octets on the wire, counted when a connection ends.'),
+      el('p', { className: 'muted' }, 'Files uploaded (in) and downloaded (out); for HTTPS the octets on the wire, TLS included.'),
     );
     drawChart(chart, [
       { values: history.sessions, className: 'sessions' },
