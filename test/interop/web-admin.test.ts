@@ -182,3 +182,43 @@ test('the status page counts accepted and delivered messages and HTTPS octets, s
   });
   await close();
 });
+
+test('on a phone, with the keyboard only: add an alias, see its domain, delete it after the confirmation', async () => {
+  const context = await browser.context({ phone: true });
+  const page = await context.newPage();
+  let asked = '';
+  page.on('dialog', (dialog) => {
+    asked = dialog.message();
+    void dialog.accept();
+  });
+  await withScreenshot(page, 'admin-alias-keyboard', async () => {
+    await signInPage(page, base, ADMIN, ADMIN_PASSWORD);
+    await page.goto(`${base}/console/#/admin/aliases`);
+    await page.waitForSelector('#admin-aliases-section');
+    await page.focus('#admin-alias-name');
+    await page.keyboard.type('sales@shop.test');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(BOB);
+    await page.keyboard.press('Enter');
+    const row = page.locator('tr[data-alias="sales@shop.test"]');
+    await row.waitFor();
+    assert.match((await row.textContent()) ?? '', /bob@example\.test/);
+
+    await page.goto(`${base}/console/#/admin/domains`);
+    const domain = page.locator('tr[data-domain="shop.test"]');
+    await domain.waitFor();
+    assert.equal(await domain.locator('td[data-label="Aliases"]').textContent(), '1');
+    assert.equal(await domain.locator('td[data-label="Users"]').textContent(), '0');
+
+    await page.goto(`${base}/console/#/admin/aliases`);
+    await row.waitFor();
+    await row.getByRole('button', { name: 'Delete alias sales@shop.test' }).focus();
+    await page.keyboard.press('Enter');
+    await row.waitFor({ state: 'detached' });
+    assert.match(asked, /Delete the alias sales@shop\.test/);
+    assert.equal(await page.evaluate('document.activeElement && document.activeElement.id'), 'admin-heading', 'the focus goes on from the heading');
+    const width = await page.evaluate('document.documentElement.scrollWidth');
+    assert.ok(Number(width) <= 390, `no sideways scrolling on a phone (${width}px)`);
+  });
+  await context.close();
+});

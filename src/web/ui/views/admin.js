@@ -83,6 +83,8 @@ async function act(ctx, work, done) {
     if (result?.message) ctx.toast(result.message);
     else if (result?.messages) ctx.toast(result.messages.join('; '));
     await done?.();
+    // A row that held the focused button may be gone: keyboard users go on from the heading.
+    if (!document.activeElement || document.activeElement === document.body) document.getElementById('admin-heading')?.focus();
   } catch (error) {
     ctx.toast(error.message ?? String(error), 'error');
   }
@@ -409,7 +411,7 @@ export const adminView = {
     const nav = el('nav', { className: 'admin-sections', 'aria-label': 'Administration sections' },
       ...SECTIONS.map(([id, title]) => el('a', { href: `#/admin/${id}`, ...(id === section ? { 'aria-current': 'page' } : {}) }, title)));
     const body = el('section', { className: 'admin-section', id: `admin-${section}-section`, 'aria-labelledby': 'admin-heading' });
-    const heading = el('h2', { id: 'admin-heading' }, SECTIONS.find(([id]) => id === section)[1]);
+    const heading = el('h2', { id: 'admin-heading', tabIndex: -1 }, SECTIONS.find(([id]) => id === section)[1]);
     root.append(el('div', { className: 'admin' }, nav, heading, body));
     return renderers[section](body, ctx);
   },
