@@ -107,3 +107,7 @@ export {
 export { decodeBodyText, createBodyTextDecoder } from './body-text.ts';
 export type { BuildPart, BuildMultipartOptions, BuiltMultipart } from './builder.ts';
 export { buildMultipart, quoteParam } from './builder.ts';
+export type { HeaderAddress } from './header-encoding.ts';
+export { encodedWords, encodeUnstructured, encodePhrase, formatAddress, foldField, addressField, parameterSegments, withParameters } from './header-encoding.ts';
+export type { BuildAttachment, BuildMessageOptions, EncodedText } from './message-builder.ts';
+export { buildMessage, buildHeader, encodeText, safeMediaType, newMessageBoundary } from './message-builder.ts';

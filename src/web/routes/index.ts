@@ -1,8 +1,9 @@
 // The route table: every group of the web server, in registration order. Adding a page
 // or an API area adds a file under src/web/routes/ and a line here.
 
+import { composeRoutes } from './compose.ts';
 import { consolePages } from './console-pages.ts';
 import { sessionRoutes } from './session.ts';
 import type { RouteGroup } from './types.ts';
 
-export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages];
+export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, composeRoutes];

@@ -1,0 +1,99 @@
+// Writing mail in the webmail (the lecture's form: From, To, Cc, Subject, text,
+// attachments). POST /api/mail/send hands the built message to the submission path of
+// `septet sendmail` and port 587 (src/mail/submit.ts) with the account as submitter:
+// the same sender binding for the envelope and From:, the same recipient checks, size
+// limit, Received/Message-ID/Date and delivery entry, and remote recipients go to the
+// queue. A copy is filed in the account's Sent mailbox (RFC 6154 \Sent, flagged \Seen)
+// in the same store transaction, as mail clients file theirs; Bcc recipients get the
+// message but are not written into it (RFC 5322 §3.6.3), the Sent copy included.
+// Drafts and the prefilled forms of reply and forward are in compose-drafts.ts and
+// compose-prefill.ts.
+
+import { Readable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import type { Account } from '../../core/store/types.ts';
+import { splitAddress } from '../../mail/address.ts';
+import { submitFromStream } from '../../mail/submit.ts';
+import { signedIn } from '../access.ts';
+import type { WebDeps } from '../deps.ts';
+import { registerDraftRoutes } from './compose-drafts.ts';
+import { formDescription, readComposeInput } from './compose-form.ts';
+import { composeMessage } from './compose-message.ts';
+import { registerPrefillRoutes } from './compose-prefill.ts';
+import { specialMailbox } from './compose-source.ts';
+import type { RouteGroup, WebContext } from './types.ts';
+
+const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 413: { $ref: 'ErrorBody#' }, 422: { $ref: 'ErrorBody#' } } as const;
+
+/** Addresses the account may send as, its own first (src/mail/sender-binding.ts decides; this lists what it allows). */
+export async function fromChoices(deps: WebDeps, account: Account): Promise<string[]> {
+  const candidates = new Set<string>();
+  const domain = splitAddress(account.address).domain;
+  for (const user of await deps.store.accounts.listUsers()) if (splitAddress(user.address).domain === domain) candidates.add(user.address);
+  for (const alias of await deps.store.accounts.listAliases()) if (!alias.alias.startsWith('@')) candidates.add(alias.alias);
+  const out = [account.address];
+  for (const address of [...candidates].sort()) {
+    if (address.toLowerCase() === account.address.toLowerCase() || out.includes(address)) continue;
+    if (await deps.mail.senderBelongsTo(account, address)) out.push(address);
+  }
+  return out;
+}
+
+export const composeRoutes: RouteGroup = {
+  name: 'compose',
+  async register(app: FastifyInstance, ctx: WebContext) {
+    const { deps } = ctx;
+
+    app.get('/api/mail/from', {
+      config: { access: 'user' },
+      schema: {
+        tags: ['compose'],
+        summary: 'The From addresses the account may use',
+        response: { 200: { type: 'object', required: ['addresses'], properties: { addresses: { type: 'array', items: { type: 'string' } } } }, 401: errors[401] },
+      },
+    }, async (request) => {
+      const { account } = signedIn(request);
+      return { addresses: await fromChoices(deps, account) };
+    });
+
+    app.post('/api/mail/send', {
+      config: { access: 'user' },
+      schema: {
+        tags: ['compose'],
+        summary: 'Send a message through the submission path (as port 587)',
+        description: formDescription,
+        response: {
+          200: {
+            type: 'object',
+            required: ['messageId', 'queued'],
+            properties: { messageId: { type: 'string' }, queued: { type: 'boolean', description: 'some recipients are remote: the message is in the queue' } },
+          },
+          ...errors,
+        },
+      },
+    }, async (request) => {
+      const { account } = signedIn(request);
+      const input = await readComposeInput(request, deps.config.smtp.max_message_size);
+      const { form } = input;
+      const recipients = [...form.to, ...form.cc, ...form.bcc].map((a) => a.address);
+      const sent = await specialMailbox(deps.store, account, '\\Sent', 'Sent');
+      const message = await composeMessage(deps, account, input, { withBcc: false });
+      const result = await submitFromStream(deps.mail, {
+        sender: message.from,
+        recipients,
+        source: Readable.from(message.octets),
+        submitter: account,
+        via: 'web',
+        copies: [{ accountId: account.id, mailbox: sent.name, flags: ['\\Seen'] }],
+      });
+      if (form.draft !== null) {
+        const drafts = await specialMailbox(deps.store, account, '\\Drafts', 'Drafts');
+        await deps.store.mailboxes.expunge(drafts.id, [form.draft]);
+      }
+      return { messageId: message.messageId, queued: result.queueId !== null };
+    });
+
+    registerDraftRoutes(app, ctx);
+    registerPrefillRoutes(app, ctx);
+  },
+};
