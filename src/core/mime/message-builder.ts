@@ -16,7 +16,7 @@ export interface BuildAttachment {
   /** "type/subtype"; anything that is not one becomes application/octet-stream. */
   contentType: string;
   /** The raw octets (not yet encoded). */
-  content: AsyncIterable<Uint8Array | string>;
+  content: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>;
 }
 
 export interface BuildMessageOptions {
@@ -125,7 +125,7 @@ export async function* buildMessage(options: BuildMessageOptions): AsyncGenerato
 }
 
 /** Base64 lines of a stream: 57 octets a line (RFC 2045 §6.8), the remainder carried to the next chunk. */
-async function* encodeStream(content: AsyncIterable<Uint8Array | string>): AsyncGenerator<Buffer> {
+async function* encodeStream(content: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array>): AsyncGenerator<Buffer> {
   let carry: Buffer = Buffer.alloc(0);
   for await (const chunk of content) {
     const octets = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
