@@ -1,2 +1,4 @@
 // The console's views, in navigation order (see app.js for the contract).
-export const views = [];
+import { composeView } from '/console/views/compose.js';
+
+export const views = [composeView];

@@ -1,0 +1,140 @@
+// Compose in Chromium, checked with python's imaplib and poplib: alice fills the form
+// (To, Cc, Subject, text, a file) and sends; bob retrieves the message over POP3 and
+// the attachment's bytes are the file's; a draft saved in the browser is in alice's
+// Drafts folder over IMAP, flagged \Draft, and opens back into the form.
+
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { signInPage, TestBrowser, withScreenshot } from './browser.ts';
+import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+
+// HTTPS 443 + 32000 = 32443 is IMAP of offset 32300, which no file uses (PLAN-web.md: compose has 32000-32200).
+const OFFSET = 32000;
+const ALICE = 'alice@example.org';
+const BOB = 'bob@example.org';
+const PASSWORDS = { [ALICE]: 'alice password', [BOB]: 'bob password' };
+let server: SeptetProcess;
+let browser: TestBrowser;
+let base: string;
+
+before(async () => {
+  server = await prepareSeptet({ offset: OFFSET, web: true });
+  await server.addUsers(PASSWORDS);
+  await server.start();
+  base = `https://127.0.0.1:${server.port('https')}`;
+  browser = await TestBrowser.launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+function fileBytes(size: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * 131 + 17) & 0xff;
+  return b;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** POP3 over TLS (RFC 8314 port 995 + offset): the newest message with `subject`, its Cc and attachments as JSON. */
+const POP_READ = `
+import sys, ssl, json, poplib, hashlib
+from email import policy
+from email.parser import BytesParser
+port, user, password, subject = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+pop = poplib.POP3_SSL('127.0.0.1', port, context=ssl._create_unverified_context())
+pop.user(user); pop.pass_(password)
+found = None
+for i in range(len(pop.list()[1]), 0, -1):
+    m = BytesParser(policy=policy.default).parsebytes(b'\\r\\n'.join(pop.retr(i)[1]))
+    if str(m['subject']) == subject:
+        found = m
+        break
+pop.quit()
+print(json.dumps(None if found is None else {
+  'from': str(found['from']), 'to': str(found['to']), 'cc': str(found['cc']),
+  'text': found.get_body(preferencelist=('plain',)).get_content().replace('\\r\\n', '\\n'),
+  'attachments': [{'name': a.get_filename(), 'type': a.get_content_type(), 'sha': hashlib.sha256(a.get_payload(decode=True)).hexdigest()} for a in found.iter_attachments()],
+}))
+`;
+
+/** IMAP over TLS: the messages of a mailbox whose Subject is `subject`, with their flags. */
+const IMAP_DRAFTS = `
+import sys, ssl, json, imaplib
+from email import policy
+from email.parser import BytesParser
+port, user, password, mailbox, subject = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+imap = imaplib.IMAP4_SSL('127.0.0.1', port, ssl_context=ssl._create_unverified_context())
+imap.login(user, password)
+typ, listing = imap.list()
+special = [l.decode() for l in listing if b'\\\\Drafts' in l]
+imap.select(mailbox, readonly=True)
+typ, data = imap.uid('SEARCH', 'SUBJECT', '"' + subject + '"')
+out = []
+for uid in data[0].split():
+    typ, fetched = imap.uid('FETCH', uid, '(FLAGS BODY.PEEK[])')
+    flags = imaplib.ParseFlags(fetched[0][0])
+    m = BytesParser(policy=policy.default).parsebytes(fetched[0][1])
+    out.append({'flags': [f.decode() for f in flags], 'to': str(m['to']), 'text': m.get_body(preferencelist=('plain',)).get_content().replace('\\r\\n', '\\n')})
+imap.logout()
+print(json.dumps({'special': special, 'messages': out}))
+`;
+
+test('alice composes to bob with Cc and an attachment in Chromium and sends; bob reads it with poplib and the attachment bytes are equal', async () => {
+  const context = await browser.context();
+  const page = await context.newPage();
+  const file = fileBytes(150_000);
+  await withScreenshot(page, 'compose-send', async () => {
+    await signInPage(page, base, ALICE, PASSWORDS[ALICE]);
+    await page.goto(`${base}/console/#/compose`);
+    await page.waitForSelector('#compose-send');
+    assert.equal(await page.inputValue('#compose-from'), ALICE);
+    await page.getByLabel('To', { exact: true }).fill('Boris <bob@example.org>');
+    await page.getByLabel('Cc', { exact: true }).fill(ALICE);
+    await page.getByLabel('Subject').fill('Письмо from the lecture');
+    await page.getByLabel('Message').fill('Hello Boris,\nthe report is attached.\n— Alexey');
+    await page.setInputFiles('#compose-files', { name: 'отчёт.pdf', mimeType: 'application/pdf', buffer: file });
+    await page.click('#compose-send');
+    await page.waitForURL(/#\/mail$/);
+  });
+  await context.close();
+
+  const read = JSON.parse(await python(POP_READ, [String(server.port('pop3s')), BOB, PASSWORDS[BOB], 'Письмо from the lecture']));
+  assert.ok(read, 'bob has the message');
+  assert.equal(read.from, ALICE);
+  assert.equal(read.to, 'Boris <bob@example.org>');
+  assert.equal(read.cc, ALICE);
+  assert.equal(read.text, 'Hello Boris,\nthe report is attached.\n— Alexey\n');
+  assert.deepEqual(read.attachments, [{ name: 'отчёт.pdf', type: 'application/pdf', sha: sha256(file) }]);
+  const copy = JSON.parse(await python(POP_READ, [String(server.port('pop3s')), ALICE, PASSWORDS[ALICE], 'Письмо from the lecture']));
+  assert.ok(copy, 'the Cc reached alice');
+});
+
+test('a draft saved in the browser is in the Drafts folder over IMAP (\\Draft) and opens back into the form', async () => {
+  const context = await browser.context({ phone: true });
+  const page = await context.newPage();
+  await withScreenshot(page, 'compose-draft', async () => {
+    await signInPage(page, base, ALICE, PASSWORDS[ALICE]);
+    await page.goto(`${base}/console/#/compose`);
+    await page.waitForSelector('#compose-send');
+    await page.getByLabel('To', { exact: true }).fill(BOB);
+    await page.getByLabel('Subject').fill('Unfinished thoughts');
+    await page.getByLabel('Message').fill('To be continued');
+    await page.click('#compose-save');
+    await page.waitForURL(/#\/compose\/draft\/\d+$/);
+    await page.waitForSelector('#compose-heading:text("Edit draft")');
+    assert.equal(await page.inputValue('#compose-subject'), 'Unfinished thoughts');
+    assert.equal(await page.inputValue('#compose-to'), BOB);
+    assert.equal(await page.inputValue('#compose-text'), 'To be continued\n');
+  });
+  await context.close();
+
+  const drafts = JSON.parse(await python(IMAP_DRAFTS, [String(server.port('imaps')), ALICE, PASSWORDS[ALICE], 'Drafts', 'Unfinished thoughts']));
+  assert.equal(drafts.special.length, 1, 'one mailbox is \\Drafts');
+  assert.equal(drafts.messages.length, 1);
+  assert.ok(drafts.messages[0].flags.includes('\\Draft'));
+  assert.equal(drafts.messages[0].to, BOB);
+  assert.equal(drafts.messages[0].text, 'To be continued\n');
+});
