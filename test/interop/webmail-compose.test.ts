@@ -1,13 +1,17 @@
 // Compose in Chromium, checked with python's imaplib and poplib: alice fills the form
 // (To, Cc, Subject, text, a file) and sends; bob retrieves the message over POP3 and
 // the attachment's bytes are the file's; a draft saved in the browser is in alice's
-// Drafts folder over IMAP, flagged \Draft, and opens back into the form.
+// Drafts folder over IMAP, flagged \Draft, and opens back into the form. curl, over
+// HTTP/2 and HTTP/1.1, sends a file past smtp.max_message_size and a forged From.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { signInPage, TestBrowser, withScreenshot } from './browser.ts';
-import { prepareSeptet, python, type SeptetProcess } from './harness.ts';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { curl, prepareSeptet, python, type SeptetProcess } from './harness.ts';
 
 // HTTPS 443 + 32000 = 32443 is IMAP of offset 32300, which no file uses (PLAN-web.md: compose has 32000-32200).
 const OFFSET = 32000;
@@ -19,7 +23,8 @@ let browser: TestBrowser;
 let base: string;
 
 before(async () => {
-  server = await prepareSeptet({ offset: OFFSET, web: true });
+  // A small message limit, so that curl can send a file past it.
+  server = await prepareSeptet({ offset: OFFSET, web: true, toml: '[smtp]\nmax_message_size = 1000000' });
   await server.addUsers(PASSWORDS);
   await server.start();
   base = `https://127.0.0.1:${server.port('https')}`;
@@ -137,4 +142,34 @@ test('a draft saved in the browser is in the Drafts folder over IMAP (\\Draft) a
   assert.ok(drafts.messages[0].flags.includes('\\Draft'));
   assert.equal(drafts.messages[0].to, BOB);
   assert.equal(drafts.messages[0].text, 'To be continued\n');
+});
+
+test('curl over HTTP/2 and HTTP/1.1: a file past smtp.max_message_size is 413, a forged From 422 before the upload is read, and a small send goes through', async () => {
+  const work = await mkdtemp(join(tmpdir(), 'septet-compose-curl-'));
+  try {
+    const jar = join(work, 'cookies');
+    const big = join(work, 'big.bin');
+    await writeFile(big, fileBytes(2_000_000));
+    const session = await curl(['-k', '-c', jar, '-b', jar, `${base}/api/session`]);
+    let token = JSON.parse(session.stdout).csrfToken as string;
+    const login = await curl(['-k', '-c', jar, '-b', jar, '-H', `X-CSRF-Token: ${token}`, '-H', 'Content-Type: application/json', '--data', JSON.stringify({ username: BOB, password: PASSWORDS[BOB] }), `${base}/api/session`]);
+    token = JSON.parse(login.stdout).csrfToken;
+    const send = (version: string, fields: string[], file: string | null) =>
+      curl(['-k', version, '-b', jar, '-H', `X-CSRF-Token: ${token}`, '-o', '-', '-w', '\n%{http_code} %{http_version}', ...fields.flatMap((f) => ['-F', f]), ...(file ? ['-F', `attachment=@${file};type=application/octet-stream`] : []), `${base}/api/mail/send`]);
+    for (const version of ['--http2', '--http1.1']) {
+      const expected = version === '--http2' ? '2' : '1.1';
+      const tooBig = await send(version, [`to=${ALICE}`, 'subject=too big', 'text=x'], big);
+      assert.match(tooBig.stdout, new RegExp(`"error":"too-large"[\\s\\S]*\\n413 ${expected.replace('.', '\\.')}$`), `${version}: ${tooBig.stdout} ${tooBig.stderr}`);
+      const forged = await send(version, [`from=${ALICE}`, `to=${ALICE}`, 'subject=forged', 'text=x'], big);
+      assert.match(forged.stdout, /"error":"refused"[\s\S]*\n422 /, `${version}: ${forged.stdout} ${forged.stderr}`);
+      const fine = await send(version, [`to=${ALICE}`, `subject=curl ${version}`, 'text=small'], null);
+      assert.match(fine.stdout, /\n200 /, `${version}: ${fine.stdout} ${fine.stderr}`);
+    }
+    const inbox = JSON.parse(await python(POP_READ, [String(server.port('pop3s')), ALICE, PASSWORDS[ALICE], 'curl --http1.1']));
+    assert.equal(inbox.from, BOB);
+    const refused = JSON.parse(await python(POP_READ, [String(server.port('pop3s')), ALICE, PASSWORDS[ALICE], 'too big']));
+    assert.equal(refused, null, 'nothing of the refused message was delivered');
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 });
