@@ -8,7 +8,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import type { Account, LocalTarget } from '../core/store/types.ts';
+import type { Account, DeliveryResult, LocalTarget } from '../core/store/types.ts';
 import { deliverMessage, type AcceptedRecipient } from './deliver.ts';
 import { HeaderCompleter } from './header-completion.ts';
 import { CrlfNormalizer } from './line-ends.ts';
@@ -52,7 +52,15 @@ export function newMessageLogId(): string {
   return Date.now().toString(36).toUpperCase() + randomBytes(4).toString('hex').toUpperCase();
 }
 
-export async function submitFromStream(mail: MailService, request: SubmitRequest): Promise<{ messageId: string; queueId: string | null }> {
+export interface SubmitResult {
+  /** Our log id (the Received "id"). */
+  messageId: string;
+  queueId: string | null;
+  /** Where the message was recorded locally, the recipients' mailboxes then `copies`, in request order. */
+  local: DeliveryResult['local'];
+}
+
+export async function submitFromStream(mail: MailService, request: SubmitRequest): Promise<SubmitResult> {
   const submitter = request.submitter;
   const sender = request.sender ?? submitter?.address ?? '';
   if (submitter && !(await mail.senderBelongsTo(submitter, sender))) {
@@ -97,7 +105,7 @@ export async function submitFromStream(mail: MailService, request: SubmitRequest
     }
     const blob = await writer.commit();
     const result = await deliverMessage(mail, { blob, sender, recipients: accepted, messageId, via: request.via ?? 'sendmail', internalDate: now, ...(request.copies ? { copies: request.copies } : {}), logFields: { user: submitter?.address ?? null } });
-    return { messageId, queueId: result.queueId };
+    return { messageId, queueId: result.queueId, local: result.local };
   } finally {
     await writer.abort().catch(() => {});
   }

@@ -116,7 +116,7 @@ test('send to a local user: in their INBOX with the headers and text; a \\Seen c
   assert.equal(box.specialUse, '\\Sent');
 });
 
-test('multipart send with Cc, Bcc, a UTF-8 subject and a binary attachment: python\'s email package reads the structure; Bcc is not written', async () => {
+test('multipart send with Cc, Bcc, a UTF-8 subject and a binary attachment: python\'s email package reads the structure; Bcc only in the Sent copy', async () => {
   const data = binary(70_000);
   const body = formData(
     [['from', ALICE], ['to', BOB], ['cc', 'Alice <alice@example.org>'], ['bcc', 'alice+hidden@example.org'], ['subject', 'Отчёт — résumé'], ['text', 'Grüße, Boris!\nThe file is attached.']],
@@ -139,9 +139,17 @@ test('multipart send with Cc, Bcc, a UTF-8 subject and a binary attachment: pyth
     { name: 'notes.txt', type: 'text/plain', sha: await sha(Buffer.from('plain notes\n')) }, // byte for byte: base64 keeps a text file's LF
   ]);
   assert.deepEqual(py.defects, []);
-  // Bcc and Cc to oneself: alice's INBOX got it too (envelope), and Sent holds the same message.
+  // Bcc and Cc to oneself: alice's INBOX got it (no Bcc field); her Sent copy shows the Bcc, as mail clients keep it.
   const aliceInbox = await lastMessage(fx.alice, 'INBOX');
   assert.match(aliceInbox.text, /Subject: =\?UTF-8\?B\?/);
+  assert.doesNotMatch(aliceInbox.text, /hidden/);
+  const sentCopy = await lastMessage(fx.alice, 'Sent');
+  assert.ok(sentCopy.flags.includes('\\Seen'));
+  assert.ok(sentCopy.text.startsWith('Bcc: alice+hidden@example.org\r\nReceived: '), sentCopy.text.slice(0, 80));
+  assert.equal((await messages(fx.alice, 'Sent')).filter((m) => m.size > 90_000).length, 1, 'the copy without Bcc was replaced');
+  const pySent = await pythonReads(sentCopy.raw);
+  assert.equal(pySent.bcc, 'alice+hidden@example.org');
+  assert.deepEqual(pySent.attachments, py.attachments);
 });
 
 test('the submission path refuses: another user\'s From (envelope and display name), an unknown local recipient, no recipients; nothing is stored', async () => {

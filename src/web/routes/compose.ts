@@ -4,14 +4,18 @@
 // the same sender binding for the envelope and From:, the same recipient checks, size
 // limit, Received/Message-ID/Date and delivery entry, and remote recipients go to the
 // queue. A copy is filed in the account's Sent mailbox (RFC 6154 \Sent, flagged \Seen)
-// in the same store transaction, as mail clients file theirs; Bcc recipients get the
-// message but are not written into it (RFC 5322 §3.6.3), the Sent copy included.
+// in the same store transaction, so a message is sent and filed or neither. Bcc
+// recipients get the message but are not written into it (RFC 5322 §3.6.3 (2)); as mail
+// clients do, the Sent copy then shows them: it is replaced by one with a Bcc field
+// (streamed from the stored copy; if that fails, the copy without it stays).
 // Drafts and the prefilled forms of reply and forward are in compose-drafts.ts and
 // compose-prefill.ts.
 
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import type { Account } from '../../core/store/types.ts';
+import { addressField, type HeaderAddress } from '../../core/mime/index.ts';
+import type { Account, Mailbox } from '../../core/store/types.ts';
+import { MessageWriter } from '../../mail/message-writer.ts';
 import { splitAddress } from '../../mail/address.ts';
 import { submitFromStream } from '../../mail/submit.ts';
 import { signedIn } from '../access.ts';
@@ -37,6 +41,30 @@ export async function fromChoices(deps: WebDeps, account: Account): Promise<stri
     if (await deps.mail.senderBelongsTo(account, address)) out.push(address);
   }
   return out;
+}
+
+/** Replaces the Sent copy `uid` by the same octets with a Bcc field in front. */
+async function showBccInSentCopy(deps: WebDeps, account: Account, sent: Mailbox, uid: number, bcc: readonly HeaderAddress[]): Promise<void> {
+  try {
+    const [meta] = await deps.store.mailboxes.getMessages(sent.id, [uid]);
+    if (!meta) return;
+    const writer = await MessageWriter.open(deps.store, { prefix: addressField('Bcc', bcc), maxSize: Number.MAX_SAFE_INTEGER });
+    try {
+      for await (const chunk of deps.store.blobs.read(meta.blobId, undefined, meta.size)) await writer.write(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+      const blob = await writer.commit();
+      try {
+        await deps.store.messages.deliver({ blobId: blob.blobId, size: blob.size, internalDate: meta.internalDate, local: [{ accountId: account.id, mailbox: sent.name, flags: meta.flags }] });
+      } catch (error) {
+        await deps.store.blobs.delete(blob.blobId).catch(() => {});
+        throw error;
+      }
+    } finally {
+      await writer.abort().catch(() => {});
+    }
+    await deps.store.mailboxes.expunge(sent.id, [uid]);
+  } catch (error) {
+    deps.log.warn({ err: error, user: account.address }, 'Sent copy kept without its Bcc field');
+  }
 }
 
 export const composeRoutes: RouteGroup = {
@@ -86,6 +114,8 @@ export const composeRoutes: RouteGroup = {
         via: 'web',
         copies: [{ accountId: account.id, mailbox: sent.name, flags: ['\\Seen'] }],
       });
+      const copy = result.local.at(-1);
+      if (form.bcc.length > 0 && copy) await showBccInSentCopy(deps, account, sent, copy.uid, form.bcc);
       if (form.draft !== null) {
         const drafts = await specialMailbox(deps.store, account, '\\Drafts', 'Drafts');
         await deps.store.mailboxes.expunge(drafts.id, [form.draft]);
