@@ -86,6 +86,7 @@ export function registerDraftRoutes(app: FastifyInstance, { deps }: WebContext):
       inReplyTo: messageIds([rawField(source, 'In-Reply-To')]).join(' '),
       references: messageIds([rawField(source, 'References')]).join(' '),
       draft: uid,
+      origin: '',
       attachments: attachmentList(source),
     };
   });

@@ -31,6 +31,14 @@ export interface ComposeForm {
   /** The UID in Drafts this form was opened from (deleted once sent, replaced when saved). */
   draft: number | null;
   keep: AttachmentRef[];
+  /** The message answered or forwarded: flagged \\Answered or $Forwarded once sent. */
+  origin: Origin | null;
+}
+
+export interface Origin {
+  kind: 'reply' | 'forward';
+  mailboxId: number;
+  uid: number;
 }
 
 export interface ComposeInput {
@@ -44,10 +52,10 @@ export interface ComposeInput {
 export const formDescription =
   'JSON, or multipart/form-data with the text fields first and the files after them (field "attachment"). Fields: from, fromName, to, cc, bcc ' +
   '(address lists, "Name <a@b>, c@d"), subject, text, inReplyTo, references (msg-ids), draft (UID in Drafts), keep (attachment references ' +
-  '"mailboxId/uid/part" of a stored message, repeatable).';
+  '"mailboxId/uid/part" of a stored message, repeatable), origin ("reply:mailboxId/uid" or "forward:mailboxId/uid", as the prefilled form gives it).';
 
 /** Field names of the form (JSON keys and multipart field names alike). */
-const TEXT_FIELDS = ['from', 'fromName', 'to', 'cc', 'bcc', 'subject', 'text', 'inReplyTo', 'references', 'draft', 'keep'] as const;
+const TEXT_FIELDS = ['from', 'fromName', 'to', 'cc', 'bcc', 'subject', 'text', 'inReplyTo', 'references', 'draft', 'keep', 'origin'] as const;
 type FieldName = (typeof TEXT_FIELDS)[number];
 const MAX_REFERENCES = 40;
 const MAX_SUBJECT = 998;
@@ -152,6 +160,7 @@ function toForm(fields: Map<FieldName, string[]>): ComposeForm {
     references: trimReferences(messageIds(fields.get('references') ?? [])),
     draft: draft === '' ? null : Number(draft),
     keep: (fields.get('keep') ?? []).map(parseRef),
+    origin: parseOrigin(one(fields, 'origin')),
   };
 }
 
@@ -203,4 +212,15 @@ export function parseRef(text: string): AttachmentRef {
   const m = /^([1-9][0-9]{0,14})\/([1-9][0-9]{0,9})\/([1-9][0-9]{0,4}(?:\.[1-9][0-9]{0,4}){0,9})$/.exec(text);
   if (!m) throw new WebError('bad-request', `keep: not an attachment reference: ${text.slice(0, 60)}`);
   return { mailboxId: Number(m[1]), uid: Number(m[2]), path: m[3]!.split('.').map(Number) };
+}
+
+export function formatOrigin(origin: Origin): string {
+  return `${origin.kind}:${origin.mailboxId}/${origin.uid}`;
+}
+
+function parseOrigin(text: string): Origin | null {
+  if (text === '') return null;
+  const m = /^(reply|forward):([1-9][0-9]{0,14})\/([1-9][0-9]{0,9})$/.exec(text);
+  if (!m) throw new WebError('bad-request', `origin: not a message reference: ${text.slice(0, 60)}`);
+  return { kind: m[1] as Origin['kind'], mailboxId: Number(m[2]), uid: Number(m[3]) };
 }

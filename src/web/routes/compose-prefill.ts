@@ -10,7 +10,7 @@ import { decodeEncodedWords, parseAddressList } from '../../core/mime/index.ts';
 import type { Account } from '../../core/store/types.ts';
 import { signedIn } from '../access.ts';
 import type { WebDeps } from '../deps.ts';
-import { formatRef, messageIds } from './compose-form.ts';
+import { formatOrigin, formatRef, messageIds } from './compose-form.ts';
 import { attachmentsOf, field, openSource, rawField, textOf, type SourceMessage } from './compose-source.ts';
 import type { WebContext } from './types.ts';
 
@@ -25,12 +25,14 @@ export interface FormReply {
   inReplyTo: string;
   references: string;
   draft: number | null;
+  /** Send back as the "origin" field: the original is flagged \\Answered or $Forwarded once sent. */
+  origin: string;
   attachments: { ref: string; filename: string; contentType: string; size: number }[];
 }
 
 export const formReplySchema = {
   type: 'object',
-  required: ['from', 'fromName', 'to', 'cc', 'bcc', 'subject', 'text', 'inReplyTo', 'references', 'draft', 'attachments'],
+  required: ['from', 'fromName', 'to', 'cc', 'bcc', 'subject', 'text', 'inReplyTo', 'references', 'draft', 'origin', 'attachments'],
   properties: {
     from: { type: 'string' },
     fromName: { type: 'string' },
@@ -42,6 +44,7 @@ export const formReplySchema = {
     inReplyTo: { type: 'string' },
     references: { type: 'string' },
     draft: { type: ['integer', 'null'] },
+    origin: { type: 'string', description: 'send back as the "origin" field' },
     attachments: {
       type: 'array',
       items: {
@@ -117,7 +120,8 @@ async function prefill(deps: WebDeps, account: Account, mode: Mode, source: Sour
   const date = field(source, 'Date');
   const text = await textOf(deps.store, source);
   const fromShown = addressLine(fromList) || 'someone';
-  const base = { from, fromName: '', bcc: '', draft: null };
+  const origin = formatOrigin({ kind: mode === 'forward' ? 'forward' : 'reply', mailboxId: source.mailbox.id, uid: source.meta.uid });
+  const base = { from, fromName: '', bcc: '', draft: null, origin };
   if (mode === 'forward') {
     const lines = ['', '', '---------- Forwarded message ----------', `From: ${fromShown}`, `Date: ${date}`, `Subject: ${subject}`, `To: ${addressLine(toList)}`];
     if (ccList.length > 0) lines.push(`Cc: ${addressLine(ccList)}`);

@@ -291,15 +291,19 @@ test('reply, reply-all and forward: prefilled forms; the sent reply carries In-R
   assert.match(forward.text, /Forwarded message[\s\S]*Subject: Plans[\s\S]*Line one/);
   assert.deepEqual(forward.attachments.map((a: { filename: string }) => a.filename), ['map.png']);
 
-  const sent = await alice.post('/api/mail/send', { to: reply.to, subject: reply.subject, text: `Agreed.${reply.text}`, inReplyTo: reply.inReplyTo, references: reply.references });
+  assert.equal(reply.origin, `reply:${inbox.mailboxId}/${inbox.uid}`);
+  const sent = await alice.post('/api/mail/send', { to: reply.to, subject: reply.subject, text: `Agreed.${reply.text}`, inReplyTo: reply.inReplyTo, references: reply.references, origin: reply.origin });
   assert.equal(sent.statusCode, 200, sent.body);
   const py = await pythonReads((await lastMessage(fx.bob, 'INBOX')).raw);
   assert.equal(py.in_reply_to, messageId);
   assert.equal(py.references, messageId);
   assert.equal(py.subject, 'Re: Plans');
 
-  const fwd = await alice.post('/api/mail/send', { to: BOB, subject: forward.subject, text: forward.text, keep: forward.attachments.map((a: { ref: string }) => a.ref) });
+  const fwd = await alice.post('/api/mail/send', { to: BOB, subject: forward.subject, text: forward.text, keep: forward.attachments.map((a: { ref: string }) => a.ref), origin: forward.origin });
   assert.equal(fwd.statusCode, 200, fwd.body);
+  const [flagged] = await fx.store.mailboxes.getMessages(inbox.mailboxId, [inbox.uid]);
+  assert.ok(flagged!.flags.includes('\\Answered'), 'the original is \\Answered');
+  assert.ok(flagged!.flags.includes('$Forwarded'), 'and $Forwarded (RFC 5550)');
   const pyf = await pythonReads((await lastMessage(fx.bob, 'INBOX')).raw);
   assert.deepEqual(pyf.attachments, [{ name: 'map.png', type: 'image/png', sha: await sha(binary(500)) }]);
 });
@@ -325,6 +329,11 @@ test('another user\'s mailbox, message or attachment is not found through compos
     const r = await alice.post('/api/mail/send', { to: ALICE, text: 'x', keep: [bad] });
     assert.equal(r.statusCode, 400, bad);
   }
+  const bobCount = (await messages(fx.bob, 'INBOX')).length;
+  const flagOther = await alice.post('/api/mail/send', { to: ALICE, text: 'x', origin: `reply:${bobInbox.id}/${first.uid}` });
+  assert.equal(flagOther.statusCode, 404, 'another user\'s message cannot be flagged through origin');
+  assert.equal((await messages(fx.bob, 'INBOX')).length, bobCount);
+  assert.deepEqual((await fx.store.mailboxes.getMessages(bobInbox.id, [first.uid]))[0]!.flags, first.flags);
   assert.equal((await alice.get('/api/mail/compose/reply/abc/1')).statusCode, 400);
   assert.equal((await alice.get('/api/mail/compose/steal/1/1')).statusCode, 400);
 });
@@ -341,4 +350,12 @@ test('From choices: the account\'s address, aliases leading to it, and its domai
   const asAlias = await alice.post('/api/mail/send', { from: 'sales@example.org', to: BOB, subject: 'from sales', text: 'x' });
   assert.equal(asAlias.statusCode, 200, asAlias.body);
   await fx.store.accounts.setSendAsDomain(BOB, false);
+});
+
+test('the OpenAPI document describes the compose endpoints under the compose tag', async () => {
+  const doc = (await alice.get('/api/openapi.json')).json();
+  for (const path of ['/api/mail/send', '/api/mail/drafts', '/api/mail/drafts/{uid}', '/api/mail/from', '/api/mail/compose/{mode}/{mailboxId}/{uid}']) {
+    assert.ok(doc.paths[path], path);
+    for (const operation of Object.values(doc.paths[path]) as { tags: string[] }[]) assert.deepEqual(operation.tags, ['compose']);
+  }
 });

@@ -24,7 +24,7 @@ import { registerDraftRoutes } from './compose-drafts.ts';
 import { formDescription, readComposeInput } from './compose-form.ts';
 import { composeMessage } from './compose-message.ts';
 import { registerPrefillRoutes } from './compose-prefill.ts';
-import { specialMailbox } from './compose-source.ts';
+import { ownMailbox, specialMailbox } from './compose-source.ts';
 import type { RouteGroup, WebContext } from './types.ts';
 
 const errors = { 400: { $ref: 'ErrorBody#' }, 401: { $ref: 'ErrorBody#' }, 403: { $ref: 'ErrorBody#' }, 404: { $ref: 'ErrorBody#' }, 413: { $ref: 'ErrorBody#' }, 422: { $ref: 'ErrorBody#' } } as const;
@@ -105,6 +105,7 @@ export const composeRoutes: RouteGroup = {
       const { form } = input;
       const recipients = [...form.to, ...form.cc, ...form.bcc].map((a) => a.address);
       const sent = await specialMailbox(deps.store, account, '\\Sent', 'Sent');
+      const origin = form.origin ? await ownMailbox(deps.store, account, form.origin.mailboxId) : null;
       const message = await composeMessage(deps, account, input, { withBcc: false });
       const result = await submitFromStream(deps.mail, {
         sender: message.from,
@@ -116,6 +117,10 @@ export const composeRoutes: RouteGroup = {
       });
       const copy = result.local.at(-1);
       if (form.bcc.length > 0 && copy) await showBccInSentCopy(deps, account, sent, copy.uid, form.bcc);
+      if (origin && form.origin) {
+        // RFC 3501 §2.3.2 \Answered; RFC 5550 §5.9 $Forwarded: what mail clients set after sending.
+        await deps.store.mailboxes.storeFlags(origin.id, [form.origin.uid], 'add', [form.origin.kind === 'reply' ? '\\Answered' : '$Forwarded']);
+      }
       if (form.draft !== null) {
         const drafts = await specialMailbox(deps.store, account, '\\Drafts', 'Drafts');
         await deps.store.mailboxes.expunge(drafts.id, [form.draft]);

@@ -36,7 +36,7 @@ function formatSize(bytes) {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
-const EMPTY = { from: '', fromName: '', to: '', cc: '', bcc: '', subject: '', text: '', inReplyTo: '', references: '', draft: null, attachments: [] };
+const EMPTY = { from: '', fromName: '', to: '', cc: '', bcc: '', subject: '', text: '', inReplyTo: '', references: '', draft: null, origin: '', attachments: [] };
 
 /** The form the route asks for: empty, a prefilled reply/forward, or a draft. */
 async function initialForm(api, params, signal) {
@@ -107,6 +107,7 @@ export const composeView = {
       if (form.inReplyTo) data.append('inReplyTo', form.inReplyTo);
       if (form.references) data.append('references', form.references);
       if (draft) data.append('draft', String(draft));
+      if (form.origin) data.append('origin', form.origin);
       for (const a of kept) data.append('keep', a.ref);
       for (const file of files.files) data.append('attachment', file, file.name);
       return data;
