@@ -117,9 +117,10 @@ test('alice composes to bob with Cc and an attachment in Chromium and sends; bob
   assert.ok(copy, 'the Cc reached alice');
 });
 
-test('a draft saved in the browser is in the Drafts folder over IMAP (\\Draft) and opens back into the form', async () => {
+test('a draft saved in the browser (with a file) is in the Drafts folder over IMAP (\\Draft), opens back into the form, and forwards with its attachment from the form', async () => {
   const context = await browser.context({ phone: true });
   const page = await context.newPage();
+  const file = fileBytes(40_000);
   await withScreenshot(page, 'compose-draft', async () => {
     await signInPage(page, base, ALICE, PASSWORDS[ALICE]);
     await page.goto(`${base}/console/#/compose`);
@@ -127,14 +128,16 @@ test('a draft saved in the browser is in the Drafts folder over IMAP (\\Draft) a
     await page.getByLabel('To', { exact: true }).fill(BOB);
     await page.getByLabel('Subject').fill('Unfinished thoughts');
     await page.getByLabel('Message').fill('To be continued');
+    await page.getByLabel('To', { exact: true }).press('Enter'); // Enter in a field does not send
+    await page.setInputFiles('#compose-files', { name: 'sketch.png', mimeType: 'image/png', buffer: file });
     await page.click('#compose-save');
     await page.waitForURL(/#\/compose\/draft\/\d+$/);
     await page.waitForSelector('#compose-heading:text("Edit draft")');
     assert.equal(await page.inputValue('#compose-subject'), 'Unfinished thoughts');
     assert.equal(await page.inputValue('#compose-to'), BOB);
     assert.equal(await page.inputValue('#compose-text'), 'To be continued\n');
+    assert.match((await page.textContent('.compose-kept')) ?? '', /sketch\.png/);
   });
-  await context.close();
 
   const drafts = JSON.parse(await python(IMAP_DRAFTS, [String(server.port('imaps')), ALICE, PASSWORDS[ALICE], 'Drafts', 'Unfinished thoughts']));
   assert.equal(drafts.special.length, 1, 'one mailbox is \\Drafts');
@@ -142,6 +145,26 @@ test('a draft saved in the browser is in the Drafts folder over IMAP (\\Draft) a
   assert.ok(drafts.messages[0].flags.includes('\\Draft'));
   assert.equal(drafts.messages[0].to, BOB);
   assert.equal(drafts.messages[0].text, 'To be continued\n');
+
+  // Forward the draft (a message alice owns) from the form: the kept attachment goes along.
+  await withScreenshot(page, 'compose-forward', async () => {
+    const uid = /draft\/(\d+)$/.exec(page.url())![1]!;
+    const form = await (await page.request.get(`${base}/api/mail/drafts/${uid}`)).json();
+    const mailboxId = String(form.attachments[0].ref).split('/')[0];
+    await page.goto(`${base}/console/#/compose/forward/${mailboxId}/${uid}`);
+    await page.waitForSelector('#compose-heading:text("Forward")');
+    assert.equal(await page.inputValue('#compose-subject'), 'Fwd: Unfinished thoughts');
+    assert.match((await page.textContent('.compose-kept')) ?? '', /sketch\.png/);
+    await page.getByLabel('To', { exact: true }).fill(BOB);
+    await page.click('#compose-send');
+    await page.waitForURL(/#\/mail$/);
+  });
+  await context.close();
+  const read = JSON.parse(await python(POP_READ, [String(server.port('pop3s')), BOB, PASSWORDS[BOB], 'Fwd: Unfinished thoughts']));
+  assert.ok(read, 'bob has the forward');
+  assert.match(read.text, /Forwarded message[\s\S]*To be continued/);
+  assert.deepEqual(read.attachments, [{ name: 'sketch.png', type: 'image/png', sha: sha256(file) }]);  const early = JSON.parse(await python(POP_READ, [String(server.port('pop3s')), BOB, PASSWORDS[BOB], 'Unfinished thoughts']));
+  assert.equal(early, null, 'Enter in the To field did not send the draft');
 });
 
 test('curl over HTTP/2 and HTTP/1.1: a file past smtp.max_message_size is 413, a forged From 422 before the upload is read, and a small send goes through', async () => {

@@ -90,7 +90,8 @@ export const composeView = {
     };
     renderKept();
 
-    const send = el('button', { type: 'submit', id: 'compose-send', text: 'Send' });
+    // No submit button: Enter in a field must not send a half-written message.
+    const send = el('button', { type: 'button', id: 'compose-send', text: 'Send' });
     const save = el('button', { type: 'button', id: 'compose-save', class: 'secondary', text: 'Save draft' });
     const discard = el('button', { type: 'button', id: 'compose-discard', class: 'secondary', text: 'Discard' });
     const buttons = [send, save, discard];
@@ -137,8 +138,8 @@ export const composeView = {
     );
     heading.id = 'compose-heading';
 
-    element.addEventListener('submit', (event) => {
-      event.preventDefault();
+    element.addEventListener('submit', (event) => event.preventDefault());
+    send.addEventListener('click', () => {
       if (to.value.trim() === '' && cc.value.trim() === '' && bcc.value.trim() === '') {
         toast('Add a recipient in To, Cc or Bcc', 'error');
         to.focus();
