@@ -20,7 +20,7 @@ let bob: WebClient;
 let tmp: string;
 
 before(async () => {
-  fx = await WebFixture.start({ configure: (c) => { c.smtp.max_message_size = 200_000; } });
+  fx = await WebFixture.start({ configure: (c) => { c.smtp.max_message_size = 200_000; c.smtp.max_recipients = 100; } });
   alice = await fx.signedIn(ALICE);
   bob = await fx.signedIn(BOB);
   tmp = await mkdtemp(join(tmpdir(), 'septet-compose-'));
@@ -357,5 +357,40 @@ test('the OpenAPI document describes the compose endpoints under the compose tag
   for (const path of ['/api/mail/send', '/api/mail/drafts', '/api/mail/drafts/{uid}', '/api/mail/from', '/api/mail/compose/{mode}/{mailboxId}/{uid}']) {
     assert.ok(doc.paths[path], path);
     for (const operation of Object.values(doc.paths[path]) as { tags: string[] }[]) assert.deepEqual(operation.tags, ['compose']);
+  }
+});
+
+test('form shape: fields after a file, a file under another name, an empty file input, too many recipients, a full mailbox', async () => {
+  const late = formData([['to', BOB]], [{ filename: 'a.txt', type: 'text/plain', content: Buffer.from('a') }]);
+  const boundary = /boundary=(.*)$/.exec(late.headers['content-type']!)![1]!;
+  const withLateField = Buffer.concat([late.payload.subarray(0, late.payload.length - `--${boundary}--\r\n`.length), Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="subject"\r\n\r\nlate\r\n--${boundary}--\r\n`)]);
+  const r1 = await alice.request('POST', '/api/mail/send', { payload: withLateField, headers: late.headers });
+  assert.equal(r1.statusCode, 400, r1.body);
+  assert.match(r1.json().message, /fields must come before the files/);
+  const other = formData([['to', BOB]], []);
+  const otherName = Buffer.from(other.payload.toString('latin1').replace(`--${/boundary=(.*)$/.exec(other.headers['content-type']!)![1]}--`, (end) => `${end.slice(0, -2)}\r\nContent-Disposition: form-data; name="evil"; filename="x.bin"\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n${end}`), 'latin1');
+  const r2 = await alice.request('POST', '/api/mail/send', { payload: otherName, headers: other.headers });
+  assert.equal(r2.statusCode, 400, r2.body);
+  assert.match(r2.json().message, /unexpected file field: evil/);
+  // A file input left empty: a part with filename="" and no content is skipped; the message is single-part.
+  const empty = formData([['to', BOB], ['subject', 'no files'], ['text', 'just text']], [{ filename: '', type: 'application/octet-stream', content: Buffer.alloc(0) }]);
+  const r3 = await alice.request('POST', '/api/mail/send', empty);
+  assert.equal(r3.statusCode, 200, r3.body);
+  const py = await pythonReads((await lastMessage(fx.bob, 'INBOX')).raw);
+  assert.equal(py.type, 'text/plain');
+  assert.equal(py.subject, 'no files');
+  // smtp.max_recipients, as RCPT on port 587.
+  const many = Array.from({ length: 101 }, (_, i) => `bob+${i}@example.org`).join(', ');
+  const r4 = await alice.post('/api/mail/send', { to: many, subject: 'many', text: 'x' });
+  assert.equal(r4.statusCode, 422);
+  assert.match(r4.json().message, /too many recipients/);
+  // The recipient's quota: the delivery error of the one delivery entry, as 507.
+  await fx.store.accounts.setQuota(BOB, 1);
+  try {
+    const r5 = await alice.post('/api/mail/send', { to: BOB, subject: 'full', text: 'x' });
+    assert.equal(r5.statusCode, 507, r5.body);
+    assert.equal(r5.json().error, 'quota');
+  } finally {
+    await fx.store.accounts.setQuota(BOB, null);
   }
 });
