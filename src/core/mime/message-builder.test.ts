@@ -3,7 +3,13 @@
 // that our own structure parser reads back what was built.
 
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { int, pick, prng } from '../testing/prng.ts';
 import { decodeEncodedWords } from './encoded-words.ts';
 import { encodedWords, encodePhrase, encodeUnstructured, foldField, parameterSegments } from './header-encoding.ts';
 import { buildMessage, encodeText } from './message-builder.ts';
@@ -87,4 +93,63 @@ test('multipart/mixed: text first, attachments in base64 lines of 76 characters,
   const lines = message.subarray(file!.bodyStart, file!.bodyEnd).toString('latin1').split('\r\n').filter(Boolean);
   assert.ok(lines.slice(0, -1).every((l) => l.length === 76));
   assert.deepEqual(decodeTransfer(message.subarray(file!.bodyStart, file!.bodyEnd), 'base64'), data);
+});
+
+const PIECES = ['a', 'Z', ' ', '  ', '"', '\\', ',', ';', ':', '<', '>', '@', '(', ')', '=?', '?=', '_', '%', "'", '*', 'é', 'ß', 'Ж', '€', '中文', '😀', 'e\u0301', '\t', 'word', 'longerword'];
+
+function randomText(rand: () => number, max: number): string {
+  let text = '';
+  const n = 1 + int(rand, max);
+  for (let i = 0; i < n; i++) text += pick(rand, PIECES);
+  return text;
+}
+
+test('seeded: python\'s email package reads back every random Subject, display name and file name as given', async () => {
+  const rand = prng(2047);
+  const dir = await mkdtemp(join(tmpdir(), 'septet-builder-'));
+  try {
+    const expected: { subject: string; name: string; filename: string }[] = [];
+    for (let i = 0; i < 40; i++) {
+      // Python folds runs of blanks in unstructured values; the builder keeps them, so compare single-spaced text with no tabs.
+      const subject = randomText(rand, 30).replace(/\t/g, ' ').replace(/ +/g, ' ').trim() || 'x';
+      const name = randomText(rand, 12).replace(/\t/g, ' ').replace(/ +/g, ' ').trim() || 'n';
+      const filename = randomText(rand, 40).replace(/\t/g, '').trim() || 'f';
+      expected.push({ subject, name, filename });
+      const chunks: Buffer[] = [];
+      for await (const chunk of buildMessage({
+        from: { name, address: 'a@example.org' },
+        to: [{ address: 'b@example.org' }],
+        subject,
+        text: 'x',
+        date: new Date(0),
+        messageId: `<${i}@example.org>`,
+        hasAttachments: true,
+        attachments: [{ filename, contentType: 'application/octet-stream', content: [Buffer.from([i])] }],
+        formatDate: () => 'Thu, 1 Jan 1970 00:00:00 +0000',
+      })) chunks.push(chunk);
+      await writeFile(join(dir, `${i}.eml`), Buffer.concat(chunks));
+    }
+    const program = `
+import sys, json, os
+from email import policy
+from email.parser import BytesParser
+out = []
+for i in range(int(sys.argv[2])):
+    m = BytesParser(policy=policy.default).parse(open(os.path.join(sys.argv[1], f'{i}.eml'), 'rb'))
+    a = next(m.iter_attachments())
+    out.append({'subject': str(m['subject']), 'name': m['from'].addresses[0].display_name, 'filename': a.get_filename(), 'addr': m['from'].addresses[0].addr_spec, 'defects': len(m.defects) + len(m['from'].defects)})
+print(json.dumps(out))
+`;
+    const { stdout } = await promisify(execFile)('/usr/bin/python3', ['-c', program, dir, String(expected.length)]);
+    const got = JSON.parse(stdout) as { subject: string; name: string; filename: string; addr: string; defects: number }[];
+    got.forEach((g, i) => {
+      assert.equal(g.subject, expected[i]!.subject, `subject ${i}`);
+      assert.equal(g.name, expected[i]!.name, `name ${i}`);
+      assert.equal(g.filename, expected[i]!.filename, `filename ${i}`);
+      assert.equal(g.addr, 'a@example.org');
+      assert.equal(g.defects, 0, `defects ${i}`);
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -58,7 +58,8 @@ export const formDescription =
 const TEXT_FIELDS = ['from', 'fromName', 'to', 'cc', 'bcc', 'subject', 'text', 'inReplyTo', 'references', 'draft', 'keep', 'origin'] as const;
 type FieldName = (typeof TEXT_FIELDS)[number];
 const MAX_REFERENCES = 40;
-const MAX_SUBJECT = 998;
+/** Characters; with "Subject: " an unbroken ASCII subject still fits RFC 5322 §2.1.1's 998-octet line. */
+const MAX_SUBJECT = 900;
 
 /** Reads the request: JSON body or multipart with fields before files (`attachment`). */
 export async function readComposeInput(request: FastifyRequest, maxFileSize: number): Promise<ComposeInput> {
