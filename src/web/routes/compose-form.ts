@@ -92,9 +92,8 @@ export async function readComposeInput(request: FastifyRequest, maxFileSize: num
   return { form: toForm(fields), uploads: uploads(first, parts), hasUploads: first !== null };
 }
 
-// eslint-disable-next-line require-yield
 async function* noUploads(): AsyncGenerator<BuildAttachment> {
-  return;
+  // A JSON body carries no files.
 }
 
 /** The files after the fields: the one already met, then the rest of the parts. */

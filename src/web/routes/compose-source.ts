@@ -5,9 +5,8 @@
 // part's octet range, and a kept attachment is decoded from its transfer encoding as
 // it is read.
 
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PassThrough } from 'node:stream';
 import {
   decodeBodyText,
   decodeHeaderValue,
