@@ -17,6 +17,8 @@ before(async () => {
       config.auth.password_scheme = 'argon2id';
       config.auth.argon2_memory_kib = 1024;
       config.auth.argon2_passes = 1;
+      // Many sign-ins in a few seconds (each test its own clients).
+      config.web.login_rate = 100;
     },
   });
 });
