@@ -291,3 +291,19 @@ test('bad requests: no path, a JSON body to the upload, an upload without a file
   assert.equal(empty.statusCode, 400);
   assert.equal((await upload(alice, '/no-such-folder', [{ name: 'x', content: 'x' }])).statusCode, 404);
 });
+
+test('an upload cut off mid-file leaves neither the final name nor a temporary file', async () => {
+  const before = await onDisk(ALICE);
+  const whole = multipart([{ name: 'cut.bin', content: Buffer.alloc(20_000, 7) }]);
+  // The body ends in the middle of the file's data: no closing boundary.
+  const r = await alice.request('POST', '/api/files/upload?path=/', { payload: whole.payload.subarray(0, 10_000), headers: whole.headers });
+  assert.ok(r.statusCode >= 400 && r.statusCode < 500, `${r.statusCode} ${r.body}`);
+  assert.deepEqual(await onDisk(ALICE), before);
+});
+
+test('the OpenAPI document describes every files route under the files tag', async () => {
+  const doc = (await fx.client().get('/api/openapi.json')).json();
+  for (const [path, method] of [['/api/files', 'get'], ['/api/files', 'delete'], ['/api/files/content', 'get'], ['/api/files/upload', 'post'], ['/api/files/folders', 'post'], ['/api/files/move', 'post']] as const) {
+    assert.deepEqual(doc.paths[path]?.[method]?.tags, ['files'], `${method} ${path}`);
+  }
+});

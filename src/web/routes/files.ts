@@ -56,6 +56,15 @@ type EntryType = 'file' | 'folder' | 'link' | 'other';
 const typeOf = (st: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean }): EntryType =>
   st.isFile() ? 'file' : st.isDirectory() ? 'folder' : st.isSymbolicLink() ? 'link' : 'other';
 
+/**
+ * busboy's own parse failures (a body cut off in the middle, a broken boundary) are
+ * plain Errors without a code: the client's fault, a 400, not a 500.
+ */
+function malformedUpload(error: unknown): WebError | null {
+  if (!(error instanceof Error) || 'code' in error || 'statusCode' in error || error.name !== 'Error') return null;
+  return /multipart|part terminated|boundary|end of form/i.test(error.message) ? new WebError('bad-request', `the upload is cut off or malformed: ${error.message}`) : null;
+}
+
 export const fileRoutes: RouteGroup = {
   name: 'files',
   register(app, { deps, limits }) {
@@ -151,18 +160,22 @@ export const fileRoutes: RouteGroup = {
       const declared = Number(request.headers['content-length'] ?? NaN);
       if (Number.isFinite(declared) && declared > area.quota.remaining + 64 * 1024) throw new WebError('quota', 'the upload is larger than the space left in your quota');
       const uploaded: StoredUpload[] = [];
-      for await (const part of request.parts()) {
-        if (part.type !== 'file') continue;
-        const started = Date.now();
-        const shown = posix.join(folder.virtual, part.filename);
-        try {
-          const stored = await onDisk(shown, () => storeUpload(area, folder.real, part.filename, part.file, limits.maxUpload));
-          uploaded.push(stored);
-          record(request, { direction: 'upload', path: posix.join(folder.virtual, stored.name), bytes: stored.size, durationMs: Date.now() - started, result: 'ok' });
-        } catch (error) {
-          record(request, { direction: 'upload', path: shown, bytes: 0, durationMs: Date.now() - started, result: 'failed' });
-          throw error;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type !== 'file') continue;
+          const started = Date.now();
+          const shown = posix.join(folder.virtual, part.filename);
+          try {
+            const stored = await onDisk(shown, () => storeUpload(area, folder.real, part.filename, part.file, limits.maxUpload));
+            uploaded.push(stored);
+            record(request, { direction: 'upload', path: posix.join(folder.virtual, stored.name), bytes: stored.size, durationMs: Date.now() - started, result: 'ok' });
+          } catch (error) {
+            record(request, { direction: 'upload', path: shown, bytes: 0, durationMs: Date.now() - started, result: 'failed' });
+            throw error;
+          }
         }
+      } catch (error) {
+        throw malformedUpload(error) ?? error;
       }
       if (uploaded.length === 0) throw new WebError('bad-request', 'no file in the upload');
       return reply.code(201).send({ uploaded });
