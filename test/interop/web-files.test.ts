@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { signInPage, TestBrowser, withScreenshot } from './browser.ts';
-import { prepareSeptet, python, removeDir, type SeptetProcess } from './harness.ts';
+import { curl, prepareSeptet, python, removeDir, type SeptetProcess } from './harness.ts';
 
 // 443 + 33000 = 33443 (IMAP of offset 33300, which no file uses): files-account's offsets.
 const OFFSET = 33000;
@@ -20,6 +20,9 @@ const PASSWORD = 'alice files password';
 let server: SeptetProcess;
 let browser: TestBrowser;
 let base: string;
+/** What the first test uploaded, and its session cookie (for curl). */
+let uploaded: Buffer;
+let sessionCookie = '';
 
 before(async () => {
   server = await prepareSeptet({ offset: OFFSET, web: true });
@@ -74,6 +77,7 @@ test('a file uploaded in Chromium, with its progress shown, is RETRieved by ftpl
   const context = await browser.context();
   const page = await context.newPage();
   const content = randomBytes(12 * 1024 * 1024);
+  uploaded = content;
   await withScreenshot(page, 'files-upload-ftplib', async () => {
     await signInPage(page, base, USER, PASSWORD);
     await page.goto(`${base}/console/#/files`);
@@ -96,11 +100,28 @@ test('a file uploaded in Chromium, with its progress shown, is RETRieved by ftpl
     const row = page.locator('#files-list tr[data-name="from browser.bin"]');
     await row.waitFor();
     assert.match(await row.innerText(), /12\.6 MB|13 MB/);
+    sessionCookie = (await context.cookies()).find((c) => c.name === '__Host-septet')?.value ?? '';
   });
   await context.close();
   const fetched = await ftpRetrieve('from browser.bin');
   assert.equal(fetched.length, content.length);
   assert.equal(sha256(fetched), sha256(content));
+});
+
+test('curl over HTTP/2 with that session: one byte range, an attachment, nosniff; without a session 401', async () => {
+  assert.ok(sessionCookie, 'the first test signed in');
+  const url = `${base}/api/files/content?path=${encodeURIComponent('/from browser.bin')}`;
+  const r = await curl(['-k', '--http2', '-D', '-', '-H', `Cookie: __Host-septet=${sessionCookie}`, '-r', '1000-1999', url]);
+  assert.equal(r.code, 0, r.stderr);
+  const [head, ...rest] = r.stdout.split('\r\n\r\n');
+  assert.match(head!, /^HTTP\/2 206/);
+  assert.match(head!, /^content-range: bytes 1000-1999\/12582912$/m);
+  assert.match(head!, /^content-disposition: attachment; filename="from browser\.bin"; filename\*=UTF-8''from%20browser\.bin$/m);
+  assert.match(head!, /^x-content-type-options: nosniff$/m);
+  assert.match(head!, /^content-type: application\/octet-stream$/m);
+  assert.deepEqual(Buffer.from(rest.join('\r\n\r\n'), 'latin1'), uploaded.subarray(1000, 2000));
+  const anonymous = await curl(['-k', '--http2', '-o', '/dev/null', '-w', '%{http_code}', url]);
+  assert.equal(anonymous.stdout, '401');
 });
 
 test('a file STORed by ftplib shows in the list and downloads in Chromium with the same bytes', async () => {
