@@ -17,6 +17,7 @@ import { curl, prepareSeptet, python, removeDir, type SeptetProcess } from './ha
 const OFFSET = 33000;
 const USER = 'alice@files.test';
 const PASSWORD = 'alice files password';
+const CAROL = 'carol@files.test';
 let server: SeptetProcess;
 let browser: TestBrowser;
 let base: string;
@@ -26,7 +27,9 @@ let sessionCookie = '';
 
 before(async () => {
   server = await prepareSeptet({ offset: OFFSET, web: true });
-  await server.addUsers({ [USER]: PASSWORD });
+  await server.addUsers({ [USER]: PASSWORD, [CAROL]: PASSWORD });
+  // carol's home may hold 1 MB (the quota IMAP, SMTP and the file protocols share).
+  assert.equal((await server.cli(['user', 'quota', CAROL, String(1_000_000)])).code, 0);
   await server.start();
   base = `https://127.0.0.1:${server.port('https')}`;
   browser = await TestBrowser.launch();
@@ -57,7 +60,7 @@ sys.stdout.write(base64.b64encode(b''.join(chunks)).decode())
 }
 
 /** ftplib: the names in a folder (NLST). */
-async function ftpNames(folder: string): Promise<string[]> {
+async function ftpNames(folder: string, user = USER): Promise<string[]> {
   const out = await python(
     `
 import ftplib, sys
@@ -68,7 +71,7 @@ ftp.cwd(sys.argv[4])
 print('\\n'.join(sorted(ftp.nlst())))
 ftp.quit()
 `,
-    [String(server.port('ftp')), USER, PASSWORD, folder],
+    [String(server.port('ftp')), user, PASSWORD, folder],
   );
   return out.split('\n').filter(Boolean).map((line) => line.replace(/^.*\//, ''));
 }
@@ -201,6 +204,26 @@ test('new folder, rename and delete in the page are what FTP sees; a folder with
     assert.ok(!(await ftpNames('/')).includes('renamed folder'));
   });
   await context.close();
+});
+
+test('an upload over the quota fails in the page with the reason, and FTP sees no file', async () => {
+  const context = await browser.context();
+  const page = await context.newPage();
+  await withScreenshot(page, 'files-over-quota', async () => {
+    await signInPage(page, base, CAROL, PASSWORD);
+    await page.goto(`${base}/console/#/files`);
+    await page.waitForSelector('#files-status:text("of 1.0 MB used")');
+    await page.setInputFiles('#files-upload-input', { name: 'too big.bin', mimeType: 'application/octet-stream', buffer: randomBytes(3_000_000) });
+    await page.click('#files-upload-button');
+    await page.waitForSelector('#files-progress-text:text("Upload failed: the upload is larger than the space left in your quota")');
+    await page.waitForSelector('.toast.error');
+    // What fits is stored.
+    await page.setInputFiles('#files-upload-input', { name: 'fits.bin', mimeType: 'application/octet-stream', buffer: randomBytes(500_000) });
+    await page.click('#files-upload-button');
+    await page.waitForSelector('#files-list tr[data-name="fits.bin"]');
+  });
+  await context.close();
+  assert.deepEqual(await ftpNames('/', CAROL), ['fits.bin']);
 });
 
 test('on a phone-sized screen the list is one column and the upload form fits', async () => {
