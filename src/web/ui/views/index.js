@@ -1,2 +1,5 @@
 // The console's views, in navigation order (see app.js for the contract).
-export const views = [];
+import { accountView } from '/console/views/account.js';
+import { filesView } from '/console/views/files.js';
+
+export const views = [filesView, accountView];
