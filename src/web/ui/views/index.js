@@ -1,4 +1,6 @@
 // The console's views, in navigation order (see app.js for the contract).
+import { accountView } from '/console/views/account.js';
 import { composeView } from '/console/views/compose.js';
+import { filesView } from '/console/views/files.js';
 
-export const views = [composeView];
+export const views = [composeView, filesView, accountView];
