@@ -3,7 +3,7 @@
 // recipients in one store transaction, then write the mail log line (one per
 // message, like Postfix's maillog). SMTP, submission and `septet sendmail` all end here.
 
-import type { DeliveryResult, QueueRecipient } from '../core/store/types.ts';
+import type { DeliveryResult, LocalTarget, QueueRecipient } from '../core/store/types.ts';
 import { StoreError } from '../core/store/types.ts';
 import { countAccepted } from '../core/metrics/hooks.ts';
 import type { MailService, Resolution } from './mail-service.ts';
@@ -31,6 +31,8 @@ export interface DeliveryInput {
   internalDate?: Date;
   /** Extra fields for the log line (client address, session id, ...). */
   logFields?: Record<string, unknown>;
+  /** Further local targets in the same transaction, after the recipients' (the sender's Sent copy). */
+  copies?: LocalTarget[];
 }
 
 export type DeliveryFailure = 'quota-temporary' | 'quota-permanent' | 'store';
@@ -68,7 +70,7 @@ export async function deliverMessage(mail: MailService, input: DeliveryInput): P
       blobId: input.blob.blobId,
       size: input.blob.size,
       internalDate: input.internalDate ?? new Date(),
-      local: [...accountIds].map((accountId) => ({ accountId })),
+      local: [...[...accountIds].map((accountId) => ({ accountId })), ...(input.copies ?? [])],
       ...(remote.size > 0 ? { remote: { sender: input.sender, recipients: [...remote.values()], envid: input.dsn?.envid ?? null, ret: input.dsn?.ret ?? null } } : {}),
     });
     const status = result.queueId && result.local.length > 0 ? 'delivered+queued' : result.queueId ? 'queued' : 'delivered';

@@ -10,6 +10,7 @@ import { KeyFormatError } from '../core/keys/errors.ts';
 import { StoreError } from '../core/store/types.ts';
 import { JailError } from '../files/jail.ts';
 import { QuotaExceededError } from '../files/limits.ts';
+import { DeliveryError } from '../mail/deliver.ts';
 import { SubmitError } from '../mail/submit.ts';
 import { statusOf, texts, WebError, type ErrorBody, type WebErrorCode } from './replies.ts';
 
@@ -28,6 +29,7 @@ export function toWebError(error: unknown): WebError {
     return new WebError('bad-request', error.message);
   }
   if (error instanceof SubmitError) return new WebError(error.reason === 'size' ? 'too-large' : 'refused', error.message);
+  if (error instanceof DeliveryError) return new WebError(error.reason === 'store' ? 'unavailable' : 'quota', error.reason === 'store' ? 'The message could not be stored; try again' : error.message);
   if (error instanceof KeyFormatError) return new WebError('bad-request', error.message);
   if (error instanceof JailError) return new WebError(error.reason === 'not-found' ? 'not-found' : 'forbidden', error.message);
   if (error instanceof QuotaExceededError) return new WebError('quota', error.message);

@@ -1,5 +1,7 @@
 // Septet's MIME module: structure parsing with exact octet offsets, header and
-// address parsing, encoded words and parameters, transfer codecs, a small builder.
+// address parsing, encoded words and parameters, transfer codecs, a small multipart
+// builder (reports) and the message builder of the webmail (message-builder.ts,
+// header-encoding.ts: RFC 2047 words, RFC 2231 parameters, streamed attachments).
 // IMAP (FETCH, SEARCH), the relay (bounces, 8bit downgrade) and S/MIME use it.
 //
 // ─── The part tree: parseMimeStructure(source) / parseMimeBuffer(buffer) ─────────
@@ -107,3 +109,7 @@ export {
 export { decodeBodyText, createBodyTextDecoder } from './body-text.ts';
 export type { BuildPart, BuildMultipartOptions, BuiltMultipart } from './builder.ts';
 export { buildMultipart, quoteParam } from './builder.ts';
+export type { HeaderAddress } from './header-encoding.ts';
+export { encodedWords, encodeUnstructured, encodePhrase, formatAddress, foldField, addressField, parameterSegments, withParameters } from './header-encoding.ts';
+export type { BuildAttachment, BuildMessageOptions, EncodedText } from './message-builder.ts';
+export { buildMessage, buildHeader, encodeText, safeMediaType, newMessageBoundary } from './message-builder.ts';

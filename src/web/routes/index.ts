@@ -1,9 +1,12 @@
 // The route table: every group of the web server, in registration order. Adding a page
 // or an API area adds a file under src/web/routes/ and a line here.
 
+import { accountRoutes } from './account.ts';
 import { adminRoutes } from './admin.ts';
+import { composeRoutes } from './compose.ts';
 import { consolePages } from './console-pages.ts';
+import { fileRoutes } from './files.ts';
 import { sessionRoutes } from './session.ts';
 import type { RouteGroup } from './types.ts';
 
-export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, adminRoutes];
+export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, fileRoutes, accountRoutes, composeRoutes, adminRoutes];

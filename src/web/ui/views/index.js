@@ -1,4 +1,7 @@
 // The console's views, in navigation order (see app.js for the contract).
+import { accountView } from '/console/views/account.js';
 import { adminView } from '/console/views/admin.js';
+import { composeView } from '/console/views/compose.js';
+import { filesView } from '/console/views/files.js';
 
-export const views = [adminView];
+export const views = [composeView, filesView, accountView, adminView];
