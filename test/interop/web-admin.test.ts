@@ -222,3 +222,24 @@ test('on a phone, with the keyboard only: add an alias, see its domain, delete i
   });
   await context.close();
 });
+
+test('the log page shows both workers\' recent lines, newest first, filtered by level, and no password typed anywhere', async () => {
+  const { page, close } = await adminPage('logs');
+  await withScreenshot(page, 'admin-logs', async () => {
+    const rows = page.locator('#admin-logs tbody tr');
+    await rows.first().waitFor();
+    const where = await page.locator('#admin-logs td[data-label="Where"]').allTextContents();
+    assert.ok(where.some((w) => w.includes('worker 1')) && where.some((w) => w.includes('worker 2')), `both workers: ${[...new Set(where)].join(' | ')}`);
+    const text = (await page.textContent('#admin-logs')) ?? '';
+    assert.match(text, /login/, 'sign-ins are logged');
+    for (const secret of [ADMIN_PASSWORD, BOB_PASSWORD, 'carol secret']) assert.ok(!text.includes(secret), `no "${secret}" on the log page`);
+    const times = await page.locator('#admin-logs td[data-label="Time"]').count();
+    assert.ok(times > 10);
+    await page.selectOption('#admin-log-level', 'warn');
+    await waitFor('only warnings and worse', async () => {
+      const levels = await page.locator('#admin-logs td[data-label="Level"]').allTextContents();
+      return levels.every((l) => ['warn', 'error', 'fatal'].includes(l)) && ((await page.locator('#admin-logs p.admin-empty').count()) > 0 || levels.length > 0);
+    });
+  });
+  await close();
+});
