@@ -2,7 +2,7 @@
 // aliases and domains; the mail queue and bans; live status and recent log lines.
 // The console's page is src/web/ui/views/admin.js.
 
-import { accountRoutes } from './admin/accounts.ts';
+import { adminAccountRoutes } from './admin/accounts.ts';
 import { queueAndBanRoutes } from './admin/queue-bans.ts';
 import { statusRoutes } from './admin/status.ts';
 import type { RouteGroup } from './types.ts';
@@ -10,6 +10,6 @@ import type { RouteGroup } from './types.ts';
 export const adminRoutes: RouteGroup = {
   name: 'admin',
   async register(app, ctx) {
-    for (const group of [accountRoutes, queueAndBanRoutes, statusRoutes]) await group.register(app, ctx);
+    for (const group of [adminAccountRoutes, queueAndBanRoutes, statusRoutes]) await group.register(app, ctx);
   },
 };

@@ -40,7 +40,7 @@ function domainOf(addr: string): string {
   return addr.slice(addr.lastIndexOf('@') + 1).toLowerCase();
 }
 
-export const accountRoutes: RouteGroup = {
+export const adminAccountRoutes: RouteGroup = {
   name: 'admin-accounts',
   register(app, { deps }) {
     const { store } = deps;
