@@ -17,7 +17,7 @@ import { replyWithError, toWebError } from './dispatch.ts';
 import { errorBodySchema, texts, WebError } from './replies.ts';
 import { routeGroups } from './routes/index.ts';
 import type { WebContext } from './routes/types.ts';
-import { clientAddress, CSRF_COOKIE, WebSessions } from './session.ts';
+import { ANONYMOUS, clientAddress, connectionOf, CSRF_COOKIE, needsSession, WebSessions } from './session.ts';
 import { ALPN_PROTOCOLS, webLimits } from './wire.ts';
 import type { SecureContext } from 'node:tls';
 
@@ -124,7 +124,12 @@ export async function buildWebApp(deps: WebDeps, tls?: WebTlsOptions): Promise<F
   // A primitive placeholder (Fastify forbids shared reference values); the hook assigns the state.
   app.decorateRequest('web', null as never);
   app.addHook('onRequest', async (request) => {
-    request.web = await sessions.resolve(request);
+    // A complete request line and header arrived: from now on the connection is bounded
+    // by the HTTP timeouts (headers, request, keep-alive) rather than by the listener's
+    // pre-authentication deadline, so a long download or a keep-alive browser is not cut.
+    connectionOf(request)?.markTrusted();
+    // Static files need no session: the cookie is looked up only where it matters.
+    request.web = needsSession(request.url) ? await sessions.resolve(request) : ANONYMOUS;
     // API routes are closed unless they say otherwise; files and pages (the static
     // registrations) are open unless they say otherwise.
     const url = request.routeOptions.url;

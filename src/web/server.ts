@@ -60,8 +60,27 @@ function useDefaultContext(server: object, context: SecureContext): void {
   (server as { _sharedCreds: SecureContext })._sharedCreds = context;
 }
 
+/**
+ * Node starts the HTTP/1.1 checks of headersTimeout and requestTimeout (Slowloris) when
+ * a server emits 'listening', every connectionsCheckingInterval. This server never
+ * listens (the listener hands it sockets), so it is told once that it does, after the
+ * limits of [web] are set on it (Fastify sets them only on HTTP/1 servers).
+ */
+function startTimeoutChecks(server: object, limits: ReturnType<typeof webLimits>): void {
+  Object.assign(server, {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+  });
+  (server as import('node:events').EventEmitter).emit('listening');
+}
+
+/** How often Node looks for requests past headersTimeout or requestTimeout. */
+const TIMEOUT_CHECK_MS = 1000;
+
 export function createWebHandler(deps: WebDeps): ConnectionHandler & { app: Promise<FastifyInstance> } {
-  const app = buildWebApp(deps, {
+  const built = buildWebApp(deps, {
     SNICallback: (servername, callback) => {
       try {
         callback(null, deps.tls.contextFor(servername));
@@ -70,6 +89,10 @@ export function createWebHandler(deps: WebDeps): ConnectionHandler & { app: Prom
       }
     },
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+  });
+  const app = built.then((instance) => {
+    startTimeoutChecks(instance.server, webLimits(deps.config));
+    return instance;
   });
   // A failed build is logged once and refuses connections; it must not be unhandled.
   app.catch((error: unknown) => deps.log.error({ err: error }, 'web application failed to start'));

@@ -1,9 +1,7 @@
 // Web console sessions: sign-in makes a random token, the browser keeps it in a
 // __Host- cookie (Secure, HttpOnly, SameSite=Strict, Path=/: RFC 6265bis §4.1.3), the
 // store keeps its SHA-256 with the account and the expiry. Every request resolves the
-// cookie to an account (a union: anonymous or signed in); a signed-in request also marks
-// its connection trusted, so the pre-authentication deadline of the listener stops
-// applying to it (long event streams, big uploads).
+// cookie to an account (a union: anonymous or signed in).
 
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,6 +17,13 @@ const TOUCH_EVERY_MS = 60_000;
 export type WebSessionState =
   | { name: 'anonymous' }
   | { name: 'signed-in'; account: Account; session: WebSession };
+
+export const ANONYMOUS: WebSessionState = Object.freeze({ name: 'anonymous' });
+
+/** Whether a request's path can need the signed-in account: the API and the console's pages. */
+export function needsSession(url: string): boolean {
+  return url.startsWith('/api/') || url === '/console' || url.startsWith('/console/') || url.startsWith('/console?');
+}
 
 /** The listener's Connection of a socket handed to the web server (src/web/server.ts sets it). */
 export const CONNECTION = Symbol('septet.connection');
@@ -48,21 +53,20 @@ export class WebSessions {
   /** Resolves the request's cookie; expired, unknown or deleted sessions are anonymous. */
   async resolve(request: FastifyRequest): Promise<WebSessionState> {
     const token = request.cookies[SESSION_COOKIE];
-    if (!token || token.length > 128) return { name: 'anonymous' };
+    if (!token || token.length > 128) return ANONYMOUS;
     const now = Date.now();
     const session = await this.deps.store.webSessions.get(hashToken(token), new Date(now));
-    if (!session) return { name: 'anonymous' };
+    if (!session) return ANONYMOUS;
     if (session.createdAt.getTime() + this.deps.config.web.session_max_age * 1000 <= now) {
       await this.deps.store.webSessions.delete(session.id);
-      return { name: 'anonymous' };
+      return ANONYMOUS;
     }
     const account = await this.deps.store.accounts.getUserById(session.accountId);
-    if (!account) return { name: 'anonymous' };
+    if (!account) return ANONYMOUS;
     if (session.expiresAt.getTime() < now + this.idleMs - TOUCH_EVERY_MS) {
       session.expiresAt = new Date(now + this.idleMs);
       await this.deps.store.webSessions.touch(session.id, session.expiresAt);
     }
-    connectionOf(request)?.markTrusted();
     return { name: 'signed-in', account, session };
   }
 
@@ -80,7 +84,6 @@ export class WebSessions {
     };
     await this.deps.store.webSessions.create(session);
     reply.setCookie(SESSION_COOKIE, token, { path: '/', secure: true, httpOnly: true, sameSite: 'strict', maxAge: this.deps.config.web.session_max_age });
-    connectionOf(request)?.markTrusted();
     return session;
   }
 

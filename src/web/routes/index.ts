@@ -7,6 +7,7 @@ import { composeRoutes } from './compose.ts';
 import { consolePages } from './console-pages.ts';
 import { fileRoutes } from './files.ts';
 import { sessionRoutes } from './session.ts';
+import { staticFiles } from './static.ts';
 import type { RouteGroup } from './types.ts';
 
-export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, fileRoutes, accountRoutes, composeRoutes, adminRoutes];
+export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, fileRoutes, accountRoutes, composeRoutes, adminRoutes, staticFiles];
