@@ -51,6 +51,7 @@ export function toWebError(error: unknown): WebError {
     case 'FST_CSRF_MISSING_SECRET':
       return new WebError('csrf', texts.csrf);
   }
+  if (fastify.statusCode === 416) return new WebError('range', 'Range Not Satisfiable');
   if (fastify.statusCode === 429) return new WebError('rate-limited', texts.rateLimited);
   if (fastify.statusCode === 404) return new WebError('not-found', fastify.message ?? 'not found');
   if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) return new WebError('bad-request', fastify.message ?? 'bad request');

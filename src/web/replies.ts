@@ -10,6 +10,7 @@ export type WebErrorCode =
   | 'conflict'
   | 'too-large'
   | 'unsupported-type'
+  | 'range'
   | 'rate-limited'
   | 'csrf'
   | 'quota'
@@ -25,6 +26,7 @@ export const statusOf: Readonly<Record<WebErrorCode, number>> = {
   conflict: 409,
   'too-large': 413,
   'unsupported-type': 415,
+  range: 416,
   'rate-limited': 429,
   csrf: 403,
   quota: 507,
