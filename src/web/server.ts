@@ -14,7 +14,7 @@ import type { ConnectionHandler, RefusalReason } from '../core/net/listener.ts';
 import { refusalText, type Refusal } from '../core/service/refusals.ts';
 import { buildWebApp } from './app.ts';
 import type { WebDeps } from './deps.ts';
-import { CONNECTION } from './session.ts';
+import { connectionKey, openConnections } from './session.ts';
 import { httpsPort, webLimits } from './wire.ts';
 
 /** What a refused client reads: a complete HTTP/1.1 response, then the close. */
@@ -33,13 +33,18 @@ async function serveSocket(conn: Connection, serve: (socket: import('node:net').
     },
   });
   const taken = socket;
-  (taken as unknown as Record<symbol, Connection>)[CONNECTION] = conn;
+  const key = connectionKey(taken);
+  openConnections.set(key, conn);
   const closed = new Promise<void>((resolve) => {
     if (taken.destroyed) resolve();
     else taken.once('close', () => resolve());
   });
-  serve(taken);
-  await closed;
+  try {
+    serve(taken);
+    await closed;
+  } finally {
+    if (openConnections.get(key) === conn) openConnections.delete(key);
+  }
 }
 
 /** How often expired web sessions are deleted from the store. */

@@ -25,12 +25,21 @@ export function needsSession(url: string): boolean {
   return url.startsWith('/api/') || url === '/console' || url.startsWith('/console/') || url.startsWith('/console?');
 }
 
-/** The listener's Connection of a socket handed to the web server (src/web/server.ts sets it). */
-export const CONNECTION = Symbol('septet.connection');
+/**
+ * The listener's Connections of the sockets handed to the web server (src/web/server.ts),
+ * by the TCP peer's address and port. The request's socket is the TLS socket the HTTP/2
+ * server made over ours (or, for HTTP/2, a proxy of it); both share the TCP handle, so
+ * the peer's address and port name the Connection without reaching into either.
+ */
+export const openConnections = new Map<string, Connection>();
+
+export function connectionKey(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string {
+  return `${socket.remoteAddress ?? ''}|${socket.remotePort ?? 0}`;
+}
 
 export function connectionOf(request: FastifyRequest): Connection | undefined {
-  // HTTP/2 requests see a proxy of the TLS socket; symbol properties pass through it.
-  return (request.socket as unknown as { [CONNECTION]?: Connection } | undefined)?.[CONNECTION];
+  const socket = request.socket as unknown as { remoteAddress?: string; remotePort?: number } | undefined;
+  return socket ? openConnections.get(connectionKey(socket)) : undefined;
 }
 
 /** The client's address: the listener's (after a trusted PROXY header), else the socket's. */
