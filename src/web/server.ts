@@ -33,6 +33,9 @@ async function serveSocket(conn: Connection, serve: (socket: import('node:net').
     },
   });
   const taken = socket;
+  // A response is headers then body in separate writes: with Nagle's algorithm the
+  // second waits for the client's delayed ACK of the first (40 ms on Linux).
+  taken.setNoDelay(true);
   const key = connectionKey(taken);
   openConnections.set(key, conn);
   const closed = new Promise<void>((resolve) => {
