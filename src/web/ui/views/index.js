@@ -1,2 +1,4 @@
 // The console's views, in navigation order (see app.js for the contract).
-export const views = [];
+import mail from '/console/views/mail.js';
+
+export const views = [mail];
