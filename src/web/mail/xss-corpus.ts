@@ -3,7 +3,8 @@
 // it ran, call `fired(n)`, which the tests turn into a request to a local listener or a
 // change of window.top.name; or load a remote URL. Used by sanitize.test.ts and by
 // test/interop/webmail.test.ts (the same vectors as real mail, opened in Chromium).
-// REMOTE is replaced by the listener's origin.
+// REMOTE is replaced by the listener's origin. The mutation-XSS samples come last: in
+// one document, an unclosed <style> or <noscript> of theirs swallows what follows.
 
 export const REMOTE = 'http://127.0.0.1:REMOTE_PORT';
 
@@ -40,14 +41,14 @@ export const xssVectors: readonly { name: string; html: string }[] = [
   { name: 'details ontoggle', html: `<details open ontoggle="fetch('${REMOTE}/x30')"><summary>s</summary></details>` },
   { name: 'body onload', html: `<body onload="fetch('${REMOTE}/x31')">` },
   { name: 'marquee onstart', html: `<marquee onstart="fetch('${REMOTE}/x32')">m</marquee>` },
+  { name: 'remote image', html: `<img src="${REMOTE}/x38.png" alt="tracker">` },
+  { name: 'vbscript', html: `<a href="vbscript:msgbox(1)">vb</a>` },
+  { name: 'DOM clobbering', html: `<img name=cookie><form id=location></form><a id=defaultView>x</a>` },
   { name: 'mXSS noscript', html: `<noscript><p title="</noscript><img src=x onerror=fetch('${REMOTE}/x33')>">` },
   { name: 'mXSS svg style', html: `<svg></p><style><a id="</style><img src=1 onerror=fetch('${REMOTE}/x34')>">` },
   { name: 'mXSS math mglyph', html: `<math><mtext><table><mglyph><style><img src=x onerror=fetch('${REMOTE}/x35')>` },
   { name: 'mXSS form namespace', html: `<form><math><mtext></form><form><mglyph><style></math><img src onerror=fetch('${REMOTE}/x36')>` },
   { name: 'template', html: `<template><img src=x onerror="fetch('${REMOTE}/x37')"></template>` },
-  { name: 'remote image', html: `<img src="${REMOTE}/x38.png" alt="tracker">` },
-  { name: 'vbscript', html: `<a href="vbscript:msgbox(1)">vb</a>` },
-  { name: 'DOM clobbering', html: `<img name=cookie><form id=location></form><a id=defaultView>x</a>` },
 ];
 
 /** Every vector in one HTML document, with the listener's origin filled in. */

@@ -194,7 +194,8 @@ export default {
           el('span', { class: 'muted', text: ` ${a.type}, ${size(a.size)}` }),
           a.inline && a.type.startsWith('image/') ? el('img', { src: `${a.url}?inline=true`, alt: a.filename, class: 'mail-inline-image', loading: 'lazy' }) : null));
       }
-      readPane.replaceChildren(back, el('h2', { id: 'mail-subject', text: m.subject || '(no subject)' }), header, actions, body, m.attachments.length ? el('h3', { text: 'Attachments' }) : null, m.attachments.length ? attachments : null);
+      readPane.replaceChildren(back, el('h2', { id: 'mail-subject', text: m.subject || '(no subject)' }), header, actions, body);
+      if (m.attachments.length) readPane.append(el('h3', { text: 'Attachments' }), attachments);
       readPane.focus?.();
     }
 
@@ -202,7 +203,11 @@ export default {
     await drawList();
     if (openUid !== null) {
       readPane.tabIndex = -1;
-      try { await drawMessage(openUid); await refreshFolders(); } catch (e) {
+      try {
+        await drawMessage(openUid);
+        // Reading marked it seen: counts and the row's boldness follow at once.
+        await Promise.all([refreshFolders(), drawList()]);
+      } catch (e) {
         if (e?.name !== 'AbortError') readPane.replaceChildren(el('p', { class: 'error', text: e.message }));
       }
     } else {
