@@ -117,6 +117,20 @@ test('message list: newest first, paged by size, page 2 continues; size over 200
   assert.equal((await bob.get(`/api/mail/folders/${bobInbox}/messages?page=0`)).statusCode, 400);
 });
 
+test('message list with expunged gaps: pages still newest first and contiguous (UID windows widen, page beyond the end is empty)', async () => {
+  const gaps = await fx.store.mailboxes.createMailbox(fx.bob.id, 'Gaps');
+  for (let i = 1; i <= 300; i++) await deliverText(fx.store, fx.bob.id, plain(`Gap ${i}`), 'Gaps');
+  const drop = Array.from({ length: 100 }, (_, i) => 201 + i).filter((uid) => uid !== 250 && uid !== 290);
+  await fx.store.mailboxes.expunge(gaps.id, drop);
+  const page = async (n: number, size = 5) => (await bob.get(`/api/mail/folders/${gaps.id}/messages?size=${size}&page=${n}`)).json();
+  const first = await page(1);
+  assert.equal(first.total, 202);
+  assert.deepEqual(first.messages.map((m: { uid: number }) => m.uid), [290, 250, 200, 199, 198]);
+  assert.deepEqual((await page(2)).messages.map((m: { uid: number }) => m.uid), [197, 196, 195, 194, 193]);
+  assert.deepEqual((await page(3, 100)).messages.map((m: { uid: number }) => m.uid), [2, 1]);
+  assert.deepEqual((await page(4, 100)).messages, []);
+});
+
 test('search: subject, from, to and body words, case-insensitive; paging over the matches', async () => {
   const search = async (q: string, field = 'all') => (await bob.get(`/api/mail/folders/${bobInbox}/messages?q=${encodeURIComponent(q)}&field=${field}`)).json();
   assert.deepEqual((await search('message 1')).messages.map((m: { subject: string }) => m.subject), ['Message 12', 'Message 11', 'Message 10', 'Message 1']);
