@@ -16,6 +16,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 DURATION=${DURATION:-10}
 OFFSET=${OFFSET:-31200}
+ENCODING=${ENCODING-gzip}   # what the client accepts; "" = no compression
 WORK=${BENCH_WORK:-/tmp/septet-web-bench}
 NODE=$ROOT/node_modules/.bin/node
 PORT=$((443 + OFFSET))
@@ -74,7 +75,7 @@ first=$(curl -sk -b "$JAR" -o /dev/null -w '%{http_code} %{size_download}' "$URL
 echo "first page: HTTP $first (status, octets); folder $INBOX"
 case "$first" in 200*) ;; *) echo "the API did not answer 200" >&2; exit 1 ;; esac
 
-out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" -H 'Accept-Encoding: gzip' "$URL")
+out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -H "Cookie: $COOKIE" ${ENCODING:+-H "Accept-Encoding: $ENCODING"} "$URL")
 echo "$out"
 rps=$(echo "$out" | awk '/^Requests\/sec/ {print $2}')
 p99=$(echo "$out" | awk '$1 == "99%" {print $2}')

@@ -302,3 +302,12 @@ test('live events: a delivery to bob reaches his event stream (not compressed), 
   assert.deepEqual(events, [{ kind: 'append', mailboxId: bobInbox, uids: [delivered.uid] }]);
   stream.destroy();
 });
+
+test('the OpenAPI document describes every webmail route under the mail tag', async () => {
+  const doc = (await fx.client().get('/api/openapi.json')).json();
+  for (const path of ['/api/mail/folders', '/api/mail/folders/{mailboxId}/messages', '/api/mail/messages/{mailboxId}/{uid}', '/api/mail/messages/{mailboxId}/{uid}/html', '/api/mail/messages/{mailboxId}/{uid}/parts/{part}', '/api/mail/messages/{mailboxId}/{uid}/flags', '/api/mail/messages/{mailboxId}/{uid}/move', '/api/mail/events']) {
+    const item = doc.paths[path];
+    assert.ok(item, path);
+    for (const operation of Object.values(item) as { tags: string[] }[]) assert.deepEqual(operation.tags, ['mail'], path);
+  }
+});
