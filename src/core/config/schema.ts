@@ -229,6 +229,11 @@ export const schema = {
     request_timeout: int(300, 'seconds a whole HTTP/1.1 request may take to arrive (Node requestTimeout); uploads longer than this are cut', 10),
     headers_timeout: int(30, 'seconds the request line and header fields may take to arrive (Slowloris)', 5),
     keep_alive_timeout: int(75, 'seconds an idle HTTP/1.1 keep-alive or HTTP/2 connection stays open', 1),
+    // webmail reading (list, read, search, live events)
+    mail_max_text: int(2_097_152, 'octets of a text/plain or text/html body the webmail reads for display (the rest is cut, with a note; the whole part stays downloadable)', 1024),
+    mail_max_inline_image: int(1_048_576, 'largest inline (cid:) image the webmail puts into the sanitised HTML, octets; larger ones are listed as attachments only', 0),
+    mail_search_depth: int(10_000, 'newest messages of a folder one webmail search looks through (IMAP SEARCH has no such limit)', 100),
+    mail_heartbeat: int(25, 'seconds between heartbeat comments on the webmail event stream (GET /api/mail/events), so proxies and clients see it alive', 5, 300),
   },
 
   console: {

@@ -6,8 +6,9 @@ import { adminRoutes } from './admin.ts';
 import { composeRoutes } from './compose.ts';
 import { consolePages } from './console-pages.ts';
 import { fileRoutes } from './files.ts';
+import { mailReadingRoutes } from './mail.ts';
 import { sessionRoutes } from './session.ts';
 import { staticFiles } from './static.ts';
 import type { RouteGroup } from './types.ts';
 
-export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, fileRoutes, accountRoutes, composeRoutes, adminRoutes, staticFiles];
+export const routeGroups: readonly RouteGroup[] = [sessionRoutes, consolePages, mailReadingRoutes, composeRoutes, fileRoutes, accountRoutes, adminRoutes, staticFiles];
