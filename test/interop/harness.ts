@@ -151,12 +151,13 @@ export async function prepareSeptet(options: ServerOptions): Promise<SeptetProce
       `workers = ${options.workers ?? 1}`,
       // Top-level keys of the test's own must come before the first [section].
       ...(options.topLevelToml ? [options.topLevelToml] : []),
+      // Before [auth]: tests append auth keys right after it without a header of their own.
+      ...(options.web ? [] : ['[http]', 'enabled = false', '[https]', 'enabled = false']),
       '[log]',
       'level = "info"',
       '[auth]',
       // A lower scrypt cost keeps the suite fast; production uses the default.
       'scrypt_cost = 1024',
-      ...(options.web ? [] : ['[http]', 'enabled = false', '[https]', 'enabled = false']),
       options.toml ?? '',
     ].join('\n'),
   );
