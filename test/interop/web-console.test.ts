@@ -82,6 +82,7 @@ test('every view loads only from Septet (no request leaves the origin), on a pho
         }
       }
       // Keyboard: from the top of the page, Tab reaches the skip link, then the sections.
+      await page.goto('about:blank');
       await page.goto(`${base}/console/#/account`);
       await page.waitForSelector('#whoami:not(:empty)');
       await page.keyboard.press('Tab');
