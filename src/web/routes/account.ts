@@ -53,7 +53,7 @@ const parsedKey = (key: PublicKey & { notes?: string[] }) => ({ fingerprint: key
 
 export const accountRoutes: RouteGroup = {
   name: 'account',
-  register(app, { deps }) {
+  register(app, { deps, sessions }) {
     app.post('/api/account/password', {
       schema: {
         tags: ['account'],
@@ -80,6 +80,7 @@ export const accountRoutes: RouteGroup = {
       const hash = await hashPassword(fresh, passwordPolicy(deps.config.auth));
       if (!(await deps.store.accounts.replacePasswordHash(account.address, verified, hash))) throw new WebError('conflict', 'The password was changed meanwhile; try again');
       const signedOut = await deps.store.webSessions.deleteForAccount(account.id, session.id);
+      sessions.forgetAccount(account.id);
       request.log.info({ account: account.address, remote: clientAddress(request), signedOut }, 'web: password changed');
       return { signedOut };
     });

@@ -42,7 +42,7 @@ function domainOf(addr: string): string {
 
 export const adminAccountRoutes: RouteGroup = {
   name: 'admin-accounts',
-  register(app, { deps }) {
+  register(app, { deps, sessions }) {
     const { store } = deps;
     const describe = async (account: Account) => ({
       address: account.address,
@@ -104,6 +104,8 @@ export const adminAccountRoutes: RouteGroup = {
       if (body.quotaBytes !== undefined) messages.push(await setUserQuota(store, account.address, body.quotaBytes));
       if (body.admin !== undefined) messages.push(await setUserAdmin(store, account.address, body.admin));
       if (body.sendAsDomain !== undefined) messages.push(await setUserSendAs(store, account.address, body.sendAsDomain));
+      // Remembered sessions carry the account as it was (its administrator flag above all).
+      sessions.forgetAccount(account.id);
       request.log.info({ admin: self.address, user: account.address, changed: Object.keys(body) }, 'web admin: user changed');
       return { user: await describe(await requireUser(account.address)), messages };
     });
@@ -116,6 +118,7 @@ export const adminAccountRoutes: RouteGroup = {
       const account = await requireUser((request.params as { address: string }).address);
       if (account.id === self.id) throw new WebError('refused', 'you cannot delete the account you are signed in with');
       const text = await deleteUser(store, account.address);
+      sessions.forgetAccount(account.id);
       request.log.info({ admin: self.address, user: account.address }, 'web admin: user deleted');
       return { message: text };
     });
